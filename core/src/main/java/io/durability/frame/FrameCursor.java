@@ -1,0 +1,196 @@
+package io.durability.frame;
+
+import io.durability.storage.CrcMismatchException;
+import io.durability.storage.DurabilityException;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.nio.ByteBuffer;
+
+import static io.durability.frame.FrameDescriptor.*;
+
+/**
+ * Walks the frames of one segment, validating each: the one reader of the frame format, shared by
+ * the record log, the WAL, recovery and the tools.
+ *
+ * <p>A reusable flyweight: {@link #wrap} allocates nothing per segment beyond one
+ * {@link ByteBuffer#duplicate()}, and {@link #next()} allocates nothing unless it reports a bad
+ * frame. Not thread-safe.
+ */
+public final class FrameCursor
+{
+    /** {@link #next()} found a data frame: see {@link #entryId()}, {@link #payloadOffset()}, {@link #payloadLength()}. */
+    public static final int FRAME = 1;
+    /** {@link #next()} found the seal frame: the segment is complete; {@link #entryId()} is the next segment's first id. */
+    public static final int SEAL = 2;
+    /**
+     * {@link #next()} reached the end of data: a zero length, no room for another frame header, or
+     * a frame from an earlier life of the file (another salt).
+     */
+    public static final int END = 3;
+    /**
+     * {@link #next()} found a frame that cannot be whole (length out of range, CRC mismatch), which a
+     * torn write can produce: see {@link #problem()}.
+     */
+    public static final int BAD = 4;
+
+    private final Crc32cRange crc = new Crc32cRange();
+    private AtomicBuffer buffer;
+    private String file;
+    private int limit;
+    private int salt;
+    private int position;
+    private long expectedEntryId;
+
+    private int frameOffset;
+    private long entryId;
+    private int payloadLength;
+    private DurabilityException problem;
+
+    /**
+     * Start at the first frame of a segment.
+     *
+     * @param buffer         the segment's bytes.
+     * @param memory         the same bytes as a direct ByteBuffer (for the CRC intrinsic).
+     * @param file           the file name used in errors.
+     * @param limit          the end of the readable area (file length).
+     * @param salt           the segment salt frames must carry.
+     * @param firstEntryId   the id the first frame must carry.
+     */
+    public FrameCursor wrap(
+        final AtomicBuffer buffer, final ByteBuffer memory, final String file, final int limit, final int salt,
+        final long firstEntryId)
+    {
+        this.buffer = buffer;
+        this.crc.wrap(memory);
+        this.file = file;
+        this.limit = Math.min(limit, buffer.capacity());
+        this.salt = salt;
+        this.position = SegmentDescriptor.HEADER_LENGTH;
+        this.expectedEntryId = firstEntryId;
+        this.problem = null;
+        return this;
+    }
+
+    /**
+     * Advance to the next frame.
+     *
+     * @return {@link #FRAME}, {@link #SEAL}, {@link #END} or {@link #BAD}; after {@code END} or
+     * {@code BAD} the cursor stays put and {@link #position()} is the offset of the failing slot.
+     * @throws DurabilityException FORMAT for a frame whose CRC is valid but whose content is not
+     *                             (unknown type, entry id out of sequence, seal with a payload): those
+     *                             are never torn writes.
+     */
+    public int next()
+    {
+        final int offset = position;
+        frameOffset = offset;
+        if (offset > limit - HEADER_LENGTH)
+        {
+            return END;
+        }
+        final int length = buffer.getIntVolatile(lengthOffset(offset));
+        if (length == 0)
+        {
+            return END;
+        }
+        if (length < HEADER_LENGTH || length > limit - offset)
+        {
+            problem = DurabilityException.format(
+                "frame length out of range", file, offset,
+                "[" + HEADER_LENGTH + ", " + (limit - offset) + "]", length);
+            return BAD;
+        }
+        final int storedCrc = buffer.getInt(crcOffset(offset));
+        final int actualCrc = crc.compute(offset + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
+        if (storedCrc != actualCrc)
+        {
+            problem = new CrcMismatchException("frame CRC mismatch", file, offset, storedCrc, actualCrc);
+            return BAD;
+        }
+        for (int i = offset + length, end = offset + align(length); i < end; i++)
+        {
+            if (buffer.getByte(i) != 0)
+            {
+                problem = DurabilityException.format("frame padding is not zero", file, i, 0, buffer.getByte(i));
+                return BAD;
+            }
+        }
+        if (buffer.getInt(saltOffset(offset)) != salt)
+        {
+            return END;
+        }
+        final short type = buffer.getShort(typeOffset(offset));
+        final long id = buffer.getLong(entryIdOffset(offset));
+        if (type != TYPE_DATA && type != TYPE_SEAL)
+        {
+            throw DurabilityException.format("unknown frame type", file, typeOffset(offset), "1 or 2", type);
+        }
+        if (id != expectedEntryId)
+        {
+            throw DurabilityException.format(
+                "entry id out of sequence", file, entryIdOffset(offset), expectedEntryId, id);
+        }
+        entryId = id;
+        if (type == TYPE_SEAL)
+        {
+            if (length != HEADER_LENGTH)
+            {
+                throw DurabilityException.format("seal frame has a payload", file, offset, HEADER_LENGTH, length);
+            }
+            payloadLength = 0;
+            return SEAL;
+        }
+        payloadLength = length - HEADER_LENGTH;
+        position = offset + align(length);
+        expectedEntryId = id + 1;
+        return FRAME;
+    }
+
+    /** @return the offset of the frame (or slot) {@link #next()} last looked at. */
+    public int frameOffset()
+    {
+        return frameOffset;
+    }
+
+    /** @return the offset of the next slot to read: the end of the valid data so far. */
+    public int position()
+    {
+        return position;
+    }
+
+    /** @return the id of the last frame returned, or the next segment's first id after {@link #SEAL}. */
+    public long entryId()
+    {
+        return entryId;
+    }
+
+    /** @return the id the next data frame must carry. */
+    public long expectedEntryId()
+    {
+        return expectedEntryId;
+    }
+
+    /** @return the payload offset of the last frame returned. */
+    public int payloadOffset()
+    {
+        return frameOffset + HEADER_LENGTH;
+    }
+
+    /** @return the payload length of the last frame returned. */
+    public int payloadLength()
+    {
+        return payloadLength;
+    }
+
+    /** @return the buffer being read. */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /** @return why the last {@link #BAD} was returned. */
+    public DurabilityException problem()
+    {
+        return problem;
+    }
+}

@@ -1,0 +1,262 @@
+package io.durability.frame;
+
+import io.durability.storage.DurabilityException;
+import io.durability.storage.SegmentFile;
+import org.agrona.concurrent.AtomicBuffer;
+
+import static io.durability.frame.FrameDescriptor.*;
+
+/**
+ * Appends frames to one segment: the one implementation of the commit protocol.
+ *
+ * <p>Protocol, per frame: the caller writes the payload at {@link #payloadOffset(int)} of a claimed
+ * slot; {@link #commit} writes entry id, type, flags and salt, then the CRC, then stores the length
+ * with release semantics. Until that last store the slot's length is zero, which readers take as
+ * end of data; so a crash at any instant leaves whole frames only.
+ *
+ * <p>Space for a seal frame is always kept free at the end, so a full segment can always be sealed.
+ *
+ * <p>Hot path: {@link #claim}, {@link #commit} allocate nothing and make no system call. Not
+ * thread-safe: one writer.
+ */
+public final class SegmentAppender
+{
+    private final SegmentFile file;
+    private final AtomicBuffer buffer;
+    private final Crc32cRange crc = new Crc32cRange();
+    private final long segmentId;
+    private final long startEntryId;
+    private final int salt;
+    private final int dataLimit;
+    private int tail;
+    private long nextEntryId;
+    private int dirtyFrom;
+    private int dirtyTo;
+    private boolean sealed;
+
+    private SegmentAppender(
+        final SegmentFile file, final long segmentId, final long startEntryId, final int salt, final int tail,
+        final long nextEntryId, final int capacity)
+    {
+        this.file = file;
+        this.buffer = file.buffer();
+        this.crc.wrap(file.byteBuffer());
+        this.segmentId = segmentId;
+        this.startEntryId = startEntryId;
+        this.salt = salt;
+        this.dataLimit = Math.min(capacity, file.capacity()) - FrameDescriptor.HEADER_LENGTH;
+        this.tail = tail;
+        this.nextEntryId = nextEntryId;
+        this.dirtyFrom = tail;
+        this.dirtyTo = tail;
+    }
+
+    /**
+     * Write a fresh header into a new (zero-filled) segment file and return an appender at its first
+     * frame slot. The header is visible on return, durable after the first {@link #force}.
+     */
+    public static SegmentAppender create(
+        final SegmentFile file, final int kind, final long segmentId, final long startEntryId, final int salt)
+    {
+        final AtomicBuffer b = file.buffer();
+        final int capacity = file.capacity();
+        if (capacity < SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH)
+        {
+            throw DurabilityException.invalidConfig(
+                "segment capacity too small", ">= " + (SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH),
+                capacity);
+        }
+        final SegmentAppender appender = new SegmentAppender(
+            file, segmentId, startEntryId, salt, SegmentDescriptor.HEADER_LENGTH, startEntryId, capacity);
+        b.putBytes(SegmentDescriptor.MAGIC_OFFSET, SegmentDescriptor.MAGIC_BYTES);
+        b.putInt(SegmentDescriptor.VERSION_OFFSET, SegmentDescriptor.FORMAT_VERSION);
+        b.putInt(SegmentDescriptor.KIND_OFFSET, kind);
+        b.putLong(SegmentDescriptor.SEGMENT_ID_OFFSET, segmentId);
+        b.putLong(SegmentDescriptor.START_ENTRY_ID_OFFSET, startEntryId);
+        b.putInt(SegmentDescriptor.SALT_OFFSET, salt);
+        b.putInt(SegmentDescriptor.CAPACITY_OFFSET, capacity);
+        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET + 4, 0);
+        b.putInt(SegmentDescriptor.WATERMARK_OFFSET, 0);
+        b.putInt(SegmentDescriptor.WATERMARK_CHECK_OFFSET, appender.crc.computeInts(0, salt));
+        b.putLong(SegmentDescriptor.WATERMARK_CHECK_OFFSET + 4, 0L);
+        b.putIntRelease(SegmentDescriptor.HEADER_CRC_OFFSET, appender.crc.compute(0, SegmentDescriptor.HEADER_CRC_COVERAGE));
+        appender.dirtyFrom = 0;
+        return appender;
+    }
+
+    /**
+     * Continue appending to an existing segment whose valid data ends at {@code tail}. Bytes from
+     * {@code tail} up to {@code garbageEnd} (left by a torn or aborted write) are zeroed first so
+     * they can never be read as a frame; the zeroing is made durable by the next {@link #force}.
+     */
+    public static SegmentAppender resume(
+        final SegmentFile file, final SegmentHeader header, final int tail, final long nextEntryId, final int garbageEnd)
+    {
+        final SegmentAppender appender = new SegmentAppender(
+            file, header.segmentId(), header.startEntryId(), header.salt(), tail, nextEntryId, header.capacity());
+        if (garbageEnd > tail)
+        {
+            appender.buffer.setMemory(tail, garbageEnd - tail, (byte)0);
+            appender.dirtyTo = garbageEnd;
+        }
+        return appender;
+    }
+
+    /**
+     * @return the largest payload a frame claimed now could hold (0 when full or sealed).
+     */
+    public int available()
+    {
+        if (sealed)
+        {
+            return 0;
+        }
+        final int room = dataLimit - tail - HEADER_LENGTH;
+        return room <= 0 ? 0 : room & ~(ALIGNMENT - 1);
+    }
+
+    /**
+     * Reserve a slot for a payload of up to {@code maxPayloadLength} bytes.
+     *
+     * @return the frame offset, or {@code -1} when it does not fit.
+     */
+    public int claim(final int maxPayloadLength)
+    {
+        if (maxPayloadLength < 0 || maxPayloadLength > available())
+        {
+            return -1;
+        }
+        return tail;
+    }
+
+    /** @return where the payload of the frame at {@code frameOffset} starts. */
+    public static int payloadOffset(final int frameOffset)
+    {
+        return frameOffset + HEADER_LENGTH;
+    }
+
+    /**
+     * Commit the claimed frame with its payload already written.
+     *
+     * @return the entry id assigned to it.
+     */
+    public long commit(final int frameOffset, final int payloadLength)
+    {
+        final long id = nextEntryId;
+        writeFrame(frameOffset, payloadLength, TYPE_DATA, id);
+        nextEntryId = id + 1;
+        return id;
+    }
+
+    /**
+     * Abandon a claimed slot: zero the {@code claimedLength} payload bytes the caller may have written
+     * so no later, shorter frame leaves a stale non-zero length after itself.
+     */
+    public void abort(final int frameOffset, final int claimedLength)
+    {
+        buffer.setMemory(frameOffset, HEADER_LENGTH + claimedLength, (byte)0);
+        dirtyTo = Math.max(dirtyTo, frameOffset + HEADER_LENGTH + claimedLength);
+    }
+
+    /** Commit the seal frame: the segment is complete, its next id is {@link #nextEntryId()}. Idempotent. */
+    public void seal()
+    {
+        if (!sealed)
+        {
+            writeFrame(tail, 0, TYPE_SEAL, nextEntryId);
+            sealed = true;
+        }
+    }
+
+    private void writeFrame(final int frameOffset, final int payloadLength, final short type, final long id)
+    {
+        final int frameLength = HEADER_LENGTH + payloadLength;
+        final AtomicBuffer b = buffer;
+        b.putLong(entryIdOffset(frameOffset), id);
+        b.putShort(typeOffset(frameOffset), type);
+        b.putShort(flagsOffset(frameOffset), (short)0);
+        b.putInt(saltOffset(frameOffset), salt);
+        b.putInt(crcOffset(frameOffset), crc.compute(frameOffset + CRC_COVERAGE_OFFSET, frameLength - CRC_COVERAGE_OFFSET));
+        b.putIntRelease(lengthOffset(frameOffset), frameLength);
+        tail = frameOffset + align(frameLength);
+    }
+
+    /** Record, in the header, a watermark an earlier completed barrier proved durable. */
+    public void recordWatermark(final int durableOffset)
+    {
+        buffer.putInt(SegmentDescriptor.WATERMARK_OFFSET, durableOffset);
+        buffer.putInt(SegmentDescriptor.WATERMARK_CHECK_OFFSET, crc.computeInts(durableOffset, salt));
+        dirtyFrom = Math.min(dirtyFrom, SegmentDescriptor.WATERMARK_OFFSET);
+    }
+
+    /**
+     * Durability barrier for everything written since the last one (including the header when it
+     * changed). On return, frames below {@link #tail()} (and the seal, if written) survive power loss.
+     *
+     * @throws DurabilityException NOT_SUPPORTED, IO.
+     */
+    public void force()
+    {
+        final int end = Math.max(tail, dirtyTo);
+        if (end > dirtyFrom)
+        {
+            file.force(dirtyFrom, end - dirtyFrom);
+        }
+        dirtyFrom = tail;
+        dirtyTo = tail;
+    }
+
+    /** @return whether there are bytes written since the last {@link #force}. */
+    public boolean isDirty()
+    {
+        return Math.max(tail, dirtyTo) > dirtyFrom;
+    }
+
+    /** @return the offset of the next frame slot (the end of committed data). */
+    public int tail()
+    {
+        return tail;
+    }
+
+    /** @return the id the next frame will get. */
+    public long nextEntryId()
+    {
+        return nextEntryId;
+    }
+
+    /** @return whether any data frame was committed in this segment. */
+    public boolean hasFrames()
+    {
+        return nextEntryId > startEntryId;
+    }
+
+    /** @return whether {@link #seal()} was called. */
+    public boolean isSealed()
+    {
+        return sealed;
+    }
+
+    /** @return the segment id. */
+    public long segmentId()
+    {
+        return segmentId;
+    }
+
+    /** @return the first entry id of the segment. */
+    public long startEntryId()
+    {
+        return startEntryId;
+    }
+
+    /** @return the underlying file. */
+    public SegmentFile file()
+    {
+        return file;
+    }
+
+    /** @return the segment's buffer. */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+}

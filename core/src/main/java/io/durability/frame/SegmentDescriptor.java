@@ -1,0 +1,105 @@
+package io.durability.frame;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Layout of the 64-byte header at the start of every segment file (WAL segments and record logs).
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |        Magic: ASCII "DURBLSEG"                                |  0
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |        Format Version (int32) = 1                             |  8
+ *  +---------------------------------------------------------------+
+ *  |        Kind (int32): 1 = WAL segment, 2 = record log          | 12
+ *  +---------------------------------------------------------------+
+ *  |        Segment Id (int64)                                     | 16
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |        Start Entry Id (int64): id of the first frame          | 24
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |        Salt (int32): random, non-zero, copied into each frame | 32
+ *  +---------------------------------------------------------------+
+ *  |        Capacity (int32): file length at creation              | 36
+ *  +---------------------------------------------------------------+
+ *  |        Header CRC32C of bytes [0, 40)                         | 40
+ *  +---------------------------------------------------------------+
+ *  |        Reserved (int32) = 0                                   | 44
+ *  +---------------------------------------------------------------+
+ *  |        Durable Watermark (int32): frames below it are durable | 48
+ *  +---------------------------------------------------------------+
+ *  |        Watermark Check: CRC32C of bytes [48,52) then [32,36)  | 52
+ *  +---------------------------------------------------------------+
+ *  |        Reserved (int64) = 0                                   | 56
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |        First frame                                          ...| 64
+ * </pre>
+ *
+ * <p>All integers little-endian. Bytes [0, 40) are written once, at creation. The watermark is
+ * rewritten by durability barriers and is always a value an <em>earlier</em> completed barrier
+ * proved durable, so it never claims more than what is on stable storage; {@code 0} means no
+ * claim. Readers treat a bad frame at or above the watermark of the final segment as a torn
+ * tail, and below it as corruption.
+ */
+public final class SegmentDescriptor
+{
+    /** The magic bytes as written: ASCII {@code DURBLSEG}. */
+    public static final byte[] MAGIC_BYTES = "DURBLSEG".getBytes(StandardCharsets.US_ASCII);
+
+    /** The magic read as a little-endian int64. */
+    public static final long MAGIC = littleEndianLong(MAGIC_BYTES);
+
+    /** The on-disk format version this build writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** Kind of a WAL segment. */
+    public static final int KIND_WAL_SEGMENT = 1;
+
+    /** Kind of a record log file. */
+    public static final int KIND_RECORD_LOG = 2;
+
+    /** Header length; the first frame starts here. */
+    public static final int HEADER_LENGTH = 64;
+
+    /** Offset of the magic. */
+    public static final int MAGIC_OFFSET = 0;
+    /** Offset of the format version. */
+    public static final int VERSION_OFFSET = 8;
+    /** Offset of the kind. */
+    public static final int KIND_OFFSET = 12;
+    /** Offset of the segment id. */
+    public static final int SEGMENT_ID_OFFSET = 16;
+    /** Offset of the start entry id. */
+    public static final int START_ENTRY_ID_OFFSET = 24;
+    /** Offset of the salt. */
+    public static final int SALT_OFFSET = 32;
+    /** Offset of the capacity. */
+    public static final int CAPACITY_OFFSET = 36;
+    /** Offset of the header CRC. */
+    public static final int HEADER_CRC_OFFSET = 40;
+    /** Number of bytes the header CRC covers, from offset 0. */
+    public static final int HEADER_CRC_COVERAGE = 40;
+    /** Offset of the durable watermark. */
+    public static final int WATERMARK_OFFSET = 48;
+    /** Offset of the watermark check. */
+    public static final int WATERMARK_CHECK_OFFSET = 52;
+
+    private SegmentDescriptor()
+    {
+    }
+
+    private static long littleEndianLong(final byte[] bytes)
+    {
+        long value = 0;
+        for (int i = 7; i >= 0; i--)
+        {
+            value = (value << 8) | (bytes[i] & 0xFF);
+        }
+        return value;
+    }
+}

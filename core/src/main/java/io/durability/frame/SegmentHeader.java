@@ -1,0 +1,196 @@
+package io.durability.frame;
+
+import io.durability.storage.CrcMismatchException;
+import io.durability.storage.DurabilityException;
+import org.agrona.DirectBuffer;
+
+import static io.durability.frame.SegmentDescriptor.*;
+
+/**
+ * A parsed, validated segment header. {@link #read} either returns a header whose every field was
+ * checked, reports a torn header (crash during creation), or throws.
+ */
+public final class SegmentHeader
+{
+    private final int kind;
+    private final long segmentId;
+    private final long startEntryId;
+    private final int salt;
+    private final int capacity;
+    private final int watermark;
+
+    /** Build a header value (for writers). */
+    public SegmentHeader(
+        final int kind, final long segmentId, final long startEntryId, final int salt, final int capacity,
+        final int watermark)
+    {
+        this.kind = kind;
+        this.segmentId = segmentId;
+        this.startEntryId = startEntryId;
+        this.salt = salt;
+        this.capacity = capacity;
+        this.watermark = watermark;
+    }
+
+    /** @return the kind ({@link SegmentDescriptor#KIND_WAL_SEGMENT} or {@link SegmentDescriptor#KIND_RECORD_LOG}). */
+    public int kind()
+    {
+        return kind;
+    }
+
+    /** @return the segment id. */
+    public long segmentId()
+    {
+        return segmentId;
+    }
+
+    /** @return the id of the first frame in the segment. */
+    public long startEntryId()
+    {
+        return startEntryId;
+    }
+
+    /** @return the segment's salt. */
+    public int salt()
+    {
+        return salt;
+    }
+
+    /** @return the capacity recorded at creation. */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** @return the durable watermark (0 = no claim). */
+    public int watermark()
+    {
+        return watermark;
+    }
+
+    /**
+     * Whether the header of a file looks like a segment whose creation was interrupted: its header
+     * is incomplete (zero magic, or our magic with a CRC that does not match) and no frame was
+     * written after it. Only such a header, in the final segment, is tolerated by best-effort reads.
+     */
+    public static boolean isTorn(final DirectBuffer buffer, final Crc32cRange crc)
+    {
+        if (buffer.capacity() < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH)
+        {
+            return buffer.capacity() < HEADER_LENGTH || allZero(buffer, HEADER_LENGTH, buffer.capacity());
+        }
+        final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (magic != 0 && magic != MAGIC)
+        {
+            return false;
+        }
+        if (buffer.getInt(HEADER_LENGTH) != 0)
+        {
+            return false;
+        }
+        if (magic == 0)
+        {
+            return true;
+        }
+        final int stored = buffer.getInt(HEADER_CRC_OFFSET);
+        return stored == 0 || stored != crc.compute(0, HEADER_CRC_COVERAGE);
+    }
+
+    /**
+     * Parse and validate a header.
+     *
+     * @param expectedKind the kind the caller reads.
+     * @throws DurabilityException FORMAT (too short, magic, version, kind, capacity, watermark),
+     *                             CRC_MISMATCH (header CRC or watermark check).
+     */
+    public static SegmentHeader read(
+        final DirectBuffer buffer, final Crc32cRange crc, final String file, final int expectedKind)
+    {
+        if (buffer.capacity() < HEADER_LENGTH)
+        {
+            throw DurabilityException.format(
+                "file is too short to hold a segment header", file, 0, "at least " + HEADER_LENGTH + " bytes",
+                buffer.capacity() + " bytes");
+        }
+        final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (magic != MAGIC)
+        {
+            throw DurabilityException.format(
+                "not a durability segment (bad magic)", file, MAGIC_OFFSET, String.format("0x%016x", MAGIC),
+                String.format("0x%016x", magic));
+        }
+        final int version = buffer.getInt(VERSION_OFFSET);
+        if (version != FORMAT_VERSION)
+        {
+            throw DurabilityException.format(
+                "unsupported segment format version; this build reads version " + FORMAT_VERSION, file,
+                VERSION_OFFSET, FORMAT_VERSION, version);
+        }
+        final int storedCrc = buffer.getInt(HEADER_CRC_OFFSET);
+        final int actualCrc = crc.compute(0, HEADER_CRC_COVERAGE);
+        if (storedCrc != actualCrc)
+        {
+            throw new CrcMismatchException("segment header CRC mismatch", file, HEADER_CRC_OFFSET, storedCrc, actualCrc);
+        }
+        final int kind = buffer.getInt(KIND_OFFSET);
+        if (kind != expectedKind)
+        {
+            throw DurabilityException.format(
+                "segment is of another kind (1 = WAL segment, 2 = record log)", file, KIND_OFFSET, expectedKind, kind);
+        }
+        final long segmentId = buffer.getLong(SEGMENT_ID_OFFSET);
+        final long startEntryId = buffer.getLong(START_ENTRY_ID_OFFSET);
+        if (segmentId < 1 || startEntryId < 1)
+        {
+            throw DurabilityException.format(
+                "segment id and start entry id must be positive", file, SEGMENT_ID_OFFSET, ">= 1",
+                segmentId + "/" + startEntryId);
+        }
+        final int salt = buffer.getInt(SALT_OFFSET);
+        final int capacity = buffer.getInt(CAPACITY_OFFSET);
+        if (capacity < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH || (capacity & 7) != 0)
+        {
+            throw DurabilityException.format(
+                "segment capacity in header is invalid", file, CAPACITY_OFFSET, "a multiple of 8 >= 88", capacity);
+        }
+        if (buffer.getInt(HEADER_CRC_OFFSET + 4) != 0 || buffer.getLong(WATERMARK_CHECK_OFFSET + 4) != 0)
+        {
+            throw DurabilityException.format(
+                "reserved segment header bytes are not zero", file, HEADER_CRC_OFFSET + 4, 0, "non-zero");
+        }
+        final int watermark = buffer.getInt(WATERMARK_OFFSET);
+        final int storedCheck = buffer.getInt(WATERMARK_CHECK_OFFSET);
+        final int actualCheck = crc.computeInts(watermark, salt);
+        if (storedCheck != actualCheck)
+        {
+            throw new CrcMismatchException(
+                "segment watermark check mismatch", file, WATERMARK_CHECK_OFFSET, storedCheck, actualCheck);
+        }
+        if (watermark != 0 && (watermark < HEADER_LENGTH || watermark > capacity || (watermark & 7) != 0))
+        {
+            throw DurabilityException.format(
+                "segment watermark out of range", file, WATERMARK_OFFSET, "0 or an aligned offset in [64, " +
+                capacity + "]", watermark);
+        }
+        return new SegmentHeader(kind, segmentId, startEntryId, salt, capacity, watermark);
+    }
+
+    private static boolean allZero(final DirectBuffer buffer, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            if (buffer.getByte(i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "SegmentHeader{kind=" + kind + ", segmentId=" + segmentId + ", startEntryId=" + startEntryId +
+            ", capacity=" + capacity + ", watermark=" + watermark + '}';
+    }
+}

@@ -1,0 +1,88 @@
+package io.durability.walog;
+
+import io.durability.frame.FrameDescriptor;
+import io.durability.frame.SegmentDescriptor;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.RelativePath;
+import io.durability.storage.SegmentFiles;
+
+/**
+ * Configuration of a WAL: where its segments live and how large each is. Immutable; the
+ * {@code with*} methods return copies.
+ */
+public final class WalOptions
+{
+    /** The default folder, relative to the directory root: {@value}. */
+    public static final String DEFAULT_WAL_DIR = "wal";
+
+    /** The default segment capacity: 64 MiB. */
+    public static final int DEFAULT_SEGMENT_CAPACITY = 64 * 1024 * 1024;
+
+    /** The smallest segment capacity allowed: a header, one empty frame and the seal. */
+    public static final int MIN_SEGMENT_CAPACITY = SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH;
+
+    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY);
+
+    private final String walDir;
+    private final int segmentCapacity;
+
+    private WalOptions(final String walDir, final int segmentCapacity)
+    {
+        this.walDir = walDir;
+        this.segmentCapacity = segmentCapacity;
+    }
+
+    /** @return the defaults: folder {@code wal}, 64 MiB segments. */
+    public static WalOptions defaults()
+    {
+        return DEFAULTS;
+    }
+
+    /**
+     * @param capacity bytes per segment file, a multiple of 8 at least {@link #MIN_SEGMENT_CAPACITY}.
+     *                 A frame's payload can be at most {@code capacity - 112} bytes.
+     * @throws DurabilityException INVALID_CONFIG.
+     */
+    public WalOptions withSegmentCapacity(final int capacity)
+    {
+        if (capacity < MIN_SEGMENT_CAPACITY)
+        {
+            throw DurabilityException.invalidConfig("segment capacity too small", ">= " + MIN_SEGMENT_CAPACITY, capacity);
+        }
+        SegmentFiles.checkCapacity(null, capacity);
+        return new WalOptions(walDir, capacity);
+    }
+
+    /**
+     * @param dir the folder holding the segments, relative to the directory root.
+     * @throws DurabilityException INVALID_CONFIG for a path that escapes the root.
+     */
+    public WalOptions withWalDir(final String dir)
+    {
+        return new WalOptions(RelativePath.validate(dir), segmentCapacity);
+    }
+
+    /** @return the folder holding the segments. */
+    public String walDir()
+    {
+        return walDir;
+    }
+
+    /** @return the capacity of each segment file. */
+    public int segmentCapacity()
+    {
+        return segmentCapacity;
+    }
+
+    /** @return the largest payload one entry may have with this segment capacity. */
+    public int maxPayloadLength()
+    {
+        return segmentCapacity - SegmentDescriptor.HEADER_LENGTH - 2 * FrameDescriptor.HEADER_LENGTH;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "WalOptions{walDir=" + walDir + ", segmentCapacity=" + segmentCapacity + '}';
+    }
+}

@@ -1,0 +1,148 @@
+package io.durability.walog;
+
+import io.durability.codec.Codec;
+import io.durability.storage.Directory;
+import io.durability.storage.DurabilityException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a WAL folder: every segment in numeric order, every frame validated (CRC32C, salt, entry id
+ * sequence, seals between segments).
+ *
+ * <p>Replay sees the entries committed when each frame is read; it does not take the writer's lock
+ * and can run beside a writer (it then sees a prefix). Strict replay fails on any damage; best
+ * effort stops at a torn tail only (see {@link ReplayMode}). The streaming variants deliver entries
+ * before they know how the scan ends: a strict streaming replay may deliver entries and then throw.
+ *
+ * @param <E> the entry type.
+ */
+public final class WalReader<E>
+{
+    private final Directory directory;
+    private final Codec<E> codec;
+    private final WalOptions options;
+
+    /** A reader of the WAL in {@code options.walDir()}. */
+    public WalReader(final Directory directory, final Codec<E> codec, final WalOptions options)
+    {
+        this.directory = directory;
+        this.codec = codec;
+        this.options = options;
+    }
+
+    /** A reader with {@link WalOptions#defaults()}. */
+    public WalReader(final Directory directory, final Codec<E> codec)
+    {
+        this(directory, codec, WalOptions.defaults());
+    }
+
+    /**
+     * @return every entry, in id order.
+     * @throws DurabilityException FORMAT, CRC_MISMATCH, DECODE on any damage, torn tails included.
+     */
+    public List<WalRecord<E>> replay()
+    {
+        return collect(ReplayMode.STRICT);
+    }
+
+    /**
+     * @return every entry up to a torn tail of the final segment: a prefix of what was appended.
+     * @throws DurabilityException FORMAT, CRC_MISMATCH, DECODE on corruption (see {@link ReplayMode#BEST_EFFORT}).
+     */
+    public List<WalRecord<E>> replayBestEffort()
+    {
+        return collect(ReplayMode.BEST_EFFORT);
+    }
+
+    /** @return the entries under {@code mode}. */
+    public List<WalRecord<E>> replay(final ReplayMode mode)
+    {
+        return collect(mode);
+    }
+
+    private List<WalRecord<E>> collect(final ReplayMode mode)
+    {
+        final List<WalRecord<E>> records = new ArrayList<>();
+        replayEach(mode, (id, entry) -> records.add(new WalRecord<>(id, entry)));
+        return records;
+    }
+
+    /**
+     * Stream every entry, decoded, in strict mode.
+     *
+     * @return the number of entries delivered.
+     */
+    public long replayEach(final RecordHandler<? super E> handler)
+    {
+        return replayEach(ReplayMode.STRICT, handler);
+    }
+
+    /**
+     * Stream every entry, decoded, under {@code mode}.
+     *
+     * @return the number of entries delivered.
+     */
+    public long replayEach(final ReplayMode mode, final RecordHandler<? super E> handler)
+    {
+        return replayFrames(mode, (id, buffer, offset, length) ->
+        {
+            final E entry;
+            try
+            {
+                entry = codec.decode(buffer, offset, length);
+            }
+            catch (final DurabilityException ex)
+            {
+                throw ex;
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new DurabilityException(
+                    DurabilityException.Kind.DECODE, "codec failed to decode entry " + id + ": " + ex, null, -1,
+                    null, null, ex);
+            }
+            handler.onRecord(id, entry);
+        });
+    }
+
+    /**
+     * Stream every entry's payload in place, without decoding and without allocating per entry.
+     *
+     * @return the number of entries delivered.
+     */
+    public long replayFrames(final ReplayMode mode, final FrameHandler handler)
+    {
+        return WalScan.scan(directory, options.walDir(), mode, false, handler).entries;
+    }
+
+    /**
+     * Validate the whole WAL under {@code mode} without decoding payloads.
+     *
+     * @return what was found: the entry range and, for best effort, where a torn tail was cut.
+     */
+    public ScanSummary verify(final ReplayMode mode)
+    {
+        final WalScan.Result r = WalScan.scan(directory, options.walDir(), mode, false, null);
+        return new ScanSummary(
+            r.segmentIds.length, r.entries, r.lastIndex < 0 ? 0 : r.firstEntryId, r.nextEntryId - 1,
+            r.tornOffset < 0 ? null : r.tornProblem, r.discardedSegmentIds.size());
+    }
+
+    /**
+     * What {@link #verify} found.
+     *
+     * @param segments          segment files present.
+     * @param entries           valid entries.
+     * @param firstEntryId      the first entry id present (0 when none).
+     * @param lastEntryId       the last valid entry id (0 when none).
+     * @param tornTail          the problem at the torn tail best effort stopped at, or {@code null}.
+     * @param discardedSegments segments after the end of valid data (torn header, unsynced).
+     */
+    public record ScanSummary(
+        int segments, long entries, long firstEntryId, long lastEntryId, DurabilityException tornTail,
+        int discardedSegments)
+    {
+    }
+}

@@ -1,0 +1,616 @@
+package io.durability.walog;
+
+import io.durability.codec.Codec;
+import io.durability.frame.SegmentAppender;
+import io.durability.frame.SegmentDescriptor;
+import io.durability.frame.SegmentHeader;
+import io.durability.storage.Directory;
+import io.durability.storage.DirectoryLock;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.SegmentFile;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The single writer of a multi-segment write-ahead log.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Ids</b>: each appended entry gets the next id, starting at 1, strictly increasing across
+ *   segments and across {@link #resume} (ids live in the frame header, not the payload).</li>
+ *   <li><b>Visibility</b>: when {@link #append} returns, the entry is visible to any reader of the
+ *   directory (same process, or another process mapping the same file). {@link #flush()} exists for
+ *   the seed's vocabulary and costs a fence: there is no user-space buffer to drain.</li>
+ *   <li><b>Durability</b>: only {@link #flushAndSync()} promises it: every entry appended before the
+ *   call survives power loss once it returns. On a directory without stable storage it throws
+ *   {@code NOT_SUPPORTED}. A failed sync poisons the writer (a retried fsync can falsely succeed),
+ *   and every later call throws {@code INVALID_STATE}: reopen with {@link #resume}.</li>
+ *   <li><b>Crash</b>: a process killed at any instant leaves whole entries only (each frame's
+ *   length is stored last, with release semantics); {@link #resume} continues after the last one.</li>
+ *   <li><b>Exclusion</b>: one writer per WAL folder, across threads and, on filesystem directories,
+ *   processes: a second {@code create}/{@code resume} fails with {@code LOCK_FAILED} until
+ *   {@link #close()}.</li>
+ * </ul>
+ *
+ * <h2>Hot path</h2>
+ * {@link #append}, {@link #claim} and commit allocate nothing and make no system call (after
+ * warm-up, with a codec that does not allocate); the only branch off it is the roll to a new
+ * segment, which creates a file (an mmap directory prepares it ahead of need).
+ *
+ * <p>Not thread-safe: call it from one thread, or guard it.
+ *
+ * @param <E> the entry type.
+ */
+public final class WalWriter<E> implements AutoCloseable
+{
+    private final Directory directory;
+    private final Codec<E> codec;
+    private final WalOptions options;
+    private final DirectoryLock lock;
+    private final boolean durable;
+    private final WalClaim claim = new WalClaim(this);
+    private final List<SegmentAppender> pendingSync = new ArrayList<>();
+    private final SplittableRandom saltSource = new SplittableRandom(System.nanoTime() ^ System.identityHashCode(this));
+    private SegmentAppender current;
+    private boolean createdSinceSync;
+    private int lastDurableOffset = -1;
+    private int recordedWatermark;
+    private RuntimeException poisonedBy;
+    private boolean closed;
+
+    private WalWriter(final Directory directory, final Codec<E> codec, final WalOptions options, final DirectoryLock lock)
+    {
+        this.directory = directory;
+        this.codec = codec;
+        this.options = options;
+        this.lock = lock;
+        this.durable = directory.supportsDurability();
+    }
+
+    /**
+     * Start a new WAL in {@code options.walDir()}.
+     *
+     * @throws DurabilityException INVALID_STATE when segments already exist (use {@link #resume}),
+     *                             LOCK_FAILED, IO.
+     */
+    public static <E> WalWriter<E> create(final Directory directory, final Codec<E> codec, final WalOptions options)
+    {
+        final DirectoryLock lock = lock(directory, options);
+        try
+        {
+            final long[] ids = WalLayout.segmentIds(directory, options.walDir());
+            if (ids.length > 0)
+            {
+                throw DurabilityException.invalidState(
+                    "WAL already has " + ids.length + " segment(s); use WalWriter.resume to continue it",
+                    WalLayout.segmentPath(options.walDir(), ids[0]));
+            }
+            final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
+            writer.current = writer.newSegment(1, 1);
+            return writer;
+        }
+        catch (final RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
+    }
+
+    /** {@link #create(Directory, Codec, WalOptions)} with {@link WalOptions#defaults()}. */
+    public static <E> WalWriter<E> create(final Directory directory, final Codec<E> codec)
+    {
+        return create(directory, codec, WalOptions.defaults());
+    }
+
+    /**
+     * Continue a WAL, empty or not. A torn tail of the final segment (a frame a crash or power loss
+     * left incomplete, or a final segment whose header was never completed) is cut back to the last
+     * whole frame, and the bytes after it are zeroed so they can never be read later; the next entry
+     * gets the id after the last whole one. Corruption is an error and nothing is changed.
+     *
+     * <p>Only the segments from the last one with a durable watermark onward are scanned, so the cost
+     * is bounded by a segment or two, not by the size of the WAL.
+     *
+     * @throws DurabilityException FORMAT or CRC_MISMATCH (corruption), LOCK_FAILED, IO.
+     */
+    public static <E> WalWriter<E> resume(final Directory directory, final Codec<E> codec, final WalOptions options)
+    {
+        final DirectoryLock lock = lock(directory, options);
+        try
+        {
+            final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
+            writer.repairAndOpen();
+            return writer;
+        }
+        catch (final RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
+    }
+
+    /** {@link #resume(Directory, Codec, WalOptions)} with {@link WalOptions#defaults()}. */
+    public static <E> WalWriter<E> resume(final Directory directory, final Codec<E> codec)
+    {
+        return resume(directory, codec, WalOptions.defaults());
+    }
+
+    private static DirectoryLock lock(final Directory directory, final WalOptions options)
+    {
+        directory.createDirectories(options.walDir());
+        return directory.obtainLock(WalLayout.lockPath(options.walDir()));
+    }
+
+    private void repairAndOpen()
+    {
+        final String walDir = options.walDir();
+        final WalScan.Result scan = WalScan.scan(directory, walDir, ReplayMode.BEST_EFFORT, true, null);
+        final List<Long> discarded = scan.discardedSegmentIds;
+        for (int i = discarded.size() - 1; i >= 0; i--)
+        {
+            directory.delete(WalLayout.segmentPath(walDir, discarded.get(i)));
+        }
+        if (!discarded.isEmpty() && durable)
+        {
+            directory.syncParentDir(WalLayout.segmentPath(walDir, discarded.get(0)));
+        }
+        if (scan.lastIndex < 0)
+        {
+            current = newSegment(1, scan.nextEntryId);
+            return;
+        }
+        final long segmentId = scan.segmentIds[scan.lastIndex];
+        final SegmentHeader header = scan.headers[scan.lastIndex];
+        if (scan.sealed)
+        {
+            current = newSegment(segmentId + 1, scan.nextEntryId);
+            return;
+        }
+        final String path = WalLayout.segmentPath(walDir, segmentId);
+        if (directory.fileLength(path) < header.capacity())
+        {
+            restoreFullLength(path, header.capacity(), scan.endOffset);
+        }
+        final SegmentFile file = directory.openSegment(path, true);
+        try
+        {
+            final int limit = Math.min(file.capacity(), header.capacity());
+            final int garbageEnd = lastNonZeroEnd(file.buffer(), scan.endOffset, limit);
+            current = SegmentAppender.resume(file, header, scan.endOffset, scan.nextEntryId, garbageEnd);
+            recordedWatermark = header.watermark();
+            lastDurableOffset = header.watermark() > 0 ? header.watermark() : -1;
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * A final segment shorter than its recorded capacity (a partial copy, a filesystem that lost its
+     * end) cannot hold a seal where the writer needs one: copy its valid bytes into a full-length
+     * file and rename that over it.
+     */
+    private void restoreFullLength(final String path, final int capacity, final int validEnd)
+    {
+        final String temp = path + ".restore";
+        if (directory.exists(temp))
+        {
+            directory.delete(temp);
+        }
+        try (SegmentFile shortFile = directory.openSegment(path, false);
+            SegmentFile full = directory.createSegment(temp, capacity))
+        {
+            full.buffer().putBytes(0, shortFile.buffer(), 0, validEnd);
+            if (durable)
+            {
+                full.force(0, validEnd);
+            }
+        }
+        if (durable)
+        {
+            directory.atomicRenameDurable(temp, path);
+        }
+        else
+        {
+            directory.atomicRename(temp, path);
+        }
+    }
+
+    /** @return one past the last non-zero byte in {@code [from, to)}, or {@code from} when all are zero. */
+    private static int lastNonZeroEnd(final AtomicBuffer buffer, final int from, final int to)
+    {
+        int i = to;
+        while (i - 8 >= from)
+        {
+            if (buffer.getLong(i - 8) != 0)
+            {
+                break;
+            }
+            i -= 8;
+        }
+        while (i > from && buffer.getByte(i - 1) == 0)
+        {
+            i--;
+        }
+        return i;
+    }
+
+    /**
+     * Append one entry, encoded by the codec straight into the segment.
+     *
+     * @return the entry id assigned.
+     * @throws DurabilityException ENCODE (larger than a segment can hold, or the codec failed),
+     *                             INVALID_STATE (closed, poisoned, a claim is open), IO (roll failed).
+     */
+    public long append(final E entry)
+    {
+        checkWritable();
+        int length = tryEncode(entry);
+        if (length < 0)
+        {
+            if (!current.hasFrames())
+            {
+                throw tooLarge(entry);
+            }
+            roll();
+            length = tryEncode(entry);
+            if (length < 0)
+            {
+                throw tooLarge(entry);
+            }
+        }
+        return current.commit(current.tail(), length);
+    }
+
+    private int tryEncode(final E entry)
+    {
+        final SegmentAppender a = current;
+        final int available = a.available();
+        final int payloadOffset = SegmentAppender.payloadOffset(a.tail());
+        final int length;
+        try
+        {
+            length = codec.encode(entry, a.buffer(), payloadOffset, available);
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            return Codec.DOES_NOT_FIT;
+        }
+        catch (final DurabilityException ex)
+        {
+            a.abort(a.tail(), available);
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            a.abort(a.tail(), available);
+            throw new DurabilityException(
+                DurabilityException.Kind.ENCODE, "codec failed to encode an entry: " + ex, null, -1, null, null, ex);
+        }
+        if (length > available)
+        {
+            a.abort(a.tail(), available);
+            throw DurabilityException.encode("codec wrote more bytes than it was given", "<= " + available, length);
+        }
+        return length;
+    }
+
+    private DurabilityException tooLarge(final E entry)
+    {
+        current.abort(current.tail(), current.available());
+        return DurabilityException.encode(
+            "entry does not fit in an empty segment; raise WalOptions.segmentCapacity",
+            "at most " + options.maxPayloadLength() + " payload bytes", "a larger " + entry.getClass().getSimpleName());
+    }
+
+    /**
+     * Append entries in order. Equivalent to calling {@link #append} for each, so after a crash a
+     * prefix of the batch may be present; make the whole batch durable with one
+     * {@link #flushAndSync()}.
+     *
+     * @return the ids assigned, in order.
+     */
+    public long[] appendBatch(final List<? extends E> entries)
+    {
+        final long[] ids = new long[entries.size()];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = append(entries.get(i));
+        }
+        return ids;
+    }
+
+    /**
+     * Claim space for a payload of up to {@code maxLength} bytes, to be written in place by the
+     * caller and then committed or aborted (Aeron's {@code tryClaim} pattern). Only one claim may be
+     * open at a time; other writes wait for it.
+     *
+     * @return this writer's reusable claim, active.
+     * @throws DurabilityException ENCODE (larger than a segment can hold), INVALID_STATE, IO.
+     */
+    public WalClaim claim(final int maxLength)
+    {
+        checkWritable();
+        if (maxLength < 0 || maxLength > options.maxPayloadLength())
+        {
+            throw DurabilityException.encode(
+                "claim larger than a segment can hold; raise WalOptions.segmentCapacity",
+                "0.." + options.maxPayloadLength(), maxLength);
+        }
+        if (current.claim(maxLength) < 0)
+        {
+            roll();
+        }
+        final int frameOffset = current.claim(maxLength);
+        claim.activate(current.buffer(), frameOffset, SegmentAppender.payloadOffset(frameOffset), maxLength);
+        return claim;
+    }
+
+    long commitClaim(final WalClaim c, final int length)
+    {
+        checkClaim(c);
+        if (length < 0 || length > c.maxLength())
+        {
+            throw DurabilityException.invalidConfig("commit length outside the claim", "0.." + c.maxLength(), length);
+        }
+        // Claimed bytes past the payload must read as zero: padding is checked, and a later frame's
+        // length slot may land there.
+        final int payloadEnd = SegmentAppender.payloadOffset(c.frameOffset()) + length;
+        final int claimedEnd = SegmentAppender.payloadOffset(c.frameOffset()) + c.maxLength();
+        if (claimedEnd > payloadEnd)
+        {
+            current.buffer().setMemory(payloadEnd, claimedEnd - payloadEnd, (byte)0);
+        }
+        c.deactivate();
+        return current.commit(c.frameOffset(), length);
+    }
+
+    void abortClaim(final WalClaim c)
+    {
+        checkClaim(c);
+        current.abort(c.frameOffset(), c.maxLength());
+        c.deactivate();
+    }
+
+    private void checkClaim(final WalClaim c)
+    {
+        if (c != claim || !c.isActive())
+        {
+            throw DurabilityException.invalidState("no open claim to commit or abort", null);
+        }
+        checkUsable();
+    }
+
+    private void roll()
+    {
+        final SegmentAppender old = current;
+        final SegmentAppender next = newSegmentFile(old.segmentId() + 1, old.nextEntryId());
+        old.seal();
+        current = next;
+        initHeaderWatermark(next);
+        if (durable)
+        {
+            pendingSync.add(old);
+        }
+        else
+        {
+            old.file().close();
+        }
+    }
+
+    private SegmentAppender newSegment(final long segmentId, final long startEntryId)
+    {
+        final SegmentAppender appender = newSegmentFile(segmentId, startEntryId);
+        initHeaderWatermark(appender);
+        return appender;
+    }
+
+    private SegmentAppender newSegmentFile(final long segmentId, final long startEntryId)
+    {
+        final String path = WalLayout.segmentPath(options.walDir(), segmentId);
+        final SegmentFile file = directory.createSegment(path, options.segmentCapacity());
+        try
+        {
+            int salt;
+            do
+            {
+                salt = saltSource.nextInt();
+            }
+            while (salt == 0);
+            final SegmentAppender appender = SegmentAppender.create(
+                file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt);
+            createdSinceSync = true;
+            return appender;
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
+    }
+
+    private void initHeaderWatermark(final SegmentAppender appender)
+    {
+        lastDurableOffset = -1;
+        if (!durable)
+        {
+            // No power loss without stable storage: the predecessor's seal is as real as the data.
+            appender.recordWatermark(SegmentDescriptor.HEADER_LENGTH);
+            recordedWatermark = SegmentDescriptor.HEADER_LENGTH;
+        }
+        else
+        {
+            recordedWatermark = 0;
+        }
+    }
+
+    /**
+     * Visibility boundary. Appended entries are already visible to readers when {@code append}
+     * returns (the commit is a release store into shared memory), so this only issues a fence. It
+     * does not make anything durable: see {@link #flushAndSync()}.
+     */
+    public void flush()
+    {
+        checkUsable();
+        VarHandle.fullFence();
+    }
+
+    /**
+     * Durability barrier: every entry appended before this call survives power loss or an OS crash
+     * once it returns. Forces only what changed since the last barrier: the rest of segments sealed
+     * since then, the current segment's dirty range and header, and the WAL folder when a segment
+     * file was created.
+     *
+     * @throws DurabilityException NOT_SUPPORTED (no stable storage; the writer stays usable), IO (the
+     *                             writer is poisoned: durability of recent entries is unknown).
+     */
+    public void flushAndSync()
+    {
+        checkUsable();
+        if (!durable)
+        {
+            throw DurabilityException.notSupported(
+                "flushAndSync needs a Directory with stable storage (this one has none)", options.walDir());
+        }
+        try
+        {
+            for (int i = 0; i < pendingSync.size(); i++)
+            {
+                final SegmentAppender sealed = pendingSync.get(i);
+                sealed.force();
+                sealed.file().close();
+            }
+            pendingSync.clear();
+            final SegmentAppender a = current;
+            final int target = a.tail();
+            // The watermark recorded now was proven by an earlier barrier; predecessors were forced above.
+            final int watermark = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
+            if (watermark != recordedWatermark)
+            {
+                a.recordWatermark(watermark);
+                recordedWatermark = watermark;
+            }
+            a.force();
+            if (createdSinceSync)
+            {
+                directory.syncParentDir(a.file().path());
+                createdSinceSync = false;
+            }
+            lastDurableOffset = target;
+        }
+        catch (final RuntimeException ex)
+        {
+            poisonedBy = ex;
+            throw ex;
+        }
+    }
+
+    /** @return the id of the last entry appended (0 when the WAL has none). */
+    public long lastEntryId()
+    {
+        return current.nextEntryId() - 1;
+    }
+
+    /** @return the id the next entry will get. */
+    public long nextEntryId()
+    {
+        return current.nextEntryId();
+    }
+
+    /** @return the id of the segment being appended to. */
+    public long currentSegmentId()
+    {
+        return current.segmentId();
+    }
+
+    /** @return the options this writer uses. */
+    public WalOptions options()
+    {
+        return options;
+    }
+
+    /**
+     * Delete the segments whose every entry has an id {@code <= entryId}, oldest first, never the
+     * segment being appended to. On a directory with stable storage the deletions are made durable.
+     * Call it only once whatever those entries fed is durable elsewhere (a checkpoint).
+     *
+     * @return the number of segments deleted.
+     */
+    public int deleteSegmentsCoveredBy(final long entryId)
+    {
+        checkUsable();
+        return WalMaintenance.deleteCovered(directory, options, entryId, current.segmentId());
+    }
+
+    /** @return the segments and the entry range each holds, oldest first. */
+    public List<SegmentRange> segments()
+    {
+        checkUsable();
+        return WalMaintenance.ranges(directory, options, current.segmentId(), current.nextEntryId());
+    }
+
+    private void checkWritable()
+    {
+        checkUsable();
+        if (claim.isActive())
+        {
+            throw DurabilityException.invalidState("a claim is open: commit or abort it first", null);
+        }
+    }
+
+    private void checkUsable()
+    {
+        if (closed)
+        {
+            throw DurabilityException.invalidState("WAL writer is closed", options.walDir());
+        }
+        if (poisonedBy != null)
+        {
+            throw new DurabilityException(
+                DurabilityException.Kind.INVALID_STATE,
+                "WAL writer is poisoned by a failed sync; durability of recent entries is unknown: " +
+                "close it and reopen with WalWriter.resume", options.walDir(), -1, null, null, poisonedBy);
+        }
+    }
+
+    /**
+     * Release segments and the lock. Does not sync: entries not covered by a completed
+     * {@link #flushAndSync()} are visible but not durable. An open claim is aborted. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            if (claim.isActive() && poisonedBy == null)
+            {
+                current.abort(claim.frameOffset(), claim.maxLength());
+                claim.deactivate();
+            }
+        }
+        finally
+        {
+            closed = true;
+            for (final SegmentAppender s : pendingSync)
+            {
+                s.file().close();
+            }
+            pendingSync.clear();
+            if (current != null)
+            {
+                current.file().close();
+            }
+            lock.close();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.durability.walog;
+
+import io.durability.codec.BytesCodec;
+import io.durability.storage.Directory;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.DurabilityException.Kind;
+import io.durability.testing.Damage;
+import io.durability.testing.SyncRecordingDirectory;
+import io.durability.frame.SegmentDescriptor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The WAL contract on a directory that claims stable storage, plus the barrier-specific behaviour. */
+class DurableMemoryWalTest extends WalContractTest
+{
+    @Override
+    protected Directory newDirectory()
+    {
+        return new SyncRecordingDirectory();
+    }
+
+    @Override
+    protected void truncateFile(final Directory directory, final String path, final int length)
+    {
+        ((SyncRecordingDirectory)directory).delegate().truncate(path, length);
+    }
+
+    private SyncRecordingDirectory rec()
+    {
+        return (SyncRecordingDirectory)dir;
+    }
+
+    @Test
+    void flushAndSyncForcesSealedSegmentsThenTheCurrentOneThenTheFolder()
+    {
+        try (WalWriter<byte[]> w = createWriter(small()))
+        {
+            w.flushAndSync();
+            final int before = rec().barriers().size();
+            while (w.currentSegmentId() < 3)
+            {
+                w.append(payload(w.nextEntryId()));
+            }
+            w.flushAndSync();
+            final List<String> barriers = rec().barriers().subList(before, rec().barriers().size());
+            assertEquals(4, barriers.size(), barriers.toString());
+            assertTrue(barriers.get(0).startsWith("force wal/wal-1.seg"), barriers.toString());
+            assertTrue(barriers.get(1).startsWith("force wal/wal-2.seg"), barriers.toString());
+            assertTrue(barriers.get(2).startsWith("force wal/wal-3.seg 0 "), "header included: " + barriers);
+            assertEquals("syncdir wal/wal-3.seg", barriers.get(3));
+
+            final int quiet = rec().barriers().size();
+            w.append(payload(w.nextEntryId()));
+            w.flushAndSync();
+            final List<String> next = rec().barriers().subList(quiet, rec().barriers().size());
+            assertEquals(1, next.size(), "only the current segment's dirty range: " + next);
+        }
+    }
+
+    @Test
+    void watermarkRecordsOnlyWhatAnEarlierBarrierProved()
+    {
+        try (WalWriter<byte[]> w = createWriter(WalOptions.defaults().withSegmentCapacity(64 * 1024)))
+        {
+            appendRange(w, 1, 10);
+            w.flushAndSync();
+            final int afterFirst = Damage.dataEnd(dir, seg(1), SegmentDescriptor.KIND_WAL_SEGMENT);
+            assertEquals(SegmentDescriptor.HEADER_LENGTH, watermark(seg(1)), "first barrier proves nothing yet");
+            appendRange(w, 11, 20);
+            w.flushAndSync();
+            assertEquals(afterFirst, watermark(seg(1)), "second barrier records what the first proved");
+        }
+    }
+
+    @Test
+    void corruptionBelowTheWatermarkOfTheFinalSegmentIsNotATornTail()
+    {
+        final WalOptions options = WalOptions.defaults().withSegmentCapacity(64 * 1024);
+        try (WalWriter<byte[]> w = createWriter(options))
+        {
+            appendRange(w, 1, 10);
+            w.flushAndSync();
+            appendRange(w, 11, 20);
+            w.flushAndSync();
+            appendRange(w, 21, 30);
+        }
+        final List<Damage.FrameSpan> frames = Damage.frames(dir, seg(1), SegmentDescriptor.KIND_WAL_SEGMENT);
+        final int wm = watermark(seg(1));
+        final Damage.FrameSpan below = frames.get(4);
+        assertTrue(below.offset() < wm);
+        Damage.flipByte(dir, seg(1), below.offset() + 25);
+        final DurabilityException ex = assertThrows(DurabilityException.class, () -> replay(ReplayMode.BEST_EFFORT, options));
+        assertEquals(Kind.CRC_MISMATCH, ex.kind());
+        assertThrows(DurabilityException.class, () -> WalWriter.resume(dir, BytesCodec.INSTANCE, options));
+    }
+
+    @Test
+    void unsealedSegmentFollowedOnlyByUnsyncedSegmentsIsATornTail()
+    {
+        // Power loss after a roll, before any barrier: the seal of segment 1 never reached the disk.
+        try (WalWriter<byte[]> w = createWriter(small()))
+        {
+            appendRange(w, 1, 5);
+            w.flushAndSync();
+            while (w.currentSegmentId() < 3)
+            {
+                w.append(payload(w.nextEntryId()));
+            }
+        }
+        final List<Damage.FrameSpan> frames = Damage.frames(dir, seg(1), SegmentDescriptor.KIND_WAL_SEGMENT);
+        final Damage.FrameSpan seal = frames.get(frames.size() - 1);
+        Damage.zero(dir, seg(1), seal.offset(), seal.offset() + 24);
+        final long lastInOne = seal.entryId() - 1;
+        assertThrows(DurabilityException.class, () -> replay(ReplayMode.STRICT, small()));
+        assertPayloads(replay(ReplayMode.BEST_EFFORT, small()), 1, lastInOne);
+        try (WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, small()))
+        {
+            assertEquals(lastInOne, w.lastEntryId());
+            assertEquals(1, w.currentSegmentId());
+            appendRange(w, lastInOne + 1, lastInOne + 40);
+        }
+        assertPayloads(replay(ReplayMode.STRICT, small()), 1, lastInOne + 40);
+    }
+
+    @Test
+    void failedSyncPoisonsTheWriter()
+    {
+        final WalWriter<byte[]> w = createWriter(small());
+        appendRange(w, 1, 3);
+        rec().failNextBarriers(1);
+        final DurabilityException ex = assertThrows(DurabilityException.class, w::flushAndSync);
+        assertEquals(Kind.IO, ex.kind());
+        final DurabilityException after = assertThrows(DurabilityException.class, () -> w.append(payload(4)));
+        assertEquals(Kind.INVALID_STATE, after.kind());
+        assertTrue(after.getMessage().contains("poisoned"), after.getMessage());
+        assertThrows(DurabilityException.class, w::flushAndSync);
+        w.close();
+        try (WalWriter<byte[]> again = WalWriter.resume(dir, BytesCodec.INSTANCE, small()))
+        {
+            assertEquals(4, again.append(payload(4)));
+        }
+    }
+
+    private int watermark(final String path)
+    {
+        try (var f = dir.openSegment(path, false))
+        {
+            return f.buffer().getInt(SegmentDescriptor.WATERMARK_OFFSET);
+        }
+    }
+}
