@@ -103,16 +103,17 @@ public final class SegmentAppender
     }
 
     /**
-     * @return the largest payload a frame claimed now could hold (0 when full or sealed).
+     * @return the largest payload a frame claimed now could hold, or {@code -1} when not even an
+     * empty frame fits (or the segment is sealed).
      */
     public int available()
     {
         if (sealed)
         {
-            return 0;
+            return -1;
         }
         final int room = dataLimit - tail - HEADER_LENGTH;
-        return room <= 0 ? 0 : room & ~(ALIGNMENT - 1);
+        return room < 0 ? -1 : room & ~(ALIGNMENT - 1);
     }
 
     /**

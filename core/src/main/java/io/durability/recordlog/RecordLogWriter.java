@@ -170,7 +170,7 @@ public final class RecordLogWriter implements AutoCloseable
         return appender.commit(frame, length);
     }
 
-    /** @return the largest record that still fits. */
+    /** @return the largest record that still fits ({@code -1} when not even an empty one does). */
     public int available()
     {
         return appender.available();

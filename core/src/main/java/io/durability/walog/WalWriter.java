@@ -272,6 +272,10 @@ public final class WalWriter<E> implements AutoCloseable
     {
         final SegmentAppender a = current;
         final int available = a.available();
+        if (available < 0)
+        {
+            return Codec.DOES_NOT_FIT;
+        }
         final int payloadOffset = SegmentAppender.payloadOffset(a.tail());
         final int length;
         try
@@ -303,7 +307,7 @@ public final class WalWriter<E> implements AutoCloseable
 
     private DurabilityException tooLarge(final E entry)
     {
-        current.abort(current.tail(), current.available());
+        current.abort(current.tail(), Math.max(0, current.available()));
         return DurabilityException.encode(
             "entry does not fit in an empty segment; raise WalOptions.segmentCapacity",
             "at most " + options.maxPayloadLength() + " payload bytes", "a larger " + entry.getClass().getSimpleName());
