@@ -1,0 +1,58 @@
+package io.durability.recordlog;
+
+import io.durability.frame.SegmentDescriptor;
+import io.durability.storage.MemoryDirectory;
+import io.durability.testing.Damage;
+import io.durability.walog.ReplayMode;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RecordLogProperties
+{
+    @Provide
+    Arbitrary<List<byte[]>> records()
+    {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(200).list().ofMinSize(1).ofMaxSize(40);
+    }
+
+    @Property(tries = 200, seed = "20261203")
+    void bestEffortReturnsAPrefixUnderAnyTailTruncation(
+        @ForAll("records") final List<byte[]> records,
+        @ForAll @IntRange(min = 0, max = 100_000) final int cutSeed,
+        @ForAll final boolean zeroInsteadOfTruncate)
+    {
+        // A record log cut anywhere (truncated, or its tail zeroed) reads best-effort as a prefix of what was appended.
+        final MemoryDirectory dir = new MemoryDirectory();
+        try (RecordLogWriter w = RecordLogWriter.create(dir, "log", 16 * 1024))
+        {
+            for (final byte[] r : records)
+            {
+                w.append(r);
+            }
+        }
+        final int end = Damage.dataEnd(dir, "log", SegmentDescriptor.KIND_RECORD_LOG);
+        final int cut = cutSeed % (end + 1);
+        if (zeroInsteadOfTruncate)
+        {
+            Damage.zero(dir, "log", Math.max(cut, SegmentDescriptor.HEADER_LENGTH), end);
+        }
+        else
+        {
+            dir.truncate("log", cut);
+        }
+        final List<byte[]> got = RecordLogReader.read(dir, "log", ReplayMode.BEST_EFFORT);
+        assertTrue(got.size() <= records.size());
+        for (int i = 0; i < got.size(); i++)
+        {
+            assertArrayEquals(records.get(i), got.get(i));
+        }
+    }
+}
