@@ -68,8 +68,9 @@ final class WalScan
 
         final Crc32cRange crc = new Crc32cRange();
         final SegmentHeader[] headers = new SegmentHeader[n];
+        final DurabilityException[] headerErrors = new DurabilityException[n];
+        final boolean[] torn = new boolean[n];
         result.headers = headers;
-        int m = n;
         for (int i = 0; i < n; i++)
         {
             final String path = WalLayout.segmentPath(walDir, ids[i]);
@@ -82,15 +83,36 @@ final class WalScan
                 }
                 catch (final DurabilityException ex)
                 {
-                    if (i == n - 1 && mode == ReplayMode.BEST_EFFORT && SegmentHeader.isTorn(segment.buffer(), crc))
-                    {
-                        m = n - 1;
-                        result.discardedSegmentIds.add(ids[i]);
-                        break;
-                    }
-                    throw ex;
+                    headerErrors[i] = ex;
+                    torn[i] = SegmentHeader.isTorn(segment.buffer(), crc);
                 }
             }
+        }
+        // A torn header (creation interrupted) is tolerated in best effort when every segment from it on
+        // is torn or unsynced (no barrier completed after its creation, so nothing after it is durable).
+        int m = n;
+        if (mode == ReplayMode.BEST_EFFORT)
+        {
+            for (int i = n - 1; i >= 0; i--)
+            {
+                final boolean unsynced = headers[i] != null && headers[i].watermark() == 0;
+                if (!torn[i] && !unsynced)
+                {
+                    break;
+                }
+                if (torn[i])
+                {
+                    m = i;
+                }
+            }
+        }
+        for (int i = 0; i < m; i++)
+        {
+            if (headers[i] == null)
+            {
+                throw headerErrors[i];
+            }
+            final String path = WalLayout.segmentPath(walDir, ids[i]);
             if (headers[i].segmentId() != ids[i])
             {
                 throw DurabilityException.format(
@@ -104,12 +126,16 @@ final class WalScan
                     path, -1, "segment " + (ids[i - 1] + 1), "segment " + ids[i]);
             }
         }
+        for (int i = m; i < n; i++)
+        {
+            result.discardedSegmentIds.add(ids[i]);
+        }
         if (m == 0)
         {
             if (ids[0] != 1)
             {
                 throw DurabilityException.format(
-                    "the only remaining segment has a torn header, so the next entry id cannot be known",
+                    "the first remaining segment has a torn header, so the next entry id cannot be known",
                     WalLayout.segmentPath(walDir, ids[0]), 0, "a readable header", "torn header");
             }
             result.nextEntryId = 1;

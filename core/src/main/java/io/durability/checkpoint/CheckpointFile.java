@@ -1,0 +1,245 @@
+package io.durability.checkpoint;
+
+import io.durability.codec.Codec;
+import io.durability.storage.CrcMismatchException;
+import io.durability.storage.Directory;
+import io.durability.storage.DurabilityException;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+import static io.durability.checkpoint.CheckpointDescriptor.*;
+
+/**
+ * Checkpoint files: one snapshot of a state per file, CRC-validated, written atomically.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Deterministic</b>: equal states (under a deterministic codec) and equal ids give equal
+ *   bytes.</li>
+ *   <li><b>Atomic</b>: {@link #write} replaces the file through a temporary file and a rename, so a
+ *   reader sees the old or the new checkpoint; {@link #writeDurable} also syncs the file and its
+ *   folder, so once it returns the checkpoint survives power loss.</li>
+ *   <li><b>Validated</b>: {@link #read} checks magic, version, header CRC, the length cap (before
+ *   allocating), the exact file length and the payload CRC, each with its own message: short,
+ *   oversized, wrong magic, wrong version and corrupt files are told apart.</li>
+ * </ul>
+ */
+public final class CheckpointFile
+{
+    private CheckpointFile()
+    {
+    }
+
+    /**
+     * Encode a checkpoint to bytes (header + payload).
+     *
+     * @throws DurabilityException ENCODE (codec failure, or larger than {@code maxPayload}).
+     */
+    public static <T> byte[] encode(final long lastAppliedId, final T state, final Codec<T> codec, final int maxPayload)
+    {
+        if (lastAppliedId < 0)
+        {
+            throw DurabilityException.encode("lastAppliedId must not be negative", ">= 0", lastAppliedId);
+        }
+        int capacity = 4096;
+        while (true)
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[HEADER_LENGTH + capacity]);
+            final int length = codec.encode(state, buffer, HEADER_LENGTH, capacity);
+            if (length >= 0)
+            {
+                if (length > capacity)
+                {
+                    throw DurabilityException.encode("codec wrote more bytes than it was given", "<= " + capacity, length);
+                }
+                final byte[] bytes = new byte[HEADER_LENGTH + length];
+                buffer.getBytes(0, bytes, 0, bytes.length);
+                writeHeader(bytes, lastAppliedId, length);
+                return bytes;
+            }
+            if (capacity >= maxPayload)
+            {
+                throw DurabilityException.encode("checkpoint payload exceeds the cap", "<= " + maxPayload + " bytes", "more");
+            }
+            capacity = (int)Math.min((long)maxPayload, capacity * 4L);
+        }
+    }
+
+    private static void writeHeader(final byte[] bytes, final long lastAppliedId, final int payloadLength)
+    {
+        final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(0, MAGIC);
+        b.putInt(VERSION_OFFSET, FORMAT_VERSION);
+        b.putInt(12, 0);
+        b.putLong(LAST_APPLIED_ID_OFFSET, lastAppliedId);
+        b.putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
+        b.putInt(PAYLOAD_CRC_OFFSET, crc(bytes, HEADER_LENGTH, payloadLength));
+        b.putInt(HEADER_CRC_OFFSET, crc(bytes, 0, HEADER_CRC_OFFSET));
+        b.putInt(36, 0);
+    }
+
+    /**
+     * Write a checkpoint atomically (not durably). On a directory with stable storage prefer
+     * {@link #writeDurable}.
+     *
+     * @throws DurabilityException ENCODE, IO.
+     */
+    public static <T> void write(
+        final Directory directory, final String path, final long lastAppliedId, final T state, final Codec<T> codec)
+    {
+        directory.atomicWrite(path, encode(lastAppliedId, state, codec, DEFAULT_MAX_PAYLOAD));
+    }
+
+    /**
+     * Write a checkpoint atomically and durably: temporary file, sync, rename, folder sync.
+     *
+     * @throws DurabilityException ENCODE, NOT_SUPPORTED (no stable storage), IO.
+     */
+    public static <T> void writeDurable(
+        final Directory directory, final String path, final long lastAppliedId, final T state, final Codec<T> codec)
+    {
+        directory.atomicWriteDurable(path, encode(lastAppliedId, state, codec, DEFAULT_MAX_PAYLOAD));
+    }
+
+    /**
+     * Read and validate a checkpoint with the default payload cap.
+     *
+     * @throws DurabilityException NOT_FOUND, FORMAT (short, oversized, magic, version, length),
+     *                             CRC_MISMATCH (header or payload), DECODE.
+     */
+    public static <T> Checkpoint<T> read(final Directory directory, final String path, final Codec<T> codec)
+    {
+        return read(directory, path, codec, DEFAULT_MAX_PAYLOAD);
+    }
+
+    /** {@link #read(Directory, String, Codec)} with an explicit cap on the payload length. */
+    public static <T> Checkpoint<T> read(
+        final Directory directory, final String path, final Codec<T> codec, final int maxPayload)
+    {
+        final byte[] bytes = readValidated(directory, path, maxPayload);
+        final CheckpointInfo info = parse(bytes, path, maxPayload);
+        final T state;
+        try
+        {
+            state = codec.decode(new UnsafeBuffer(bytes), HEADER_LENGTH, info.payloadLength());
+        }
+        catch (final DurabilityException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new DurabilityException(
+                DurabilityException.Kind.DECODE, "checkpoint payload could not be decoded: " + ex, path,
+                HEADER_LENGTH, null, null, ex);
+        }
+        return new Checkpoint<>(info.lastAppliedId(), state);
+    }
+
+    /**
+     * Read and validate a checkpoint's header and payload CRC without decoding the payload.
+     *
+     * @throws DurabilityException as {@link #read}.
+     */
+    public static CheckpointInfo inspect(final Directory directory, final String path, final int maxPayload)
+    {
+        return parse(readValidated(directory, path, maxPayload), path, maxPayload);
+    }
+
+    private static byte[] readValidated(final Directory directory, final String path, final int maxPayload)
+    {
+        final long fileLength = directory.fileLength(path);
+        if (fileLength < HEADER_LENGTH)
+        {
+            throw DurabilityException.format(
+                "checkpoint file is shorter than its header (truncated?)", path, 0,
+                "at least " + HEADER_LENGTH + " bytes", fileLength + " bytes");
+        }
+        if (fileLength > HEADER_LENGTH + (long)maxPayload)
+        {
+            throw DurabilityException.format(
+                "checkpoint file is larger than the payload cap allows", path, PAYLOAD_LENGTH_OFFSET,
+                "at most " + (HEADER_LENGTH + (long)maxPayload) + " bytes", fileLength + " bytes");
+        }
+        return directory.readFile(path, HEADER_LENGTH + maxPayload);
+    }
+
+    private static CheckpointInfo parse(final byte[] bytes, final String path, final int maxPayload)
+    {
+        if (bytes.length < HEADER_LENGTH)
+        {
+            throw DurabilityException.format(
+                "checkpoint file is shorter than its header (truncated?)", path, 0,
+                "at least " + HEADER_LENGTH + " bytes", bytes.length + " bytes");
+        }
+        final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < MAGIC.length; i++)
+        {
+            if (bytes[i] != MAGIC[i])
+            {
+                throw DurabilityException.format("not a checkpoint file (bad magic)", path, 0, "DURBLCKP", hex(bytes, 8));
+            }
+        }
+        final int version = b.getInt(VERSION_OFFSET);
+        if (version != FORMAT_VERSION)
+        {
+            throw DurabilityException.format(
+                "unsupported checkpoint format version; this build reads version " + FORMAT_VERSION, path,
+                VERSION_OFFSET, FORMAT_VERSION, version);
+        }
+        final int storedHeaderCrc = b.getInt(HEADER_CRC_OFFSET);
+        final int actualHeaderCrc = crc(bytes, 0, HEADER_CRC_OFFSET);
+        if (storedHeaderCrc != actualHeaderCrc)
+        {
+            throw new CrcMismatchException("checkpoint header CRC mismatch (corrupt)", path, HEADER_CRC_OFFSET,
+                storedHeaderCrc, actualHeaderCrc);
+        }
+        final long lastAppliedId = b.getLong(LAST_APPLIED_ID_OFFSET);
+        final int payloadLength = b.getInt(PAYLOAD_LENGTH_OFFSET);
+        if (payloadLength < 0 || payloadLength > maxPayload)
+        {
+            throw DurabilityException.format(
+                "checkpoint payload length exceeds the cap", path, PAYLOAD_LENGTH_OFFSET,
+                "0.." + maxPayload, Integer.toUnsignedString(payloadLength));
+        }
+        if (bytes.length != HEADER_LENGTH + payloadLength)
+        {
+            throw DurabilityException.format(
+                bytes.length < HEADER_LENGTH + payloadLength ? "checkpoint file is truncated" :
+                "checkpoint file has bytes after its payload", path, HEADER_LENGTH,
+                (HEADER_LENGTH + payloadLength) + " bytes", bytes.length + " bytes");
+        }
+        if (lastAppliedId < 0 || b.getInt(12) != 0 || b.getInt(36) != 0)
+        {
+            throw DurabilityException.format("checkpoint header fields out of range", path, 12, "valid header", "other");
+        }
+        final int storedPayloadCrc = b.getInt(PAYLOAD_CRC_OFFSET);
+        final int actualPayloadCrc = crc(bytes, HEADER_LENGTH, payloadLength);
+        if (storedPayloadCrc != actualPayloadCrc)
+        {
+            throw new CrcMismatchException("checkpoint payload CRC mismatch (corrupt)", path, HEADER_LENGTH,
+                storedPayloadCrc, actualPayloadCrc);
+        }
+        return new CheckpointInfo(path, version, lastAppliedId, payloadLength, storedPayloadCrc);
+    }
+
+    private static int crc(final byte[] bytes, final int offset, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int)crc.getValue();
+    }
+
+    private static String hex(final byte[] bytes, final int n)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n && i < bytes.length; i++)
+        {
+            sb.append(String.format("%02x", bytes[i]));
+        }
+        return sb.toString();
+    }
+}

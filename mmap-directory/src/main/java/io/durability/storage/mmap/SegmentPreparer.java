@@ -1,0 +1,483 @@
+package io.durability.storage.mmap;
+
+import org.agrona.IoUtil;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prepares spare segment files ahead of need on one daemon thread, so that creating the next
+ * segment of a log is a rename and a pointer swap instead of an allocation on the appending thread.
+ *
+ * <p>A spare is a file named {@value #SPARE_PREFIX}{@code <pid>-<instance>-<n>}{@value #SPARE_SUFFIX}
+ * (never a WAL segment name) in the folder of the segment that triggered it: created, zero-filled
+ * through the {@link SegmentAllocator}, made durable with {@code fdatasync} (so the first barrier
+ * after the roll writes only what the log wrote), mapped read-write and optionally pre-touched. At
+ * most one spare per folder, at most {@value #MAX_SPARES} folders.
+ *
+ * <p>While it is a spare, its owner holds an OS lock on it; {@link #removeStale(Path)} deletes only
+ * spares nobody holds (left by a process that died), so a second process opening the same root
+ * cannot pull a live spare from under its owner. A failure to prepare is kept in the spare's future
+ * and answered by {@link #take} with {@code null}: the caller then allocates synchronously and
+ * reports its own error.
+ */
+final class SegmentPreparer
+{
+    static final String SPARE_PREFIX = ".mmap-prepared-";
+    static final String SPARE_SUFFIX = ".tmp";
+
+    private static final int MAX_SPARES = 8;
+    private static final AtomicLong INSTANCES = new AtomicLong();
+    /** Spares owned by this JVM (real paths): never touched by {@link #removeStale}, whoever calls it. */
+    private static final Set<Path> LIVE_SPARES = ConcurrentHashMap.newKeySet();
+
+    private final SegmentAllocator allocator;
+    private final boolean preTouch;
+    private final String token = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong taken = new AtomicLong();
+    private final AtomicLong missed = new AtomicLong();
+    private final Map<String, Job> slots = new LinkedHashMap<>(16, 0.75f, true); // by folder; guarded by this
+    private final Set<Job> outstanding = new HashSet<>(); // prepared or queued, not yet taken or discarded
+    private ThreadPoolExecutor executor; // guarded by this; created on first use
+    private boolean closed; // guarded by this
+    private volatile Throwable lastFailure;
+
+    SegmentPreparer(final SegmentAllocator allocator, final boolean preTouch)
+    {
+        this.allocator = allocator;
+        this.preTouch = preTouch;
+    }
+
+    /** @return whether {@code name} is a spare's file name (hidden from listings). */
+    static boolean isSpareName(final String name)
+    {
+        return name.startsWith(SPARE_PREFIX) && name.endsWith(SPARE_SUFFIX);
+    }
+
+    /**
+     * Hand over the spare prepared for {@code folder}: wait for it if it is still being prepared,
+     * then rename it to {@code target} and return its open channel and mapping as a segment.
+     *
+     * @return the segment, or {@code null} when there is no usable spare (none, another capacity, its
+     * preparation failed, or the rename failed): the caller allocates synchronously.
+     */
+    MmapSegment take(final String folder, final int capacity, final Path target, final String relativePath)
+    {
+        final Job job;
+        synchronized (this)
+        {
+            job = slots.remove(folder);
+            if (job != null)
+            {
+                outstanding.remove(job);
+            }
+        }
+        if (job == null)
+        {
+            return null;
+        }
+        final Spare spare;
+        try
+        {
+            spare = job.result.join();
+        }
+        catch (final CompletionException | CancellationException ex)
+        {
+            lastFailure = ex.getCause() != null ? ex.getCause() : ex;
+            missed.incrementAndGet();
+            return null;
+        }
+        if (spare.capacity != capacity)
+        {
+            spare.discard();
+            return null;
+        }
+        try
+        {
+            Files.move(spare.file, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            lastFailure = ex;
+            missed.incrementAndGet();
+            spare.discard();
+            return null;
+        }
+        spare.handedOver();
+        taken.incrementAndGet();
+        return new MmapSegment(relativePath, spare.channel, spare.map);
+    }
+
+    /** Start preparing a spare of {@code capacity} bytes in {@code dir} (the folder {@code folder}). */
+    void prepare(final String folder, final Path dir, final int capacity)
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            final Job job = new Job(dir, capacity);
+            final Job replaced = slots.put(folder, job);
+            outstanding.add(job);
+            final ThreadPoolExecutor ex = executor();
+            ex.execute(job);
+            if (replaced != null)
+            {
+                ex.execute(() -> discardWhenDone(replaced));
+            }
+            if (slots.size() > MAX_SPARES)
+            {
+                final Map.Entry<String, Job> eldest = slots.entrySet().iterator().next();
+                slots.remove(eldest.getKey());
+                final Job victim = eldest.getValue();
+                ex.execute(() -> discardWhenDone(victim));
+            }
+        }
+    }
+
+    private ThreadPoolExecutor executor()
+    {
+        if (executor == null)
+        {
+            final String name = "durability-mmap-prepare-" + token;
+            executor = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r ->
+            {
+                final Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+            executor.allowCoreThreadTimeOut(true);
+        }
+        return executor;
+    }
+
+    /** Runs on the preparing thread, after the job it discards (the queue is FIFO). */
+    private void discardWhenDone(final Job job)
+    {
+        synchronized (this)
+        {
+            if (!outstanding.remove(job))
+            {
+                return;
+            }
+        }
+        final Spare spare = job.result.getNow(null);
+        if (spare != null)
+        {
+            spare.discard();
+        }
+    }
+
+    /** Test aid: wait until every preparation queued so far has finished, successfully or not. */
+    void awaitIdle()
+    {
+        final ThreadPoolExecutor ex;
+        synchronized (this)
+        {
+            ex = executor;
+        }
+        if (ex == null || ex.isShutdown())
+        {
+            return;
+        }
+        try
+        {
+            ex.submit(() -> { }).get();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | java.util.concurrent.RejectedExecutionException ignored)
+        {
+            // closed meanwhile: nothing is pending any more
+        }
+    }
+
+    /** @return how many segments were served by a prepared spare. */
+    long spareHits()
+    {
+        return taken.get();
+    }
+
+    /** @return how many creations found a spare that could not be used (failed, or lost its file). */
+    long spareFailures()
+    {
+        return missed.get();
+    }
+
+    /** @return the last preparation or hand-over failure, or {@code null}. */
+    Throwable lastFailure()
+    {
+        return lastFailure;
+    }
+
+    /** Stop the thread (interrupting a preparation in progress) and delete every spare not handed out. */
+    void close()
+    {
+        final ThreadPoolExecutor ex;
+        final List<Job> left;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            ex = executor;
+            left = new ArrayList<>(outstanding);
+            outstanding.clear();
+            slots.clear();
+        }
+        if (ex != null)
+        {
+            for (final Runnable neverRun : ex.shutdownNow())
+            {
+                if (neverRun instanceof Job)
+                {
+                    // A caller may be waiting in take() for it.
+                    ((Job)neverRun).result.completeExceptionally(new CancellationException("directory closed"));
+                }
+            }
+            awaitTermination(ex);
+        }
+        for (final Job job : left)
+        {
+            final Spare spare = job.result.isDone() && !job.result.isCompletedExceptionally() ? job.result.join() : null;
+            if (spare != null)
+            {
+                spare.discard();
+            }
+        }
+    }
+
+    private static void awaitTermination(final ThreadPoolExecutor ex)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                if (ex.awaitTermination(1, TimeUnit.MINUTES))
+                {
+                    break;
+                }
+            }
+            catch (final InterruptedException e)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Delete spares under {@code root} that no process holds: those a process left when it died.
+     * Best effort: a spare that cannot be inspected is left alone (it is never read as data).
+     */
+    static void removeStale(final Path root)
+    {
+        try
+        {
+            Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs)
+                {
+                    if (attrs.isRegularFile() && isSpareName(file.getFileName().toString()))
+                    {
+                        deleteIfUnheld(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(final Path file, final IOException exc)
+                {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ignored)
+        {
+            // The walk itself reports failures per file above; nothing else to clean.
+        }
+    }
+
+    private static void deleteIfUnheld(final Path file)
+    {
+        if (LIVE_SPARES.contains(file))
+        {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final FileLock lock = channel.tryLock();
+            if (lock != null)
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        catch (final IOException | OverlappingFileLockException ignored)
+        {
+            // Held by someone, or gone: not stale.
+        }
+    }
+
+    private Spare prepareSpare(final Path dir, final int capacity) throws IOException
+    {
+        final Path file = dir.toRealPath().resolve(SPARE_PREFIX + token + "-" + sequence.incrementAndGet() + SPARE_SUFFIX);
+        LIVE_SPARES.add(file);
+        FileChannel channel = null;
+        boolean prepared = false;
+        try
+        {
+            channel = FileChannel.open(
+                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final FileLock lock = channel.tryLock();
+            allocator.allocate(channel, capacity);
+            channel.force(false);
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+            if (preTouch)
+            {
+                map.load();
+            }
+            prepared = true;
+            return new Spare(file, capacity, channel, map, lock);
+        }
+        finally
+        {
+            if (!prepared)
+            {
+                if (channel != null)
+                {
+                    MmapSegment.closeQuietly(channel);
+                }
+                deleteQuietly(file);
+                LIVE_SPARES.remove(file);
+            }
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignored)
+        {
+            // A leftover spare is harmless: it is not a segment name, and the next open removes it.
+        }
+    }
+
+    /** One preparation: run on the preparing thread, its outcome kept in {@link #result}. */
+    private final class Job implements Runnable
+    {
+        final Path dir;
+        final int capacity;
+        final CompletableFuture<Spare> result = new CompletableFuture<>();
+
+        Job(final Path dir, final int capacity)
+        {
+            this.dir = dir;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                result.complete(prepareSpare(dir, capacity));
+            }
+            catch (final Throwable t)
+            {
+                // Kept for take(), which falls back to a synchronous allocation and reports its own error.
+                result.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** A prepared spare: allocated, durable, mapped, locked against removeStale of other processes. */
+    private static final class Spare
+    {
+        final Path file;
+        final int capacity;
+        final FileChannel channel;
+        final MappedByteBuffer map;
+        final FileLock lock;
+
+        Spare(final Path file, final int capacity, final FileChannel channel, final MappedByteBuffer map, final FileLock lock)
+        {
+            this.file = file;
+            this.capacity = capacity;
+            this.channel = channel;
+            this.map = map;
+            this.lock = lock;
+        }
+
+        /** After the rename: the file is a segment now, no longer protected as a spare. */
+        void handedOver()
+        {
+            LIVE_SPARES.remove(file);
+            if (lock != null)
+            {
+                try
+                {
+                    lock.release();
+                }
+                catch (final IOException ignored)
+                {
+                    // Closing the segment's channel releases it anyway.
+                }
+            }
+        }
+
+        void discard()
+        {
+            try
+            {
+                IoUtil.unmap(map);
+            }
+            finally
+            {
+                MmapSegment.closeQuietly(channel);
+                deleteQuietly(file);
+                LIVE_SPARES.remove(file);
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.durability.storage.mmap;
+
+import io.durability.codec.BytesCodec;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.DurabilityException.Kind;
+import io.durability.storage.SegmentFile;
+import io.durability.walog.ReplayMode;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalReader;
+import io.durability.walog.WalRecord;
+import io.durability.walog.WalWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A full disk is an IO error from createSegment (so from append on a roll) before any store into a
+ * mapping, and the WAL stays readable and resumable: with an injected allocator, and on a real 2 MiB
+ * tmpfs when the machine lets the test mount one.
+ */
+class MmapDiskFullTest
+{
+    private static final int SEGMENT = 4096;
+    private static final WalOptions OPTIONS = WalOptions.defaults().withSegmentCapacity(SEGMENT);
+
+    private Path folder;
+
+    @BeforeEach
+    void create()
+    {
+        folder = TestFolders.create("mmap-full");
+    }
+
+    @AfterEach
+    void delete()
+    {
+        TestFolders.delete(folder);
+    }
+
+    private static byte[] payload(final long id)
+    {
+        return ("entry-" + id + "-" + "z".repeat((int)(id % 29))).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertIsDiskFull(final DurabilityException ex)
+    {
+        assertEquals(Kind.IO, ex.kind(), ex.getMessage());
+        assertTrue(ex.getMessage().contains("No space left on device"), ex.getMessage());
+    }
+
+    @Test
+    void createSegmentFailsWithIoAndLeavesNoFileBehind()
+    {
+        final FailingAllocator disk = new FailingAllocator(SEGMENT + SEGMENT / 2);
+        try (MmapDirectory dir = MmapDirectory.open(folder, MmapOptions.defaults().withPrepareAhead(false).withAllocator(disk)))
+        {
+            try (SegmentFile first = dir.createSegment("wal/a.seg", SEGMENT))
+            {
+                final DurabilityException ex = assertThrows(DurabilityException.class, () -> dir.createSegment("wal/b.seg", SEGMENT));
+                assertIsDiskFull(ex);
+                assertEquals("wal/b.seg", ex.file());
+                assertFalse(dir.exists("wal/b.seg"), "the partial file is deleted");
+                first.buffer().putLong(SEGMENT - 8, -1L);
+                first.force(SEGMENT - 8, 8);
+            }
+            disk.grant(SEGMENT);
+            dir.createSegment("wal/b.seg", SEGMENT).close();
+        }
+    }
+
+    @ParameterizedTest(name = "prepareAhead={0}")
+    @ValueSource(booleans = {false, true})
+    void appendThatNeedsANewSegmentFailsWithIoAndTheWalStaysReadableAndResumable(final boolean prepareAhead)
+    {
+        // Room for three segment files: with spares, the third is the spare prepared for the second roll.
+        final FailingAllocator disk = new FailingAllocator(3L * SEGMENT);
+        final MmapOptions options = MmapOptions.defaults().withPrepareAhead(prepareAhead).withAllocator(disk);
+        long last;
+        try (MmapDirectory dir = MmapDirectory.open(folder, options))
+        {
+            final WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, OPTIONS);
+            DurabilityException full = null;
+            long id = 1;
+            for (; id < 10_000 && full == null; id++)
+            {
+                try
+                {
+                    assertEquals(id, w.append(payload(id)));
+                }
+                catch (final DurabilityException ex)
+                {
+                    full = ex;
+                }
+            }
+            assertNotNull(full, "the disk never filled");
+            assertIsDiskFull(full);
+            last = w.lastEntryId();
+            final long lastBeforeRetry = last;
+            assertEquals(id - 2, last, "the failed append took no id");
+            assertEquals(3, w.currentSegmentId(), "three segments fit");
+            // With spares, the background failure (the third spare) travels with the caller's own error.
+            assertEquals(prepareAhead ? 1 : 0, full.getSuppressed().length);
+            final DurabilityException again = assertThrows(DurabilityException.class, () -> w.append(payload(lastBeforeRetry + 1)));
+            assertIsDiskFull(again);
+            assertEquals(prepareAhead ? 3 : 2, disk.failures(), "allocations refused");
+            w.flushAndSync();
+            w.close();
+            assertEquals(List.of(".lock", "wal-1.seg", "wal-2.seg", "wal-3.seg"), TestFolders.rawNames(folder.resolve("wal")),
+                "no partial segment or spare left");
+            assertReplays(dir, last);
+        }
+        disk.grant(10L * SEGMENT);
+        try (MmapDirectory dir = MmapDirectory.open(folder, options);
+            WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, OPTIONS))
+        {
+            assertEquals(last, w.lastEntryId());
+            final long segmentBefore = w.currentSegmentId();
+            long id = last + 1;
+            while (w.currentSegmentId() < segmentBefore + 2)
+            {
+                assertEquals(id, w.append(payload(id)));
+                id++;
+            }
+            last = w.lastEntryId();
+        }
+        try (MmapDirectory dir = MmapDirectory.open(folder, options))
+        {
+            assertReplays(dir, last);
+        }
+    }
+
+    private static void assertReplays(final MmapDirectory dir, final long last)
+    {
+        final List<WalRecord<byte[]>> records = new WalReader<>(dir, BytesCodec.INSTANCE, OPTIONS).replay(ReplayMode.STRICT);
+        assertEquals(last, records.size());
+        for (int i = 0; i < records.size(); i++)
+        {
+            assertEquals(i + 1, records.get(i).entryId());
+            assertArrayEquals(payload(i + 1), records.get(i).payload());
+        }
+    }
+
+    @Test
+    void realSmallFilesystemFillsUpWithAnIoErrorNotACrash() throws Exception
+    {
+        final Path mount = folder.resolve("tmpfs");
+        Files.createDirectories(mount);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString()),
+            "cannot mount a tmpfs here (not root?); skipping the real disk-full test");
+        try
+        {
+            final WalOptions big = WalOptions.defaults().withSegmentCapacity(256 * 1024);
+            final byte[] entry = new byte[1000];
+            long last;
+            try (MmapDirectory dir = MmapDirectory.open(mount);
+                WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, big))
+            {
+                DurabilityException full = null;
+                for (int i = 0; i < 10_000 && full == null; i++)
+                {
+                    try
+                    {
+                        w.append(entry);
+                    }
+                    catch (final DurabilityException ex)
+                    {
+                        full = ex;
+                    }
+                }
+                assertNotNull(full, "a 2 MiB filesystem never filled");
+                assertIsDiskFull(full);
+                last = w.lastEntryId();
+                assertTrue(last > 1000, "filled after " + last + " entries");
+
+                // Free space the way an application does (checkpoint, then drop covered segments): appends go on.
+                w.flushAndSync();
+                assertTrue(w.deleteSegmentsCoveredBy(last) > 0);
+                assertEquals(last + 1, w.append(entry));
+                while (w.currentSegmentId() < 10)
+                {
+                    w.append(entry);
+                }
+                last = w.lastEntryId();
+            }
+            try (MmapDirectory dir = MmapDirectory.open(mount))
+            {
+                final WalReader.ScanSummary summary = new WalReader<>(dir, BytesCodec.INSTANCE, big).verify(ReplayMode.STRICT);
+                assertEquals(last, summary.lastEntryId());
+            }
+        }
+        finally
+        {
+            assertTrue(run("umount", mount.toString()), "umount " + mount);
+        }
+    }
+
+    private static boolean run(final String... command) throws IOException, InterruptedException
+    {
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+}
