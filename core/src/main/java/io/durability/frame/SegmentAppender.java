@@ -1,5 +1,6 @@
 package io.durability.frame;
 
+import io.durability.internal.CrashPoints;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
 import org.agrona.concurrent.AtomicBuffer;
@@ -173,11 +174,14 @@ public final class SegmentAppender
     {
         final int frameLength = HEADER_LENGTH + payloadLength;
         final AtomicBuffer b = buffer;
+        CrashPoints.hit(CrashPoints.FRAME_AFTER_PAYLOAD);
         b.putLong(entryIdOffset(frameOffset), id);
         b.putShort(typeOffset(frameOffset), type);
+        CrashPoints.hit(CrashPoints.FRAME_MID_HEADER);
         b.putShort(flagsOffset(frameOffset), (short)0);
         b.putInt(saltOffset(frameOffset), salt);
         b.putInt(crcOffset(frameOffset), crc.compute(frameOffset + CRC_COVERAGE_OFFSET, frameLength - CRC_COVERAGE_OFFSET));
+        CrashPoints.hit(CrashPoints.FRAME_BEFORE_COMMIT);
         b.putIntRelease(lengthOffset(frameOffset), frameLength);
         tail = frameOffset + align(frameLength);
     }

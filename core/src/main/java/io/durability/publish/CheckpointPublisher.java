@@ -2,6 +2,7 @@ package io.durability.publish;
 
 import io.durability.checkpoint.CheckpointFile;
 import io.durability.codec.Codec;
+import io.durability.internal.CrashPoints;
 import io.durability.recover.SegmentIndexCodec;
 import io.durability.recover.SegmentIndexState;
 import io.durability.storage.Directory;
@@ -99,7 +100,9 @@ public final class CheckpointPublisher<C, E>
         {
             CheckpointFile.write(directory, path, lastEntryId, state, checkpointCodec);
         }
+        CrashPoints.hit(CrashPoints.PUBLISH_AFTER_CHECKPOINT);
         final long markerId = wal.append(markerFactory.apply(path, lastEntryId));
+        CrashPoints.hit(CrashPoints.PUBLISH_AFTER_MARKER);
         if (durable)
         {
             wal.flushAndSync();
@@ -108,6 +111,7 @@ public final class CheckpointPublisher<C, E>
         {
             wal.flush();
         }
+        CrashPoints.hit(CrashPoints.PUBLISH_AFTER_MARKER_SYNC);
         final int deleted = wal.deleteSegmentsCoveredBy(lastEntryId);
         return new PublishResult(path, lastEntryId, markerId, deleted, durable);
     }

@@ -3,6 +3,7 @@ package io.durability.walog;
 import io.durability.frame.Crc32cRange;
 import io.durability.frame.SegmentDescriptor;
 import io.durability.frame.SegmentHeader;
+import io.durability.internal.CrashPoints;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
 import io.durability.storage.SegmentFile;
@@ -93,6 +94,10 @@ public final class WalMaintenance
             if (nextStart - 1 > entryId)
             {
                 break;
+            }
+            if (deleted > 0)
+            {
+                CrashPoints.hit(CrashPoints.TRUNCATE_MID);
             }
             lastDeleted = WalLayout.segmentPath(options.walDir(), ids[i]);
             directory.delete(lastDeleted);

@@ -2,6 +2,7 @@ package io.durability.walog;
 
 import io.durability.codec.Codec;
 import io.durability.frame.SegmentAppender;
+import io.durability.internal.CrashPoints;
 import io.durability.frame.SegmentDescriptor;
 import io.durability.frame.SegmentHeader;
 import io.durability.storage.Directory;
@@ -398,6 +399,7 @@ public final class WalWriter<E> implements AutoCloseable
         old.seal();
         current = next;
         initHeaderWatermark(next);
+        CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
         if (durable)
         {
             pendingSync.add(old);
@@ -419,6 +421,7 @@ public final class WalWriter<E> implements AutoCloseable
     {
         final String path = WalLayout.segmentPath(options.walDir(), segmentId);
         final SegmentFile file = directory.createSegment(path, options.segmentCapacity());
+        CrashPoints.hit(CrashPoints.ROLL_AFTER_CREATE);
         try
         {
             int salt;

@@ -1,0 +1,2 @@
+/** Internal hooks for the crash tests; not API. */
+package io.durability.internal;
