@@ -31,6 +31,22 @@ public final class Crc32cRange
         return (int)crc.getValue();
     }
 
+    /**
+     * @return CRC32C of a segment header's bytes {@code [0, 40)} as they will be once {@code magic}
+     * is stored at offset 0 (the magic is written last, so it is not in memory yet).
+     */
+    public int headerCrc(final long magic)
+    {
+        scratch.clear();
+        scratch.putLong(0, magic);
+        crc.reset();
+        crc.update(scratch);
+        final ByteBuffer v = view;
+        v.limit(SegmentDescriptor.HEADER_CRC_COVERAGE).position(8);
+        crc.update(v);
+        return (int)crc.getValue();
+    }
+
     /** @return CRC32C of the 8 bytes {@code a} then {@code b}, both little-endian. */
     public int computeInts(final int a, final int b)
     {

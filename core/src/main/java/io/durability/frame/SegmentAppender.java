@@ -69,7 +69,8 @@ public final class SegmentAppender
         }
         final SegmentAppender appender = new SegmentAppender(
             file, segmentId, startEntryId, salt, SegmentDescriptor.HEADER_LENGTH, startEntryId, capacity);
-        b.putBytes(SegmentDescriptor.MAGIC_OFFSET, SegmentDescriptor.MAGIC_BYTES);
+        // Every field but the magic first, the magic last in one 8-byte release store: a crash
+        // while the header is being written leaves magic 0, "not initialized", never a half header.
         b.putInt(SegmentDescriptor.VERSION_OFFSET, SegmentDescriptor.FORMAT_VERSION);
         b.putInt(SegmentDescriptor.KIND_OFFSET, kind);
         b.putLong(SegmentDescriptor.SEGMENT_ID_OFFSET, segmentId);
@@ -80,7 +81,8 @@ public final class SegmentAppender
         b.putInt(SegmentDescriptor.WATERMARK_OFFSET, 0);
         b.putInt(SegmentDescriptor.WATERMARK_CHECK_OFFSET, appender.crc.computeInts(0, salt));
         b.putLong(SegmentDescriptor.WATERMARK_CHECK_OFFSET + 4, 0L);
-        b.putIntRelease(SegmentDescriptor.HEADER_CRC_OFFSET, appender.crc.compute(0, SegmentDescriptor.HEADER_CRC_COVERAGE));
+        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET, appender.crc.headerCrc(SegmentDescriptor.MAGIC));
+        b.putLongRelease(SegmentDescriptor.MAGIC_OFFSET, SegmentDescriptor.MAGIC);
         appender.dirtyFrom = 0;
         return appender;
     }

@@ -69,6 +69,20 @@ public final class SegmentHeader
     }
 
     /**
+     * Whether a file is a segment that was created but never initialized: its magic (written last,
+     * in one store) is zero and no frame follows. A process that dies during a roll leaves this; it
+     * holds no data, and every read mode treats it as absent when it is the final segment.
+     */
+    public static boolean isUninitialized(final DirectBuffer buffer)
+    {
+        if (buffer.capacity() < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH)
+        {
+            return buffer.capacity() < 8 || buffer.getLong(MAGIC_OFFSET) == 0;
+        }
+        return buffer.getLong(MAGIC_OFFSET) == 0 && buffer.getInt(HEADER_LENGTH) == 0;
+    }
+
+    /**
      * Whether the header of a file looks like a segment whose creation was interrupted: its header
      * is incomplete (zero magic, or our magic with a CRC that does not match) and no frame was
      * written after it. Only such a header, in the final segment, is tolerated by best-effort reads.

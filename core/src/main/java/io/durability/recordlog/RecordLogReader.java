@@ -73,7 +73,8 @@ public final class RecordLogReader
             }
             catch (final DurabilityException ex)
             {
-                if (mode == ReplayMode.BEST_EFFORT && SegmentHeader.isTorn(file.buffer(), crc))
+                if (SegmentHeader.isUninitialized(file.buffer()) ||
+                    mode == ReplayMode.BEST_EFFORT && SegmentHeader.isTorn(file.buffer(), crc))
                 {
                     return scan;
                 }

@@ -70,6 +70,7 @@ final class WalScan
         final SegmentHeader[] headers = new SegmentHeader[n];
         final DurabilityException[] headerErrors = new DurabilityException[n];
         final boolean[] torn = new boolean[n];
+        boolean uninitialized = false;
         result.headers = headers;
         for (int i = 0; i < n; i++)
         {
@@ -85,12 +86,13 @@ final class WalScan
                 {
                     headerErrors[i] = ex;
                     torn[i] = SegmentHeader.isTorn(segment.buffer(), crc);
+                    uninitialized = i == n - 1 && SegmentHeader.isUninitialized(segment.buffer());
                 }
             }
         }
         // A torn header (creation interrupted) is tolerated in best effort when every segment from it on
         // is torn or unsynced (no barrier completed after its creation, so nothing after it is durable).
-        int m = n;
+        int m = uninitialized ? n - 1 : n;
         if (mode == ReplayMode.BEST_EFFORT)
         {
             for (int i = n - 1; i >= 0; i--)
