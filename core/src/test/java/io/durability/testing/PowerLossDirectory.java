@@ -58,6 +58,35 @@ public final class PowerLossDirectory implements Directory
     private final Map<String, Inode> durableNames;
     private long barriers;
     private long tempCounter;
+    private long cutAtBarrier = -1;
+    private SplittableRandom cutRandom;
+
+    /** Thrown by the barrier during which the power fails (see {@link #failDuringBarrier}). */
+    public static final class PowerFailure extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        PowerFailure(final long barrier)
+        {
+            super("power failed during barrier " + barrier);
+        }
+    }
+
+    /**
+     * Arm a power failure inside barrier number {@code barrier} (counted as {@link #barriers()} + 1
+     * for the next one): that barrier makes a random part of its pages durable, then throws
+     * {@link PowerFailure}, and the caller must {@link #powerCut} without using the directory again.
+     */
+    public synchronized void failDuringBarrier(final long barrier, final SplittableRandom random)
+    {
+        cutAtBarrier = barrier;
+        cutRandom = random;
+    }
+
+    private boolean failingNow()
+    {
+        return cutAtBarrier == barriers + 1;
+    }
 
     /** An empty directory. */
     public PowerLossDirectory()
@@ -228,12 +257,28 @@ public final class PowerLossDirectory implements Directory
             inode.durable = resized;
         }
         final int from = Math.max(0, (offset / PAGE) * PAGE);
-        final int to = Math.min(now.length, offset + length);
+        final int to = (int)Math.min(now.length, (long)offset + length);
+        if (failingNow())
+        {
+            for (int page = from; page < to; page += PAGE)
+            {
+                if (cutRandom.nextBoolean())
+                {
+                    System.arraycopy(now, page, inode.durable, page, Math.min(to, page + PAGE) - page);
+                }
+            }
+            throw new PowerFailure(cutAtBarrier);
+        }
         System.arraycopy(now, from, inode.durable, from, Math.max(0, to - from));
     }
 
     private synchronized void makeFolderDurable(final String folder)
     {
+        final boolean failing = failingNow();
+        if (failing && cutRandom.nextBoolean())
+        {
+            throw new PowerFailure(cutAtBarrier);
+        }
         for (int i = 0; i < log.size(); i++)
         {
             final NameOp op = log.get(i);
@@ -249,6 +294,10 @@ public final class PowerLossDirectory implements Directory
                     durableNames.put(op.path(), op.inode());
                 }
             }
+        }
+        if (failing)
+        {
+            throw new PowerFailure(cutAtBarrier);
         }
     }
 
