@@ -1,0 +1,115 @@
+package io.durability.walog;
+
+import io.durability.frame.Crc32cRange;
+import io.durability.frame.FrameCursor;
+import io.durability.frame.SegmentDescriptor;
+import io.durability.frame.SegmentHeader;
+import io.durability.storage.Directory;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.SegmentFile;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reports on every segment of a WAL folder independently, without stopping at the first problem:
+ * for tools ({@code durability inspect}) and diagnostics. It never writes. For the verdict of
+ * replay itself (which problems are a torn tail, which corruption) use {@link WalReader#verify}.
+ */
+public final class WalInspector
+{
+    /**
+     * One segment as found.
+     *
+     * @param segmentId    the id in the file name.
+     * @param path         the file.
+     * @param fileLength   bytes in the file.
+     * @param header       the validated header, or {@code null} when it does not read.
+     * @param entries      valid data frames from the start, up to the first problem or the end.
+     * @param lastEntryId  the id of the last of them ({@code startEntryId - 1} when none; 0 without header).
+     * @param bytesUsed    where the valid frames (and the seal) end.
+     * @param sealed       whether the valid frames end with a seal.
+     * @param problem      the first problem (bad header, bad frame, sequence), or {@code null}.
+     */
+    public record SegmentReport(
+        long segmentId, String path, long fileLength, SegmentHeader header, long entries, long lastEntryId,
+        int bytesUsed, boolean sealed, DurabilityException problem)
+    {
+    }
+
+    private WalInspector()
+    {
+    }
+
+    /** @return a report per segment, in numeric order. */
+    public static List<SegmentReport> inspect(final Directory directory, final WalOptions options)
+    {
+        final List<SegmentReport> reports = new ArrayList<>();
+        final Crc32cRange crc = new Crc32cRange();
+        final FrameCursor cursor = new FrameCursor();
+        for (final long id : WalLayout.segmentIds(directory, options.walDir()))
+        {
+            final String path = WalLayout.segmentPath(options.walDir(), id);
+            final long length = directory.fileLength(path);
+            try (SegmentFile segment = directory.openSegment(path, false))
+            {
+                crc.wrap(segment.byteBuffer());
+                final SegmentHeader header;
+                try
+                {
+                    header = SegmentHeader.read(segment.buffer(), crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
+                }
+                catch (final DurabilityException ex)
+                {
+                    reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, ex));
+                    continue;
+                }
+                cursor.wrap(segment.buffer(), segment.byteBuffer(), path,
+                    Math.min(segment.capacity(), header.capacity()), header.salt(), header.startEntryId());
+                long entries = 0;
+                DurabilityException problem = null;
+                boolean sealed = false;
+                int used;
+                while (true)
+                {
+                    final int r;
+                    try
+                    {
+                        r = cursor.next();
+                    }
+                    catch (final DurabilityException ex)
+                    {
+                        problem = ex;
+                        used = cursor.frameOffset();
+                        break;
+                    }
+                    if (r == FrameCursor.FRAME)
+                    {
+                        entries++;
+                        continue;
+                    }
+                    if (r == FrameCursor.SEAL)
+                    {
+                        sealed = true;
+                        used = cursor.frameOffset() + io.durability.frame.FrameDescriptor.HEADER_LENGTH;
+                        break;
+                    }
+                    if (r == FrameCursor.BAD)
+                    {
+                        problem = cursor.problem();
+                    }
+                    used = r == FrameCursor.END ? cursor.position() : cursor.frameOffset();
+                    break;
+                }
+                if (header.segmentId() != id && problem == null)
+                {
+                    problem = DurabilityException.format("segment id in header does not match the file name", path,
+                        SegmentDescriptor.SEGMENT_ID_OFFSET, id, header.segmentId());
+                }
+                reports.add(new SegmentReport(id, path, length, header, entries,
+                    header.startEntryId() + entries - 1, used, sealed, problem));
+            }
+        }
+        return reports;
+    }
+}
