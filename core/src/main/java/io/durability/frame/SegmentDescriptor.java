@@ -40,7 +40,8 @@ import java.nio.charset.StandardCharsets;
  *  |        First frame                                          ...| 64
  * </pre>
  *
- * <p>All integers little-endian. Bytes [0, 40) are written once, at creation. The watermark is
+ * <p>All integers little-endian. Bytes [0, 64) are written once, at creation, the magic last (one
+ * 8-byte release store), so a segment whose creation was interrupted has magic 0. The watermark is
  * rewritten by durability barriers and is always a value an <em>earlier</em> completed barrier
  * proved durable, so it never claims more than what is on stable storage; {@code 0} means no
  * claim. Readers treat a bad frame at or above the watermark of the final segment as a torn
