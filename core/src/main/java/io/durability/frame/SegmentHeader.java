@@ -93,8 +93,7 @@ public final class SegmentHeader
         {
             return buffer.capacity() < HEADER_LENGTH || allZero(buffer, HEADER_LENGTH, buffer.capacity());
         }
-        final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
-        if (magic != 0 && magic != MAGIC)
+        if (!magicIsPrefixOfOurs(buffer))
         {
             return false;
         }
@@ -102,7 +101,8 @@ public final class SegmentHeader
         {
             return false;
         }
-        if (magic == 0)
+        final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (magic != MAGIC)
         {
             return true;
         }
@@ -187,6 +187,24 @@ public final class SegmentHeader
                 capacity + "]", watermark);
         }
         return new SegmentHeader(kind, segmentId, startEntryId, salt, capacity, watermark);
+    }
+
+    /** Whether the magic bytes are ours, or a prefix of ours followed by zeros (a partial write). */
+    private static boolean magicIsPrefixOfOurs(final DirectBuffer buffer)
+    {
+        int i = 0;
+        while (i < MAGIC_BYTES.length && buffer.getByte(MAGIC_OFFSET + i) == MAGIC_BYTES[i])
+        {
+            i++;
+        }
+        for (; i < MAGIC_BYTES.length; i++)
+        {
+            if (buffer.getByte(MAGIC_OFFSET + i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean allZero(final DirectBuffer buffer, final int from, final int to)

@@ -166,9 +166,17 @@ class PublishTest
                     assertTrue(dir.fired());
                     assertTrue(expected.getMessage().contains("injected fault"), expected.getMessage());
                 }
-                final String lastBarrier = lastOf(((SyncRecordingDirectory)dir.delegate()).barriers());
-                markerDurable = lastBarrier != null && lastBarrier.startsWith("syncdir wal/") ||
-                    dir.count(Op.DELETE) > 0;
+                final List<String> events = ((SyncRecordingDirectory)dir.delegate()).barriers();
+                final int checkpointDurable = lastIndexBefore(events, "syncdir checkpoints/", events.size());
+                final int firstDelete = indexOf(events, "delete wal/");
+                final int markerForced = checkpointDurable < 0 ? -1 :
+                    indexOfAfter(events, "force wal/", checkpointDurable);
+                markerDurable = markerForced >= 0;
+                if (firstDelete >= 0)
+                {
+                    assertTrue(checkpointDurable >= 0 && markerForced >= 0 && markerForced < firstDelete,
+                        op + " #" + nth + ": a segment was deleted before checkpoint and marker were durable: " + events);
+                }
             }
             final int segmentsAfter = WalLayout.segmentIds(dir, "wal").length;
             if (!markerDurable)
@@ -181,9 +189,16 @@ class PublishTest
         }
     }
 
-    private static String lastOf(final List<String> list)
+    private static int indexOfAfter(final List<String> list, final String prefix, final int after)
     {
-        return list.isEmpty() ? null : list.get(list.size() - 1);
+        for (int i = after + 1; i < list.size(); i++)
+        {
+            if (list.get(i).startsWith(prefix))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

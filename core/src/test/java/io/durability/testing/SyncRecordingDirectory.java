@@ -25,7 +25,10 @@ public final class SyncRecordingDirectory implements Directory
     private final List<String> barriers = new ArrayList<>();
     private int failNextBarriers;
 
-    /** @return the barriers performed so far, as "force path offset length" or "syncdir path". */
+    /**
+     * @return the barriers performed so far, as "force path offset length", "syncdir path",
+     * "syncfile path"..., interleaved with the deletions ("delete path") so tests can check order.
+     */
     public synchronized List<String> barriers()
     {
         return new ArrayList<>(barriers);
@@ -87,6 +90,10 @@ public final class SyncRecordingDirectory implements Directory
     public void delete(final String path)
     {
         delegate.delete(path);
+        synchronized (this)
+        {
+            barriers.add("delete " + path);
+        }
     }
 
     @Override
