@@ -39,9 +39,10 @@ public final class MmapOptions
     }
 
     /**
-     * @param preTouch whether a prepared spare's pages are read once through its mapping, so the
-     *                 appending thread does not take the page-cache misses (it still takes one minor
-     *                 fault per page on its first store: the kernel tracks dirty pages that way).
+     * @param preTouch whether a prepared spare's pages are read once through its mapping on the
+     *                 preparing thread, so the appending thread finds them mapped. On tmpfs its stores
+     *                 then never fault; on ext4 or XFS the first store to each page still takes a minor
+     *                 write fault (dirty-page tracking; see {@link MmapDirectory}).
      */
     public MmapOptions withPreTouch(final boolean preTouch)
     {

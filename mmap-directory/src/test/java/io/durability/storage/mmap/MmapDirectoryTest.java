@@ -199,6 +199,20 @@ class MmapDirectoryTest
     }
 
     @Test
+    void rootMustBeAFolderAndIsCreatedWhenMissing() throws IOException
+    {
+        Files.writeString(outside.resolve("plain-file"), "x");
+        final DurabilityException ex = fails(Kind.INVALID_CONFIG, () -> MmapDirectory.open(outside.resolve("plain-file")));
+        assertTrue(ex.getMessage().contains("not a folder"), ex.getMessage());
+        try (MmapDirectory created = MmapDirectory.open(outside.resolve("new/root")))
+        {
+            assertTrue(Files.isDirectory(outside.resolve("new/root")));
+            created.atomicWriteDurable("f", bytes("x"));
+            created.syncParentDir("f");
+        }
+    }
+
+    @Test
     void filePathIsTheRealPathUnderTheRoot()
     {
         assertEquals(folder.resolve("wal/wal-1.seg"), dir.filePath("wal/wal-1.seg").orElseThrow());
