@@ -54,7 +54,8 @@ public final class WalWriter<E> implements AutoCloseable
     private final DirectoryLock lock;
     private final boolean durable;
     private final WalClaim claim = new WalClaim(this);
-    private final List<SegmentAppender> pendingSync = new ArrayList<>();
+    /** Sealed segments (by path) written since the last barrier: their mappings are already released. */
+    private final List<String> pendingSync = new ArrayList<>();
     private final SplittableRandom saltSource = new SplittableRandom(System.nanoTime() ^ System.identityHashCode(this));
     private SegmentAppender current;
     private boolean createdSinceSync;
@@ -402,12 +403,9 @@ public final class WalWriter<E> implements AutoCloseable
         CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
         if (durable)
         {
-            pendingSync.add(old);
+            pendingSync.add(old.file().path());
         }
-        else
-        {
-            old.file().close();
-        }
+        old.file().close();
     }
 
     private SegmentAppender newSegment(final long segmentId, final long startEntryId)
@@ -470,9 +468,10 @@ public final class WalWriter<E> implements AutoCloseable
 
     /**
      * Durability barrier: every entry appended before this call survives power loss or an OS crash
-     * once it returns. Forces only what changed since the last barrier: the rest of segments sealed
-     * since then, the current segment's dirty range and header, and the WAL folder when a segment
-     * file was created.
+     * once it returns. Forces only what changed since the last barrier: the segments sealed since
+     * then (a file sync each; their mappings were released at the roll, so a writer that never syncs
+     * holds one mapping, not one per segment), the current segment's dirty range and header, and the
+     * WAL folder when a segment file was created.
      *
      * @throws DurabilityException NOT_SUPPORTED (no stable storage; the writer stays usable), IO (the
      *                             writer is poisoned: durability of recent entries is unknown).
@@ -489,9 +488,7 @@ public final class WalWriter<E> implements AutoCloseable
         {
             for (int i = 0; i < pendingSync.size(); i++)
             {
-                final SegmentAppender sealed = pendingSync.get(i);
-                sealed.force();
-                sealed.file().close();
+                syncSealed(pendingSync.get(i));
             }
             pendingSync.clear();
             final SegmentAppender a = current;
@@ -515,6 +512,22 @@ public final class WalWriter<E> implements AutoCloseable
         {
             poisonedBy = ex;
             throw ex;
+        }
+    }
+
+    private void syncSealed(final String path)
+    {
+        try
+        {
+            directory.syncFile(path);
+        }
+        catch (final DurabilityException ex)
+        {
+            if (ex.kind() != DurabilityException.Kind.NOT_FOUND)
+            {
+                throw ex;
+            }
+            // Deleted by truncation since it was sealed: nothing left to make durable.
         }
     }
 
@@ -608,10 +621,6 @@ public final class WalWriter<E> implements AutoCloseable
         finally
         {
             closed = true;
-            for (final SegmentAppender s : pendingSync)
-            {
-                s.file().close();
-            }
             pendingSync.clear();
             if (current != null)
             {

@@ -24,6 +24,13 @@ public final class SyncRecordingDirectory implements Directory
     private final MemoryDirectory delegate = new MemoryDirectory();
     private final List<String> barriers = new ArrayList<>();
     private int failNextBarriers;
+    private final java.util.concurrent.atomic.AtomicInteger openSegments = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** @return segment handles created or opened and not yet closed. */
+    public int openSegments()
+    {
+        return openSegments.get();
+    }
 
     /**
      * @return the barriers performed so far, as "force path offset length", "syncdir path",
@@ -186,9 +193,12 @@ public final class SyncRecordingDirectory implements Directory
     {
         private final SegmentFile inner;
 
+        private boolean counted = true;
+
         Recording(final SegmentFile inner)
         {
             this.inner = inner;
+            openSegments.incrementAndGet();
         }
 
         @Override
@@ -240,6 +250,11 @@ public final class SyncRecordingDirectory implements Directory
         @Override
         public void close()
         {
+            if (counted)
+            {
+                counted = false;
+                openSegments.decrementAndGet();
+            }
             inner.close();
         }
     }

@@ -47,8 +47,8 @@ class DurableMemoryWalTest extends WalContractTest
             w.flushAndSync();
             final List<String> barriers = rec().barriers().subList(before, rec().barriers().size());
             assertEquals(4, barriers.size(), barriers.toString());
-            assertTrue(barriers.get(0).startsWith("force wal/wal-1.seg"), barriers.toString());
-            assertTrue(barriers.get(1).startsWith("force wal/wal-2.seg"), barriers.toString());
+            assertEquals("syncfile wal/wal-1.seg", barriers.get(0), barriers.toString());
+            assertEquals("syncfile wal/wal-2.seg", barriers.get(1), barriers.toString());
             assertTrue(barriers.get(2).startsWith("force wal/wal-3.seg 0 "), "header included: " + barriers);
             assertEquals("syncdir wal/wal-3.seg", barriers.get(3));
 
@@ -58,6 +58,24 @@ class DurableMemoryWalTest extends WalContractTest
             final List<String> next = rec().barriers().subList(quiet, rec().barriers().size());
             assertEquals(1, next.size(), "only the current segment's dirty range: " + next);
         }
+    }
+
+    @Test
+    void aWriterThatNeverSyncsHoldsOneSegmentOpenNotOnePerRoll()
+    {
+        try (WalWriter<byte[]> w = createWriter(small()))
+        {
+            while (w.currentSegmentId() < 50)
+            {
+                w.append(payload(w.nextEntryId()));
+            }
+            assertEquals(1, rec().openSegments(), "rolled segments are released at the roll");
+            w.flushAndSync();
+            assertEquals(1, rec().openSegments());
+        }
+        assertEquals(0, rec().openSegments());
+        assertPayloads(replay(ReplayMode.STRICT, small()), 1, WalLayout.segmentIds(dir, "wal").length > 0 ?
+            replay(ReplayMode.STRICT, small()).size() : 0);
     }
 
     @Test

@@ -92,6 +92,13 @@ class CrashLoopTest
 
     private Process startWriter(final String crashPoint, final int after) throws IOException
     {
+        // Preallocation writes zeros in 1 MiB chunks: only a segment larger than that is "mid" anywhere.
+        final int segment = CrashPoints.PREALLOCATE_MID.equals(crashPoint) ? 4 * 1024 * 1024 : SEGMENT;
+        return startWriter(crashPoint, after, segment);
+    }
+
+    private Process startWriter(final String crashPoint, final int after, final int segment) throws IOException
+    {
         final List<String> cmd = new ArrayList<>(List.of(
             System.getProperty("java.home") + "/bin/java",
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -102,7 +109,7 @@ class CrashLoopTest
             cmd.add("-Ddurability.crashpoint.after=" + after);
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(),
-            root.toString(), String.valueOf(SYNC_EVERY), String.valueOf(PUBLISH_EVERY), String.valueOf(SEGMENT)));
+            root.toString(), String.valueOf(SYNC_EVERY), String.valueOf(PUBLISH_EVERY), String.valueOf(segment)));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

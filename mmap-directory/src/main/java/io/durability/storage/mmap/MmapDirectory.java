@@ -1,5 +1,6 @@
 package io.durability.storage.mmap;
 
+import io.durability.internal.CrashPoints;
 import io.durability.storage.AgronaAccess;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
@@ -512,7 +513,9 @@ public final class MmapDirectory implements Directory
     {
         final Path file = resolve(path);
         createFolders(file.getParent());
-        replace(file, path, writeTemp(file, path, data, true));
+        final Path temp = writeTemp(file, path, data, true);
+        CrashPoints.hit(CrashPoints.ATOMIC_WRITE_BEFORE_RENAME);
+        replace(file, path, temp);
         syncFolder(file.getParent(), path);
         syncCreatedFolders(file.getParent(), path);
     }

@@ -1,5 +1,6 @@
 package io.durability.storage.mmap;
 
+import io.durability.internal.CrashPoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,6 +36,10 @@ final class ZeroFillAllocator implements SegmentAllocator
             while (zeros.hasRemaining())
             {
                 position += channel.write(zeros, position);
+            }
+            if (position < length)
+            {
+                CrashPoints.hit(CrashPoints.PREALLOCATE_MID);
             }
         }
         final long size = channel.size();
