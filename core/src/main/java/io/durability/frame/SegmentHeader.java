@@ -83,31 +83,34 @@ public final class SegmentHeader
     }
 
     /**
-     * Whether the header of a file looks like a segment whose creation was interrupted: its header
-     * is incomplete (zero magic, or our magic with a CRC that does not match) and no frame was
-     * written after it. Only such a header, in the final segment, is tolerated by best-effort reads.
+     * Whether a header that failed {@link #read} looks like a segment whose creation (or header
+     * write) was interrupted: its magic is ours or a prefix of it, and no frame was written after
+     * it. Only such a header, at the end of the WAL, is tolerated by best-effort reads. Call it only
+     * after {@link #read} failed.
      */
     public static boolean isTorn(final DirectBuffer buffer, final Crc32cRange crc)
     {
-        if (buffer.capacity() < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH)
+        if (buffer.capacity() < HEADER_LENGTH)
         {
-            return buffer.capacity() < HEADER_LENGTH || allZero(buffer, HEADER_LENGTH, buffer.capacity());
+            return true;
         }
         if (!magicIsPrefixOfOurs(buffer))
         {
             return false;
         }
-        if (buffer.getInt(HEADER_LENGTH) != 0)
+        if (buffer.capacity() >= HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH && buffer.getInt(HEADER_LENGTH) != 0)
+        {
+            return false;
+        }
+        if (buffer.capacity() < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH &&
+            !allZero(buffer, HEADER_LENGTH, buffer.capacity()))
         {
             return false;
         }
         final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
-        if (magic != MAGIC)
-        {
-            return true;
-        }
-        final int stored = buffer.getInt(HEADER_CRC_OFFSET);
-        return stored == 0 || stored != crc.compute(0, HEADER_CRC_COVERAGE);
+        // Our magic with another (non-zero) version is a real version mismatch, reported as such.
+        final int version = buffer.getInt(VERSION_OFFSET);
+        return magic != MAGIC || version == FORMAT_VERSION || version == 0;
     }
 
     /**

@@ -21,15 +21,17 @@ public final class WalOptions
     /** The smallest segment capacity allowed: a header, one empty frame and the seal. */
     public static final int MIN_SEGMENT_CAPACITY = SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH;
 
-    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY);
+    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null);
 
     private final String walDir;
     private final int segmentCapacity;
+    private final Long saltSeed;
 
-    private WalOptions(final String walDir, final int segmentCapacity)
+    private WalOptions(final String walDir, final int segmentCapacity, final Long saltSeed)
     {
         this.walDir = walDir;
         this.segmentCapacity = segmentCapacity;
+        this.saltSeed = saltSeed;
     }
 
     /** @return the defaults: folder {@code wal}, 64 MiB segments. */
@@ -50,7 +52,7 @@ public final class WalOptions
             throw DurabilityException.invalidConfig("segment capacity too small", ">= " + MIN_SEGMENT_CAPACITY, capacity);
         }
         SegmentFiles.checkCapacity(null, capacity);
-        return new WalOptions(walDir, capacity);
+        return new WalOptions(walDir, capacity, saltSeed);
     }
 
     /**
@@ -59,7 +61,23 @@ public final class WalOptions
      */
     public WalOptions withWalDir(final String dir)
     {
-        return new WalOptions(RelativePath.validate(dir), segmentCapacity);
+        return new WalOptions(RelativePath.validate(dir), segmentCapacity, saltSeed);
+    }
+
+    /**
+     * Make segment salts a function of {@code seed} and the WAL's position, so that a test replays
+     * byte-identical files run after run. Production code leaves it unset: salts are then random,
+     * which is what keeps frames of an earlier life of a file from being read as current.
+     */
+    public WalOptions withSaltSeed(final long seed)
+    {
+        return new WalOptions(walDir, segmentCapacity, seed);
+    }
+
+    /** @return the salt seed, or {@code null} for random salts. */
+    public Long saltSeed()
+    {
+        return saltSeed;
     }
 
     /** @return the folder holding the segments. */
@@ -83,6 +101,7 @@ public final class WalOptions
     @Override
     public String toString()
     {
-        return "WalOptions{walDir=" + walDir + ", segmentCapacity=" + segmentCapacity + '}';
+        return "WalOptions{walDir=" + walDir + ", segmentCapacity=" + segmentCapacity +
+            (saltSeed == null ? "" : ", saltSeed=" + saltSeed) + '}';
     }
 }

@@ -56,7 +56,7 @@ public final class WalWriter<E> implements AutoCloseable
     private final WalClaim claim = new WalClaim(this);
     /** Sealed segments (by path) written since the last barrier: their mappings are already released. */
     private final List<String> pendingSync = new ArrayList<>();
-    private final SplittableRandom saltSource = new SplittableRandom(System.nanoTime() ^ System.identityHashCode(this));
+    private SplittableRandom saltSource;
     private SegmentAppender current;
     private boolean createdSinceSync;
     private int lastDurableOffset = -1;
@@ -71,6 +71,9 @@ public final class WalWriter<E> implements AutoCloseable
         this.options = options;
         this.lock = lock;
         this.durable = directory.supportsDurability();
+        this.saltSource = options.saltSeed() == null ?
+            new SplittableRandom(System.nanoTime() ^ ((long)System.identityHashCode(this) << 32)) :
+            new SplittableRandom(options.saltSeed());
     }
 
     /**
@@ -151,6 +154,10 @@ public final class WalWriter<E> implements AutoCloseable
     {
         final String walDir = options.walDir();
         final WalScan.Result scan = WalScan.scan(directory, walDir, ReplayMode.BEST_EFFORT, true, null);
+        if (options.saltSeed() != null)
+        {
+            saltSource = new SplittableRandom(options.saltSeed() ^ (scan.nextEntryId * 0x9E3779B97F4A7C15L));
+        }
         final List<Long> discarded = scan.discardedSegmentIds;
         for (int i = discarded.size() - 1; i >= 0; i--)
         {

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class PublishTest
 {
-    static final WalOptions SMALL = WalOptions.defaults().withSegmentCapacity(1024);
+    static final WalOptions SMALL = WalOptions.defaults().withSegmentCapacity(1024).withSaltSeed(11);
 
     /** Appends {@code n} random entries, tracking them in {@code log}. */
     static void appendRandom(final WalWriter<WalEntry> w, final SplittableRandom r, final int n, final List<WalEntry> log)
