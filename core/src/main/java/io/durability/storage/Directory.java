@@ -151,7 +151,8 @@ public interface Directory extends AutoCloseable
 
     /**
      * Make the entries of the folder containing {@code path} durable, so a create, rename or delete
-     * of {@code path} survives power loss.
+     * of {@code path} survives power loss. Filesystem backends also sync the parent of every folder
+     * they created on the way, so a file created in a new folder survives with its folder.
      *
      * @throws DurabilityException NOT_SUPPORTED, IO.
      */
