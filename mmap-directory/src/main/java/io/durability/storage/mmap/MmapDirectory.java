@@ -94,8 +94,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * suppressed). The creation of a renamed spare, like any new file, is durable only after
  * {@link #syncParentDir}. Spares cost one extra segment of disk per folder; they are hidden from
  * {@link #list}, deleted by {@link #close()}, and stale ones (left by a process that died) are deleted
- * when a directory is opened on the root: each live spare is held with an OS lock, so opening the
- * same root from a second process never removes the first one's spare. Turn this off with
+ * from a folder when this directory first takes a lock or creates a segment there (only that
+ * folder is looked at, so opening a directory to read it touches nothing): each live spare is held
+ * with an OS lock, so a second process never removes the first one's spare. Turn this off with
  * {@link MmapOptions#withPrepareAhead(boolean)}.
  *
  * <p>Pre-touching reads every page of the spare through its mapping, so the appending thread finds
@@ -138,6 +139,8 @@ public final class MmapDirectory implements Directory
     private final Set<Path> unsyncedFolders = ConcurrentHashMap.newKeySet();
     private final String tempToken = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
     private final AtomicLong tempSequence = new AtomicLong();
+    /** Folders this directory has used for segments or locks (cleaned of stale spares once, and at close). */
+    private final Set<Path> segmentFolders = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MmapDirectory(final Path root, final MmapOptions options, final boolean createdRoot)
@@ -192,7 +195,6 @@ public final class MmapDirectory implements Directory
             throw new DurabilityException(
                 Kind.IO, "cannot open directory root " + root + ": " + ex, null, -1, "a folder", null, ex);
         }
-        SegmentPreparer.removeStale(real);
         return new MmapDirectory(real, options, !existed);
     }
 
@@ -374,6 +376,7 @@ public final class MmapDirectory implements Directory
             }
             throw DurabilityException.invalidState("segment file already exists", path);
         }
+        cleanStaleSparesOnce(dir);
         final String folder = RelativePath.parent(path);
         MmapSegment segment = preparer == null ? null : preparer.take(folder, capacity, file, path);
         if (segment == null)
@@ -576,6 +579,8 @@ public final class MmapDirectory implements Directory
             }
             writeHolder(channel);
             held = true;
+            // Whoever holds a folder's lock owns it: spares a dead writer left there are now stale.
+            cleanStaleSparesOnce(file.getParent());
             return new MmapLock(path, key, channel, lock);
         }
         catch (final IOException ex)
@@ -608,7 +613,23 @@ public final class MmapDirectory implements Directory
             {
                 preparer.close();
             }
-            SegmentPreparer.removeStale(root);
+            for (final Path folder : segmentFolders)
+            {
+                SegmentPreparer.removeStale(folder);
+            }
+        }
+    }
+
+    /**
+     * Delete stale spares (left by a process that died) in a folder this directory starts using for
+     * segments or locks, once. Only that folder is looked at: opening a directory, or reading one
+     * with a tool, never walks or touches anything else.
+     */
+    private void cleanStaleSparesOnce(final Path folder)
+    {
+        if (segmentFolders.add(folder))
+        {
+            SegmentPreparer.removeStale(folder);
         }
     }
 

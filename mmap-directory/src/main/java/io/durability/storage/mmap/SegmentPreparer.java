@@ -304,14 +304,15 @@ final class SegmentPreparer
     }
 
     /**
-     * Delete spares under {@code root} that no process holds: those a process left when it died.
+     * Delete spares directly in folder {@code root} (not below) that no process holds: those a
+     * process left when it died.
      * Best effort: a spare that cannot be inspected is left alone (it is never read as data).
      */
     static void removeStale(final Path root)
     {
         try
         {
-            Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>()
+            Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), 1, new SimpleFileVisitor<>()
             {
                 @Override
                 public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs)

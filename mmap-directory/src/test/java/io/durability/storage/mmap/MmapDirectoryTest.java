@@ -338,7 +338,7 @@ class MmapDirectoryTest
     }
 
     @Test
-    void closeDeletesSparesAndOpenDeletesStaleOnes() throws IOException
+    void closeDeletesSparesAndTheFolderOwnerDeletesStaleOnes() throws IOException
     {
         dir.createSegment("wal/a.seg", 4096).close();
         dir.awaitPreparation();
@@ -350,8 +350,12 @@ class MmapDirectoryTest
         Files.write(folder.resolve("wal/.mmap-prepared-999999-1-1.tmp"), new byte[4096]);
         Files.write(folder.resolve(".mmap-prepared-999999-1-2.tmp"), new byte[64]);
         dir = MmapDirectory.open(folder);
-        assertEquals(List.of("a.seg"), TestFolders.rawNames(folder.resolve("wal")));
-        assertEquals(List.of("wal"), TestFolders.rawNames(folder));
+        dir.list("wal");
+        assertEquals(2, TestFolders.rawNames(folder.resolve("wal")).size(), "opening and reading touch nothing");
+        dir.obtainLock("wal/.lock").close();
+        assertEquals(List.of(".lock", "a.seg"), TestFolders.rawNames(folder.resolve("wal")),
+            "the lock holder owns the folder: its stale spare goes");
+        assertEquals(2, TestFolders.rawNames(folder).size(), "folders not used are left alone");
     }
 
     @Test
