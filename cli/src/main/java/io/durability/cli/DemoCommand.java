@@ -1,5 +1,6 @@
 package io.durability.cli;
 
+import io.durability.frame.FrameDescriptor;
 import io.durability.publish.CheckpointPublisher;
 import io.durability.publish.PublishResult;
 import io.durability.recover.Recovered;
@@ -8,25 +9,44 @@ import io.durability.recover.SegmentIndexState;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
+import io.durability.walog.WalMaintenance;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code durability demo}: write, sync, checkpoint, truncate and recover a real WAL, with figures. */
+/**
+ * {@code durability demo}: append, sync, publish a checkpoint, truncate and recover a real WAL on
+ * memory-mapped files, printing one line of figures per phase.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Append entries to a WAL on memory-mapped files, sync, publish a checkpoint, truncate, and recover.")
+    description = {
+        "Append, sync, checkpoint, truncate and recover a real WAL, with figures.",
+        "One line per phase. Without DIR it uses a temporary folder, deleted afterwards unless --keep."})
 public final class DemoCommand implements Callable<Integer>
 {
-    @Parameters(index = "0", arity = "0..1", description = "Folder for the WAL (default: a new temporary folder).")
+    /** Entries between progress updates: the append loop is what is measured, so it is disturbed rarely. */
+    private static final int PROGRESS_EVERY = 1 << 14;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+        description = "Folder for the WAL, kept afterwards (default: a temporary folder, deleted afterwards).")
     Path dir;
 
     @Option(names = "--entries", defaultValue = "1000000", description = "Entries to append (default: ${DEFAULT-VALUE}).")
@@ -38,71 +58,150 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--sync-every", defaultValue = "10000", description = "flushAndSync every N entries (default: ${DEFAULT-VALUE}).")
     int syncEvery;
 
+    @Option(names = "--keep", description = "Keep the temporary folder (to run inspect, dump or verify on it).")
+    boolean keep;
+
+    /** Figures of the append phase. */
+    private record Appended(long entries, long bytes, long appendNanos, long syncs, long syncNanos, long maxSyncNanos,
+        int segments)
+    {
+    }
+
     @Override
     public Integer call() throws IOException
     {
-        final PrintStream out = System.out;
+        if (entries < 1 || segmentMib < 1 || syncEvery < 1)
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--entries, --segment-mib and --sync-every must be positive");
+        }
+        final PrintWriter out = spec.commandLine().getOut();
         final Path root = dir != null ? dir : Files.createTempDirectory("durability-demo-");
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentMib * 1024 * 1024);
-        out.println("durability demo: " + entries + " entries into " + root);
+        out.println("durability demo: " + Text.count(entries) + " entries into " + root);
+        out.flush();
         try (MmapDirectory directory = MmapDirectory.open(root))
         {
-            final long syncs;
-            final long appendNanos;
-            final long syncNanos;
+            final Appended a;
             final PublishResult published;
-            final long segmentsBefore;
+            final long publishNanos;
             try (WalWriter<WalEntry> w = WalWriter.resume(directory, WalEntryCodec.INSTANCE, options))
             {
-                final long first = w.nextEntryId();
-                long appendTime = 0;
-                long syncTime = 0;
-                long n = 0;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < entries; i++)
-                {
-                    final long id = first + i;
-                    if (i % 10 == 9)
-                    {
-                        w.append(new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(id - 1, i % 1000))));
-                    }
-                    else
-                    {
-                        w.append(new WalEntry.AddSegment(id, i % 1000));
-                    }
-                    if ((i + 1) % syncEvery == 0)
-                    {
-                        final long t1 = System.nanoTime();
-                        appendTime += t1 - t0;
-                        w.flushAndSync();
-                        t0 = System.nanoTime();
-                        syncTime += t0 - t1;
-                        n++;
-                    }
-                }
-                appendTime += System.nanoTime() - t0;
-                final long t1 = System.nanoTime();
-                w.flushAndSync();
-                syncTime += System.nanoTime() - t1;
-                syncs = n + 1;
-                appendNanos = appendTime;
-                syncNanos = syncTime;
-                segmentsBefore = w.segments().size();
+                a = append(w);
+                out.println(Text.format("append   %s entries, %s, %,.0f appends/s, %.1f ns/append, %d segment%s",
+                    Text.count(a.entries), Text.bytes(a.bytes), a.entries / (a.appendNanos / 1e9),
+                    (double)a.appendNanos / a.entries, a.segments, a.segments == 1 ? "" : "s"));
+                out.println(Text.format("sync     %s flushAndSync, %.1f us average, %.1f us max",
+                    Text.count(a.syncs), a.syncNanos / 1e3 / a.syncs, a.maxSyncNanos / 1e3));
+                out.flush();
                 final SegmentIndexState state = new RecoveryManager(directory, options).recoverLatest().state();
+                final long t0 = System.nanoTime();
                 published = CheckpointPublisher.forSegmentIndex(directory, w).publish(state, w.lastEntryId());
+                publishNanos = System.nanoTime() - t0;
             }
-            out.printf("append:   %,d entries in %.1f ms = %.1f ns/entry (%,.0f entries/s)%n", entries,
-                appendNanos / 1e6, (double)appendNanos / entries, entries / (appendNanos / 1e9));
-            out.printf("sync:     %,d flushAndSync calls, %.1f us each on average%n", syncs, syncNanos / 1e3 / syncs);
-            out.printf("publish:  checkpoint %s (through entry %,d), marker entry %,d, %d of %d segments truncated%n",
-                published.checkpointPath(), published.checkpointLastEntryId(), published.markerEntryId(),
-                published.deletedSegments(), segmentsBefore);
-            final long t2 = System.nanoTime();
+            out.println(Text.format("publish  %s through entry %s, marker entry %s, %d of %d segments truncated, %.1f ms",
+                published.checkpointPath(), Text.count(published.checkpointLastEntryId()),
+                Text.count(published.markerEntryId()), published.deletedSegments(), a.segments, publishNanos / 1e6));
+            final long t1 = System.nanoTime();
             final Recovered<SegmentIndexState> recovered = new RecoveryManager(directory, options).recoverLatest();
-            final long recoverNanos = System.nanoTime() - t2;
-            out.printf("recover:  %,d segments live, last entry %,d, %,d entries replayed after the checkpoint, %.1f ms%n",
-                recovered.state().segments().size(), recovered.lastEntryId(), recovered.replayed(), recoverNanos / 1e6);
+            final long recoverNanos = System.nanoTime() - t1;
+            final int walSegments = WalMaintenance.segmentRanges(directory, options).size();
+            out.println(Text.format("recover  %.1f ms: checkpoint + %s entr%s replayed, last entry %s, %d WAL segment%s, " +
+                    "%s index segments in the state",
+                recoverNanos / 1e6, Text.count(recovered.replayed()), recovered.replayed() == 1 ? "y" : "ies",
+                Text.count(recovered.lastEntryId()), walSegments, walSegments == 1 ? "" : "s",
+                Text.count(recovered.state().segments().size())));
         }
-        return 0;
+        finally
+        {
+            if (dir == null && !keep)
+            {
+                deleteTree(root);
+            }
+        }
+        if (dir != null || keep)
+        {
+            out.println("kept " + root + ": try 'durability inspect " + root + "'");
+        }
+        return ExitCodes.OK;
+    }
+
+    private Appended append(final WalWriter<WalEntry> w)
+    {
+        final long first = w.nextEntryId();
+        final long firstSegment = w.currentSegmentId();
+        long appendTime = 0;
+        long syncTime = 0;
+        long maxSync = 0;
+        long syncs = 0;
+        long deletes = 0;
+        try (Progress progress = Progress.bar(spec.commandLine().getErr(), "append", entries, Text::count))
+        {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < entries; i++)
+            {
+                final long id = first + i;
+                if (i % 10 == 9)
+                {
+                    w.append(new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(id - 1, i % 1000))));
+                    deletes++;
+                }
+                else
+                {
+                    w.append(new WalEntry.AddSegment(id, i % 1000));
+                }
+                final boolean sync = (i + 1) % syncEvery == 0 || i + 1 == entries;
+                if (sync || (i + 1) % PROGRESS_EVERY == 0)
+                {
+                    final long t1 = System.nanoTime();
+                    appendTime += t1 - t0;
+                    if (sync)
+                    {
+                        w.flushAndSync();
+                        final long took = System.nanoTime() - t1;
+                        syncTime += took;
+                        maxSync = Math.max(maxSync, took);
+                        syncs++;
+                    }
+                    progress.update(i + 1L);
+                    t0 = System.nanoTime();
+                }
+            }
+        }
+        final long bytes = deletes * frameBytes(new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(1, 1)))) +
+            (entries - deletes) * frameBytes(new WalEntry.AddSegment(1, 1));
+        return new Appended(entries, bytes, appendTime, syncs, syncTime, maxSync,
+            (int)(w.currentSegmentId() - firstSegment + 1));
+    }
+
+    private static long frameBytes(final WalEntry entry)
+    {
+        return FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + WalEntryCodec.encodedLength(entry));
+    }
+
+    private static void deleteTree(final Path root)
+    {
+        try
+        {
+            Files.walkFileTree(root, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
+                {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(final Path folder, final IOException ex) throws IOException
+                {
+                    Files.delete(folder);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete the demo folder " + root + ": " + ex.getMessage(), ex);
+        }
     }
 }

@@ -3,47 +3,141 @@ package io.durability.cli;
 import io.durability.storage.DurabilityException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** The {@code durability} command-line tool. */
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code durability} command-line tool: inspect, dump, verify and repair WAL folders, show
+ * checkpoint files, and run a demo. Every failure leaves as one line on stderr and an exit code
+ * from {@link ExitCodes}; {@code --verbose} adds the stack trace.
+ */
 @Command(
     name = "durability",
     mixinStandardHelpOptions = true,
-    version = "durability 0.1.0-SNAPSHOT",
-    description = "Inspect, verify and demonstrate durability write-ahead logs.",
-    subcommands = {DemoCommand.class})
-public final class DurabilityCli implements Runnable
+    version = DurabilityCli.VERSION,
+    description = "Inspect, dump, verify and repair durability write-ahead logs; show checkpoints; run a demo.",
+    subcommands = {
+        InspectCommand.class, DumpCommand.class, VerifyCommand.class, RepairCommand.class, CheckpointCommand.class,
+        DemoCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success; for checks, the WAL is clean",
+        "1:other failure (I/O, unexpected error)",
+        "2:bad usage",
+        "3:torn tail: strict check fails, best effort passes; 'durability repair' cuts it",
+        "4:corruption (a WAL best effort fails on, or a bad checkpoint); nothing was changed",
+        "5:a writer holds the WAL lock; nothing was changed",
+        "6:not found: no such folder, no WAL folder, or no such file"})
+public final class DurabilityCli implements Callable<Integer>
 {
-    /** Exit code for bad usage. */
-    public static final int EXIT_USAGE = 2;
-    /** Exit code for a library failure. */
-    public static final int EXIT_FAILURE = 1;
+    /** What {@code --version} prints, on every command. */
+    static final String VERSION = "durability 0.1.0-SNAPSHOT";
 
+    @Spec
+    CommandSpec spec;
+
+    /** Read from the parse result by the error handler: it may follow any command, so it is on all of them. */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+        description = "On failure, also print the stack trace.")
+    boolean verbose;
+
+    /** Without a command there is nothing to do: show what there is, as bad usage. */
     @Override
-    public void run()
+    public Integer call()
     {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
-    /** @return a configured command line (errors print one line, no stack trace). */
+    /** @return a configured command line (errors print one line, no stack trace unless --verbose). */
     public static CommandLine commandLine()
     {
         final CommandLine cl = new CommandLine(new DurabilityCli());
-        cl.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        setVersion(cl);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> fail(ex, cmd, parseResult));
+        cl.setParameterExceptionHandler((ex, args) ->
         {
-            if (ex instanceof DurabilityException d)
-            {
-                cmd.getErr().println("durability: " + d.getMessage());
-                return EXIT_FAILURE;
-            }
-            cmd.getErr().println("durability: " + ex);
-            return EXIT_FAILURE;
+            final CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("durability: " + oneLine(ex.getMessage()) +
+                " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return ExitCodes.USAGE;
         });
         return cl;
     }
 
-    /** Entry point. */
+    /** Subcommands get {@code -V} from the standard help options, but not the version text. */
+    private static void setVersion(final CommandLine cl)
+    {
+        cl.getCommandSpec().version(VERSION);
+        cl.getSubcommands().values().forEach(DurabilityCli::setVersion);
+    }
+
+    private static int fail(final Exception ex, final CommandLine cmd, final ParseResult parseResult)
+    {
+        // Whatever the command printed comes first: the error is its last word.
+        cmd.getOut().flush();
+        final PrintWriter err = cmd.getErr();
+        final int code;
+        final String message;
+        if (ex instanceof CliFailure f)
+        {
+            code = f.exitCode();
+            message = f.getMessage();
+        }
+        else if (ex instanceof DurabilityException d)
+        {
+            code = ExitCodes.of(d);
+            message = d.getMessage();
+        }
+        else
+        {
+            code = ExitCodes.FAILURE;
+            message = ex + (verbose(parseResult) ? "" : " (run with --verbose for the stack trace)");
+        }
+        err.println("durability: " + oneLine(message));
+        if (verbose(parseResult))
+        {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    private static boolean verbose(final ParseResult parseResult)
+    {
+        for (ParseResult p = parseResult; p != null; p = p.subcommand())
+        {
+            if (p.hasMatchedOption("--verbose"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String oneLine(final String message)
+    {
+        return String.valueOf(message).strip().replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** Entry point. Standard output is buffered (a dump can be gigabytes) and flushed at exit. */
     public static void main(final String[] args)
     {
-        System.exit(commandLine().execute(args));
+        final CommandLine cl = commandLine();
+        final PrintWriter out = new PrintWriter(
+            new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+        cl.setOut(out);
+        final int code = cl.execute(args);
+        out.flush();
+        System.exit(code);
     }
 }

@@ -1,0 +1,113 @@
+package io.durability.cli;
+
+import io.durability.codec.BytesCodec;
+import io.durability.storage.Directory;
+import io.durability.walog.WalInspector;
+import io.durability.walog.WalInspector.SegmentReport;
+import io.durability.walog.WalReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code durability inspect DIR}: what is on disk, segment by segment (entry range, space used,
+ * seal, watermark, first problem), the checkpoint files and the newest checkpoint marker, then the
+ * verdict {@code verify} would give. It never writes.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = {
+        "Report what is on disk in the WAL in DIR. Never writes.",
+        "Per segment: entry ids, bytes used of capacity, sealed or final, durable watermark, first problem.",
+        "Then the checkpoint files (*.chk, checkpoints/*) with their header fields, the newest checkpoint",
+        "marker in the WAL (WalEntry WALs), and the verdict 'durability verify' gives."},
+    exitCodeListHeading = "%nExit codes (the verdict, as for verify):%n",
+    exitCodeList = {
+        "0:clean",
+        "1:other failure (I/O)",
+        "3:torn tail",
+        "4:corruption",
+        "6:no such folder, or no WAL folder in it"})
+public final class InspectCommand implements Callable<Integer>
+{
+    private static final String ROW = "  %-8s %-28s %-31s %-10s %s";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WalFolder folder;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        try (WalFolder.Wal wal = folder.open())
+        {
+            final Directory directory = wal.directory();
+            final List<SegmentReport> reports =
+                Progress.whileRunning(err, "inspecting segments", () -> WalInspector.inspect(directory, wal.options()));
+            final WalVerdict verdict = WalVerdict.check(new WalReader<>(directory, BytesCodec.INSTANCE, wal.options()), err);
+            final long bytes = reports.stream().mapToLong(SegmentReport::fileLength).sum();
+            final MarkerScan markers = reports.isEmpty() ? null : MarkerScan.run(directory, wal.options(), err, bytes);
+
+            out.println("WAL " + wal.directory().root().resolve(wal.options().walDir()) + ": " + reports.size() +
+                " segment file" + (reports.size() == 1 ? "" : "s") + ", " + Text.bytes(bytes));
+            if (!reports.isEmpty())
+            {
+                printSegments(out, reports, verdict);
+            }
+            printCheckpoints(out, directory, wal.directory().root(), wal.options().walDir());
+            out.println("checkpoint marker: " + (markers == null ? "none (the WAL is empty)" : markers.describe()));
+            out.println("verdict: " + verdict.advice());
+            return verdict.exitCode();
+        }
+    }
+
+    private static void printSegments(final PrintWriter out, final List<SegmentReport> reports, final WalVerdict verdict)
+    {
+        out.println(Text.format(ROW, "segment", "entries", "used / capacity", "state", "watermark"));
+        for (int i = 0; i < reports.size(); i++)
+        {
+            final SegmentReport r = reports.get(i);
+            final boolean last = i == reports.size() - 1;
+            if (r.header() == null)
+            {
+                out.println(Text.format(ROW, r.segmentId(), "-", Text.count(r.fileLength()) + " bytes", "bad header", "-"));
+            }
+            else
+            {
+                final int capacity = r.header().capacity();
+                final String entries = r.entries() == 0 ? "none (next " + r.header().startEntryId() + ")" :
+                    r.header().startEntryId() + ".." + r.lastEntryId() + " (" + Text.count(r.entries()) + ")";
+                final String used = Text.count(r.bytesUsed()) + " / " + Text.count(capacity) + " (" +
+                    Text.percent((double)r.bytesUsed() / capacity) + ")";
+                final String state = r.sealed() ? "sealed" : last ? "final" : "NOT SEALED";
+                out.println(Text.format(ROW, r.segmentId(), entries, used, state, Text.count(r.header().watermark())));
+            }
+            if (r.problem() != null)
+            {
+                final boolean torn = verdict.state() == WalVerdict.State.TORN_TAIL &&
+                    r.path().equals(verdict.tear().file());
+                out.println("           " + (torn ? "torn tail: " : "problem: ") + r.problem().getMessage());
+            }
+        }
+    }
+
+    private static void printCheckpoints(
+        final PrintWriter out, final Directory directory, final Path root, final String walDir)
+    {
+        final List<String> files = CheckpointFiles.find(root, walDir);
+        out.println("checkpoints: " + (files.isEmpty() ? "none" : files.size()));
+        for (final String path : files)
+        {
+            out.println("  " + path + ": " + CheckpointFiles.describe(directory, path));
+        }
+    }
+}

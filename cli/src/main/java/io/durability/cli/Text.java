@@ -1,0 +1,70 @@
+package io.durability.cli;
+
+import java.util.Locale;
+
+/**
+ * Number formatting for people, fixed to {@link Locale#ROOT} so the output (and the tests and README
+ * samples that pin it) does not change with the user's locale.
+ */
+final class Text
+{
+    private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private Text()
+    {
+    }
+
+    /** @return {@code 1234567} as {@code 1,234,567}. */
+    static String count(final long n)
+    {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** @return a byte count with a binary unit: {@code 512 B}, {@code 64.0 KiB}, {@code 1.5 GiB}. */
+    static String bytes(final long n)
+    {
+        if (n < 1024)
+        {
+            return n + " B";
+        }
+        double v = n;
+        int unit = 0;
+        while (v >= 1024 && unit < UNITS.length - 1)
+        {
+            v /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+    }
+
+    /** @return a fraction as a whole percentage: {@code 0.456} as {@code 45%}. */
+    static String percent(final double fraction)
+    {
+        return (int)Math.floor(fraction * 100) + "%";
+    }
+
+    /** @return a duration in nanoseconds in seconds with one decimal: {@code 3.2 s}. */
+    static String seconds(final long nanos)
+    {
+        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+
+    /** @return a formatted number with {@link Locale#ROOT}. */
+    static String format(final String format, final Object... args)
+    {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    /** Append {@code b} as two lower-case hex digits (no allocation: dump streams large payloads). */
+    static void appendHex(final StringBuilder sb, final byte b)
+    {
+        sb.append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+    }
+
+    /** @return {@code value} as {@code 0x} and eight hex digits. */
+    static String hex32(final int value)
+    {
+        return String.format(Locale.ROOT, "0x%08x", value);
+    }
+}

@@ -1,0 +1,148 @@
+package io.durability.cli;
+
+import io.durability.codec.BytesCodec;
+import io.durability.frame.SegmentDescriptor;
+import io.durability.storage.SegmentFile;
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.testing.Damage;
+import io.durability.walog.ReplayMode;
+import io.durability.walog.WalReader;
+import io.durability.walog.WalWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.TreeMap;
+
+import static io.durability.cli.TestWals.cli;
+import static org.junit.jupiter.api.Assertions.*;
+
+class RepairCommandTest
+{
+    private final Path root = TestWals.newFolder();
+
+    @AfterEach
+    void deleteFolder()
+    {
+        TestWals.delete(root);
+    }
+
+    @Test
+    void cutsATornTailSaysWhatItCutAndLeavesAStrictlyCleanWal()
+    {
+        TestWals.writeEntries(root, 250);
+        final Damage.FrameSpan torn = TestWals.tearLastFrame(root);
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.out().startsWith("repaired the WAL in " + root.resolve("wal") + ":\n"), r.out());
+        assertTrue(r.out().contains("  before:  torn tail: best effort keeps 3 segments, 249 entries (ids 1..249)"), r.out());
+        // Resume zeroes up to the last non-zero byte: the flipped one, at the end of the frame.
+        final int end = torn.offset() + torn.length();
+        assertTrue(r.out().contains("  cut:     wal/wal-3.seg at offset " + String.format("%,d", torn.offset()) +
+            ": zeroed " + (end - torn.offset()) + " bytes [" + torn.offset() + ", " + end + ")"), r.out());
+        assertTrue(r.out().contains("  after:   clean: 3 segments, 249 entries (ids 1..249); the next entry gets id 250"),
+            r.out());
+        assertFalse(r.out().contains("dropped:"), r.out());
+
+        assertEquals(ExitCodes.OK, cli("verify", root.toString()).exit());
+        try (MmapDirectory dir = MmapDirectory.open(root);
+            WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, TestWals.options()))
+        {
+            assertEquals(250, w.nextEntryId(), "the cut entry's id is reused");
+        }
+    }
+
+    @Test
+    void dropsATornFinalSegmentHeader()
+    {
+        TestWals.writeEntries(root, 100);
+        final long[] ids = TestWals.segmentIds(root);
+        final long next = ids[ids.length - 1] + 1;
+        // A crash while creating the next segment: our magic, then nothing.
+        try (MmapDirectory dir = MmapDirectory.open(root);
+            SegmentFile f = dir.createSegment(TestWals.segmentPath(next), TestWals.SEGMENT))
+        {
+            f.buffer().putBytes(0, SegmentDescriptor.MAGIC_BYTES);
+        }
+        assertEquals(ExitCodes.TORN_TAIL, cli("verify", root.toString()).exit());
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("  dropped: wal/wal-" + next + ".seg (after the end of valid data)"), r.out());
+        assertFalse(r.out().contains("cut:"), r.out());
+        assertTrue(r.out().contains("  after:   clean: " + ids.length + " segments, 100 entries (ids 1..100)"), r.out());
+        assertEquals(ids.length, TestWals.segmentIds(root).length);
+    }
+
+    @Test
+    void cleanWalIsLeftUntouched()
+    {
+        TestWals.writeEntries(root, 250);
+        final TreeMap<String, String> before = TestWals.snapshot(root);
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertEquals("nothing to repair: clean: 3 segments, 250 entries (ids 1..250)", r.out().strip());
+        assertEquals(before, TestWals.snapshot(root));
+    }
+
+    @Test
+    void refusesCorruptionInANonFinalSegmentAndChangesNothing()
+    {
+        TestWals.writeEntries(root, 250);
+        TestWals.flipInFrame(root, 1, 2);
+        TestWals.tearLastFrame(root);
+        final TreeMap<String, String> before = TestWals.snapshot(root);
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.CORRUPT, r.exit());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("durability: refusing to repair, nothing was changed: corrupt"), r.err());
+        assertTrue(r.err().contains("file=wal/wal-1.seg"), r.err());
+        assertEquals(before, TestWals.snapshot(root));
+    }
+
+    @Test
+    void refusesWhileAWriterHoldsTheLock()
+    {
+        TestWals.writeEntries(root, 50);
+        TestWals.tearLastFrame(root);
+        final TreeMap<String, String> before = TestWals.snapshot(root);
+        final TestWals.Run r;
+        try (MmapDirectory dir = MmapDirectory.open(root);
+            WalWriter<byte[]> live = WalWriter.resume(dir, BytesCodec.INSTANCE, TestWals.options()))
+        {
+            // resume already cut the tail; damage it again under the live writer's nose.
+            TestWals.tearLastFrame(root);
+            final TreeMap<String, String> underWriter = TestWals.snapshot(root);
+            r = cli("repair", root.toString());
+            assertEquals(underWriter, TestWals.snapshot(root), "nothing changed while the writer holds the lock");
+            assertNotNull(live);
+        }
+        assertNotEquals(before, TestWals.snapshot(root));
+        assertEquals(ExitCodes.LOCKED, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("durability: a writer holds the WAL lock; stop it first (nothing was changed): " +
+            "LOCK_FAILED"), r.err());
+    }
+
+    @Test
+    void repairNeverDecodesPayloads()
+    {
+        TestWals.writeRaw(root, 40);
+        TestWals.tearLastFrame(root);
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        try (MmapDirectory dir = MmapDirectory.open(root))
+        {
+            assertEquals(39, new WalReader<>(dir, BytesCodec.INSTANCE, TestWals.options()).verify(ReplayMode.STRICT).entries());
+        }
+    }
+
+    @Test
+    void notAWalIsRefused()
+    {
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.NOT_FOUND, r.exit());
+        assertTrue(r.err().startsWith("durability: not a WAL: no wal/ folder"), r.err());
+    }
+}

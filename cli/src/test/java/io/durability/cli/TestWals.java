@@ -1,0 +1,240 @@
+package io.durability.cli;
+
+import io.durability.codec.BytesCodec;
+import io.durability.frame.SegmentDescriptor;
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.testing.Damage;
+import io.durability.walog.WalEntry;
+import io.durability.walog.WalEntryCodec;
+import io.durability.walog.WalLayout;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalWriter;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Real WAL folders under /tmp for the CLI tests (written with MmapDirectory and WalWriter, damaged
+ * with core's Damage helpers), and the CLI run in-process with its output captured.
+ */
+final class TestWals
+{
+    /** Small segments, so a few hundred entries make a multi-segment WAL. */
+    static final int SEGMENT = 4096;
+    static final int KIND = SegmentDescriptor.KIND_WAL_SEGMENT;
+
+    private TestWals()
+    {
+    }
+
+    /** What one CLI run printed and returned. */
+    record Run(int exit, String out, String err)
+    {
+        List<String> lines()
+        {
+            return out.lines().toList();
+        }
+    }
+
+    /** Run the CLI in-process, as {@code durability args...} would. */
+    static Run cli(final String... args)
+    {
+        final CommandLine cl = DurabilityCli.commandLine();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final int exit = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static WalOptions options()
+    {
+        return WalOptions.defaults().withSegmentCapacity(SEGMENT);
+    }
+
+    static Path newFolder()
+    {
+        try
+        {
+            return Files.createTempDirectory(Path.of("/tmp"), "durability-cli-test-").toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** The entry with id {@code id} in {@link #writeEntries}: every tenth deletes, the rest add. */
+    static WalEntry entry(final long id)
+    {
+        return id % 10 == 0 ?
+            new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(id - 1, id % 7))) :
+            new WalEntry.AddSegment(id, id % 1000);
+    }
+
+    /**
+     * A WalEntry WAL with entries 1..n. All but the last five are made durable by one
+     * {@code flushAndSync}, so the final segment records a watermark: a bad frame in an earlier
+     * segment is then corruption, and a bad frame at the end of the final one a torn tail.
+     */
+    static void writeEntries(final Path root, final int n)
+    {
+        withWriter(root, WalEntryCodec.INSTANCE, w ->
+        {
+            for (long id = 1; id <= n; id++)
+            {
+                w.append(entry(id));
+                if (id == n - 5)
+                {
+                    w.flushAndSync();
+                }
+            }
+        });
+    }
+
+    /** A WAL of raw byte payloads {@code "entry-<id>"}, ids 1..n. */
+    static void writeRaw(final Path root, final int n)
+    {
+        withWriter(root, BytesCodec.INSTANCE, w ->
+        {
+            for (long id = 1; id <= n; id++)
+            {
+                w.append(("entry-" + id).getBytes(StandardCharsets.UTF_8));
+            }
+            w.flushAndSync();
+        });
+    }
+
+    static <E> void withWriter(final Path root, final io.durability.codec.Codec<E> codec, final Consumer<WalWriter<E>> body)
+    {
+        try (MmapDirectory dir = MmapDirectory.open(root);
+            WalWriter<E> w = WalWriter.resume(dir, codec, options()))
+        {
+            body.accept(w);
+        }
+    }
+
+    static long[] segmentIds(final Path root)
+    {
+        try (MmapDirectory dir = MmapDirectory.open(root))
+        {
+            return WalLayout.segmentIds(dir, "wal");
+        }
+    }
+
+    static String segmentPath(final long id)
+    {
+        return WalLayout.segmentPath("wal", id);
+    }
+
+    /** Flip the last byte of the last data frame of the final segment: a torn tail. @return the frame. */
+    static Damage.FrameSpan tearLastFrame(final Path root)
+    {
+        final long[] ids = segmentIds(root);
+        return flipInFrame(root, ids[ids.length - 1], -1);
+    }
+
+    /**
+     * Flip the last byte of data frame {@code index} of segment {@code segmentId} (negative: from the
+     * end). @return the frame.
+     */
+    static Damage.FrameSpan flipInFrame(final Path root, final long segmentId, final int index)
+    {
+        try (MmapDirectory dir = MmapDirectory.open(root))
+        {
+            final String path = segmentPath(segmentId);
+            final List<Damage.FrameSpan> data = Damage.frames(dir, path, KIND).stream().filter(f -> !f.seal()).toList();
+            final Damage.FrameSpan victim = data.get(index < 0 ? data.size() + index : index);
+            Damage.flipByte(dir, path, victim.offset() + victim.length() - 1);
+            return victim;
+        }
+    }
+
+    /** A digest of every file under {@code root}: to prove a command changed nothing. */
+    static TreeMap<String, String> snapshot(final Path root)
+    {
+        final TreeMap<String, String> files = new TreeMap<>();
+        try
+        {
+            Files.walkFileTree(root, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
+                {
+                    if (!file.getFileName().toString().equals(".lock"))
+                    {
+                        files.put(root.relativize(file).toString(), sha256(Files.readAllBytes(file)));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return files;
+    }
+
+    private static String sha256(final byte[] bytes)
+    {
+        try
+        {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Delete a tree without following symbolic links. */
+    static void delete(final Path root)
+    {
+        if (root == null || !Files.exists(root))
+        {
+            return;
+        }
+        try
+        {
+            Files.walkFileTree(root, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
+                {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(final Path dir, final IOException exc) throws IOException
+                {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
