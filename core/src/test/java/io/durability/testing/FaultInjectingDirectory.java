@@ -1,26 +1,22 @@
 package io.durability.testing;
 
 import io.durability.storage.Directory;
-import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;
+import io.durability.storage.FilterDirectory;
+import io.durability.storage.FilterSegmentFile;
+import io.durability.storage.RelativePath;
 import io.durability.storage.SegmentFile;
-import org.agrona.concurrent.AtomicBuffer;
 
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Wraps a Directory and fails the n-th call of a chosen kind with an injected IO error, like the
  * seed's faulty directory. Durable compound operations are decomposed (write a temporary file, sync
  * it, rename, sync the folder) so a fault can hit each step.
  */
-public final class FaultInjectingDirectory implements Directory
+public final class FaultInjectingDirectory extends FilterDirectory
 {
     /** The kinds of call a fault can hit. */
     public enum Op
@@ -39,7 +35,6 @@ public final class FaultInjectingDirectory implements Directory
         DELETE
     }
 
-    private final Directory delegate;
     private final Map<Op, Integer> counts = new EnumMap<>(Op.class);
     private Op failOp;
     private int failAt = -1;
@@ -48,7 +43,7 @@ public final class FaultInjectingDirectory implements Directory
     /** Wrap {@code delegate}; no fault until {@link #failOn} is called. */
     public FaultInjectingDirectory(final Directory delegate)
     {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Fail the {@code nth} (0-based, counted from now) call of {@code op}, once. */
@@ -72,12 +67,6 @@ public final class FaultInjectingDirectory implements Directory
         return counts.getOrDefault(op, 0);
     }
 
-    /** @return the wrapped directory. */
-    public Directory delegate()
-    {
-        return delegate;
-    }
-
     private synchronized void check(final Op op, final String path)
     {
         final int n = counts.merge(op, 1, Integer::sum) - 1;
@@ -92,116 +81,68 @@ public final class FaultInjectingDirectory implements Directory
     public OutputStream createFile(final String path)
     {
         check(Op.CREATE, path);
-        return delegate.createFile(path);
-    }
-
-    @Override
-    public InputStream openFile(final String path)
-    {
-        return delegate.openFile(path);
-    }
-
-    @Override
-    public byte[] readFile(final String path, final int maxLength)
-    {
-        return delegate.readFile(path, maxLength);
-    }
-
-    @Override
-    public boolean exists(final String path)
-    {
-        return delegate.exists(path);
-    }
-
-    @Override
-    public long fileLength(final String path)
-    {
-        return delegate.fileLength(path);
+        return in.createFile(path);
     }
 
     @Override
     public void delete(final String path)
     {
         check(Op.DELETE, path);
-        delegate.delete(path);
+        in.delete(path);
     }
 
     @Override
     public void atomicRename(final String from, final String to)
     {
         check(Op.RENAME, to);
-        delegate.atomicRename(from, to);
+        in.atomicRename(from, to);
     }
 
     @Override
     public void atomicWrite(final String path, final byte[] data)
     {
         check(Op.WRITE, path);
-        delegate.atomicWrite(path, data);
-    }
-
-    @Override
-    public void createDirectories(final String path)
-    {
-        delegate.createDirectories(path);
-    }
-
-    @Override
-    public List<String> list(final String dir)
-    {
-        return delegate.list(dir);
-    }
-
-    @Override
-    public Optional<Path> filePath(final String path)
-    {
-        return delegate.filePath(path);
+        in.atomicWrite(path, data);
     }
 
     @Override
     public SegmentFile createSegment(final String path, final int capacity)
     {
         check(Op.CREATE, path);
-        return new Faulty(delegate.createSegment(path, capacity));
+        return new Faulty(in.createSegment(path, capacity));
     }
 
     @Override
     public SegmentFile openSegment(final String path, final boolean writable)
     {
-        return new Faulty(delegate.openSegment(path, writable));
-    }
-
-    @Override
-    public boolean supportsDurability()
-    {
-        return delegate.supportsDurability();
+        return new Faulty(in.openSegment(path, writable));
     }
 
     @Override
     public void syncFile(final String path)
     {
         check(Op.SYNC, path);
-        delegate.syncFile(path);
+        in.syncFile(path);
     }
 
     @Override
     public void syncParentDir(final String path)
     {
         check(Op.DIR_SYNC, path);
-        delegate.syncParentDir(path);
+        in.syncParentDir(path);
     }
 
     @Override
     public void atomicWriteDurable(final String path, final byte[] data)
     {
-        if (!delegate.supportsDurability())
+        if (!in.supportsDurability())
         {
-            delegate.atomicWriteDurable(path, data);
+            in.atomicWriteDurable(path, data);
             return;
         }
         final String temp = path + ".publish-tmp";
         check(Op.WRITE, temp);
-        delegate.atomicWrite(temp, data);
+        in.atomicWrite(temp, data);
         syncFile(temp);
         atomicRenameDurable(temp, path);
     }
@@ -209,83 +150,31 @@ public final class FaultInjectingDirectory implements Directory
     @Override
     public void atomicRenameDurable(final String from, final String to)
     {
-        if (!delegate.supportsDurability())
+        if (!in.supportsDurability())
         {
-            delegate.atomicRenameDurable(from, to);
+            in.atomicRenameDurable(from, to);
             return;
         }
         atomicRename(from, to);
         syncParentDir(to);
+        if (!RelativePath.parent(from).equals(RelativePath.parent(to)))
+        {
+            syncParentDir(from);
+        }
     }
 
-    @Override
-    public DirectoryLock obtainLock(final String path)
+    private final class Faulty extends FilterSegmentFile
     {
-        return delegate.obtainLock(path);
-    }
-
-    @Override
-    public void close()
-    {
-        delegate.close();
-    }
-
-    private final class Faulty implements SegmentFile
-    {
-        private final SegmentFile inner;
-
         Faulty(final SegmentFile inner)
         {
-            this.inner = inner;
-        }
-
-        @Override
-        public String path()
-        {
-            return inner.path();
-        }
-
-        @Override
-        public int capacity()
-        {
-            return inner.capacity();
-        }
-
-        @Override
-        public AtomicBuffer buffer()
-        {
-            return inner.buffer();
-        }
-
-        @Override
-        public ByteBuffer byteBuffer()
-        {
-            return inner.byteBuffer();
+            super(inner);
         }
 
         @Override
         public void force(final int offset, final int length)
         {
-            check(Op.SYNC, inner.path());
-            inner.force(offset, length);
-        }
-
-        @Override
-        public boolean supportsForce()
-        {
-            return inner.supportsForce();
-        }
-
-        @Override
-        public boolean isClosed()
-        {
-            return inner.isClosed();
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
+            check(Op.SYNC, path());
+            super.force(offset, length);
         }
     }
 }

@@ -1,23 +1,18 @@
 package io.durability.testing;
 
-import io.durability.storage.Directory;
-import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;
+import io.durability.storage.FilterDirectory;
+import io.durability.storage.FilterSegmentFile;
 import io.durability.storage.MemoryDirectory;
 import io.durability.storage.RelativePath;
 import io.durability.storage.SegmentFile;
-import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -35,7 +30,7 @@ import java.util.TreeMap;
  * Everything a barrier covered survives byte for byte. Use it like any directory; after a cut, use
  * the returned directory (the old one must not be used again).
  */
-public final class PowerLossDirectory implements Directory
+public final class PowerLossDirectory extends FilterDirectory
 {
     /** Page size of the simulated page cache. */
     public static final int PAGE = 4096;
@@ -52,7 +47,7 @@ public final class PowerLossDirectory implements Directory
         // inode == null: the name was removed
     }
 
-    private final MemoryDirectory live = new MemoryDirectory();
+    private final MemoryDirectory live;
     private final Map<String, Inode> names = new HashMap<>();
     private final List<NameOp> log = new ArrayList<>();
     private final Map<String, Inode> durableNames;
@@ -91,11 +86,13 @@ public final class PowerLossDirectory implements Directory
     /** An empty directory. */
     public PowerLossDirectory()
     {
-        this.durableNames = new HashMap<>();
+        this(Map.of());
     }
 
     private PowerLossDirectory(final Map<String, byte[]> image)
     {
+        super(new MemoryDirectory());
+        this.live = (MemoryDirectory)in;
         this.durableNames = new HashMap<>();
         for (final Map.Entry<String, byte[]> e : new TreeMap<>(image).entrySet())
         {
@@ -318,30 +315,6 @@ public final class PowerLossDirectory implements Directory
     }
 
     @Override
-    public InputStream openFile(final String path)
-    {
-        return live.openFile(path);
-    }
-
-    @Override
-    public byte[] readFile(final String path, final int maxLength)
-    {
-        return live.readFile(path, maxLength);
-    }
-
-    @Override
-    public boolean exists(final String path)
-    {
-        return live.exists(path);
-    }
-
-    @Override
-    public long fileLength(final String path)
-    {
-        return live.fileLength(path);
-    }
-
-    @Override
     public void delete(final String path)
     {
         live.delete(path);
@@ -365,24 +338,6 @@ public final class PowerLossDirectory implements Directory
         live.atomicWrite(temp, data);
         bindName(temp, new Inode());
         atomicRename(temp, path);
-    }
-
-    @Override
-    public void createDirectories(final String path)
-    {
-        live.createDirectories(path);
-    }
-
-    @Override
-    public List<String> list(final String dir)
-    {
-        return live.list(dir);
-    }
-
-    @Override
-    public Optional<Path> filePath(final String path)
-    {
-        return live.filePath(path);
     }
 
     @Override
@@ -443,55 +398,17 @@ public final class PowerLossDirectory implements Directory
         barrierDone();
     }
 
-    @Override
-    public DirectoryLock obtainLock(final String path)
+    private final class Segment extends FilterSegmentFile
     {
-        return live.obtainLock(path);
-    }
-
-    @Override
-    public void close()
-    {
-        live.close();
-    }
-
-    private final class Segment implements SegmentFile
-    {
-        private final SegmentFile inner;
-
         Segment(final SegmentFile inner)
         {
-            this.inner = inner;
-        }
-
-        @Override
-        public String path()
-        {
-            return inner.path();
-        }
-
-        @Override
-        public int capacity()
-        {
-            return inner.capacity();
-        }
-
-        @Override
-        public AtomicBuffer buffer()
-        {
-            return inner.buffer();
-        }
-
-        @Override
-        public ByteBuffer byteBuffer()
-        {
-            return inner.byteBuffer();
+            super(inner);
         }
 
         @Override
         public void force(final int offset, final int length)
         {
-            makeContentDurable(inner.path(), offset, length);
+            makeContentDurable(path(), offset, length);
             barrierDone();
         }
 
@@ -499,18 +416,6 @@ public final class PowerLossDirectory implements Directory
         public boolean supportsForce()
         {
             return true;
-        }
-
-        @Override
-        public boolean isClosed()
-        {
-            return inner.isClosed();
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
         }
     }
 }

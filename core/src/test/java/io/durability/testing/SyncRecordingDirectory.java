@@ -1,35 +1,30 @@
 package io.durability.testing;
 
-import io.durability.storage.Directory;
-import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;
+import io.durability.storage.FilterDirectory;
+import io.durability.storage.FilterSegmentFile;
 import io.durability.storage.MemoryDirectory;
 import io.durability.storage.SegmentFile;
-import org.agrona.concurrent.AtomicBuffer;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Test directory: memory that claims stable storage, records every barrier, and can be told to fail
- * the next one. Lets core test the durable code paths (watermarks, poisoning) without a filesystem.
+ * Test directory: memory that claims stable storage, records every barrier (and deletion, so tests
+ * can check order), can be told to fail the next barriers, and counts open segment handles. Lets
+ * core test the durable code paths (watermarks, poisoning, publish order) without a filesystem.
  */
-public final class SyncRecordingDirectory implements Directory
+public final class SyncRecordingDirectory extends FilterDirectory
 {
-    private final MemoryDirectory delegate = new MemoryDirectory();
-    private final List<String> barriers = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
+    private final AtomicInteger openSegments = new AtomicInteger();
     private int failNextBarriers;
-    private final java.util.concurrent.atomic.AtomicInteger openSegments = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** @return segment handles created or opened and not yet closed. */
-    public int openSegments()
+    /** A fresh, empty directory. */
+    public SyncRecordingDirectory()
     {
-        return openSegments.get();
+        super(new MemoryDirectory());
     }
 
     /**
@@ -38,7 +33,7 @@ public final class SyncRecordingDirectory implements Directory
      */
     public synchronized List<String> barriers()
     {
-        return new ArrayList<>(barriers);
+        return new ArrayList<>(events);
     }
 
     /** Make the next {@code n} barriers fail with an IO error. */
@@ -47,10 +42,17 @@ public final class SyncRecordingDirectory implements Directory
         failNextBarriers = n;
     }
 
+    /** @return segment handles created or opened and not yet closed. */
+    public int openSegments()
+    {
+        return openSegments.get();
+    }
+
     /** @return the memory directory underneath (for damage injection). */
+    @Override
     public MemoryDirectory delegate()
     {
-        return delegate;
+        return (MemoryDirectory)in;
     }
 
     private synchronized void barrier(final String what)
@@ -60,89 +62,29 @@ public final class SyncRecordingDirectory implements Directory
             failNextBarriers--;
             throw DurabilityException.io("injected barrier failure: " + what, null, null);
         }
-        barriers.add(what);
-    }
-
-    @Override
-    public OutputStream createFile(final String path)
-    {
-        return delegate.createFile(path);
-    }
-
-    @Override
-    public InputStream openFile(final String path)
-    {
-        return delegate.openFile(path);
-    }
-
-    @Override
-    public byte[] readFile(final String path, final int maxLength)
-    {
-        return delegate.readFile(path, maxLength);
-    }
-
-    @Override
-    public boolean exists(final String path)
-    {
-        return delegate.exists(path);
-    }
-
-    @Override
-    public long fileLength(final String path)
-    {
-        return delegate.fileLength(path);
+        events.add(what);
     }
 
     @Override
     public void delete(final String path)
     {
-        delegate.delete(path);
+        in.delete(path);
         synchronized (this)
         {
-            barriers.add("delete " + path);
+            events.add("delete " + path);
         }
-    }
-
-    @Override
-    public void atomicRename(final String from, final String to)
-    {
-        delegate.atomicRename(from, to);
-    }
-
-    @Override
-    public void atomicWrite(final String path, final byte[] data)
-    {
-        delegate.atomicWrite(path, data);
-    }
-
-    @Override
-    public void createDirectories(final String path)
-    {
-        delegate.createDirectories(path);
-    }
-
-    @Override
-    public List<String> list(final String dir)
-    {
-        return delegate.list(dir);
-    }
-
-    @Override
-    public Optional<Path> filePath(final String path)
-    {
-        return delegate.filePath(path);
     }
 
     @Override
     public SegmentFile createSegment(final String path, final int capacity)
     {
-        return new Recording(delegate.createSegment(path, capacity));
+        return new Recording(in.createSegment(path, capacity));
     }
 
     @Override
     public SegmentFile openSegment(final String path, final boolean writable)
     {
-        return new Recording(delegate.openSegment(path, writable));
+        return new Recording(in.openSegment(path, writable));
     }
 
     @Override
@@ -166,63 +108,25 @@ public final class SyncRecordingDirectory implements Directory
     @Override
     public void atomicWriteDurable(final String path, final byte[] data)
     {
-        delegate.atomicWrite(path, data);
+        in.atomicWrite(path, data);
         barrier("atomicwrite " + path);
     }
 
     @Override
     public void atomicRenameDurable(final String from, final String to)
     {
-        delegate.atomicRename(from, to);
+        in.atomicRename(from, to);
         barrier("atomicrename " + from + " " + to);
     }
 
-    @Override
-    public DirectoryLock obtainLock(final String path)
+    private final class Recording extends FilterSegmentFile
     {
-        return delegate.obtainLock(path);
-    }
-
-    @Override
-    public void close()
-    {
-        delegate.close();
-    }
-
-    private final class Recording implements SegmentFile
-    {
-        private final SegmentFile inner;
-
         private boolean counted = true;
 
         Recording(final SegmentFile inner)
         {
-            this.inner = inner;
+            super(inner);
             openSegments.incrementAndGet();
-        }
-
-        @Override
-        public String path()
-        {
-            return inner.path();
-        }
-
-        @Override
-        public int capacity()
-        {
-            return inner.capacity();
-        }
-
-        @Override
-        public AtomicBuffer buffer()
-        {
-            return inner.buffer();
-        }
-
-        @Override
-        public ByteBuffer byteBuffer()
-        {
-            return inner.byteBuffer();
         }
 
         @Override
@@ -242,12 +146,6 @@ public final class SyncRecordingDirectory implements Directory
         }
 
         @Override
-        public boolean isClosed()
-        {
-            return inner.isClosed();
-        }
-
-        @Override
         public void close()
         {
             if (counted)
@@ -255,7 +153,7 @@ public final class SyncRecordingDirectory implements Directory
                 counted = false;
                 openSegments.decrementAndGet();
             }
-            inner.close();
+            super.close();
         }
     }
 }

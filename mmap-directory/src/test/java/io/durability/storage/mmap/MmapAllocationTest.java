@@ -1,5 +1,6 @@
 package io.durability.storage.mmap;
 
+import io.durability.codec.DirectBufferCodec;
 import io.durability.walog.WalClaim;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;

@@ -1,14 +1,20 @@
-package io.durability.storage.mmap;
+package io.durability.codec;
 
-import io.durability.codec.Codec;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-/** A codec whose value is a whole {@link DirectBuffer}: encoding is one {@code putBytes}, no allocation. */
-final class DirectBufferCodec implements Codec<DirectBuffer>
+/**
+ * The codec for payloads already laid out in an Agrona buffer: the value is the whole
+ * {@link DirectBuffer} ({@code [0, capacity)}); encoding is one {@code putBytes} into the frame, with
+ * no allocation, so a reusable flyweight can be appended from a hot loop. Decoding copies the
+ * payload into a new buffer; for zero-allocation reads use
+ * {@link io.durability.walog.WalReader#replayFrames}.
+ */
+public final class DirectBufferCodec implements Codec<DirectBuffer>
 {
-    static final DirectBufferCodec INSTANCE = new DirectBufferCodec();
+    /** The shared instance (stateless). */
+    public static final DirectBufferCodec INSTANCE = new DirectBufferCodec();
 
     private DirectBufferCodec()
     {
