@@ -1,5 +1,9 @@
 package io.durability.bench;
 
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalWriter;
+import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,14 +27,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Which barrier should {@code MmapSegment.force} use? Each operation stores one 64-byte frame into a
- * preallocated, synced, memory-mapped file (advancing, as a WAL does) and makes it durable with:
+ * Which barrier should {@code MmapSegment.force} use, and how close is {@code WalWriter.flushAndSync}
+ * to it? Each operation stores {@code batch} frames of 88 bytes (a 64-byte payload in our frame) into
+ * a preallocated, synced, memory-mapped file (advancing, as a WAL does) and makes them durable with:
  * <ul>
- *   <li>{@code msyncRange}: {@code MappedByteBuffer.force(index, 64)}, a ranged {@code msync(MS_SYNC)};</li>
+ *   <li>{@code msyncRange}: {@code MappedByteBuffer.force(index, batch * 88)}, a ranged
+ *   {@code msync(MS_SYNC)};</li>
  *   <li>{@code fdatasync}: {@code FileChannel.force(false)} (Linux writes back mmap-dirtied pages too);</li>
- *   <li>{@code fsync}: {@code FileChannel.force(true)}, for reference.</li>
+ *   <li>{@code fsync}: {@code FileChannel.force(true)}, for reference;</li>
+ *   <li>{@code walFlushAndSync} (issue 6): {@code batch} {@code WalWriter.append}s of 64 bytes on an
+ *   {@code MmapDirectory} then one {@code flushAndSync()}: per append ({@code batch=1}) and per batch
+ *   of 64.</li>
  * </ul>
- * Runs on a disk by default ({@code java.io.tmpdir}); a barrier on tmpfs measures nothing.
+ * The score is per barrier (per batch). Runs on a disk by default ({@code java.io.tmpdir}); a barrier
+ * on tmpfs measures nothing.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -41,11 +51,44 @@ import java.util.concurrent.TimeUnit;
 public class MmapForceBenchmark
 {
     private static final int CAPACITY = 64 * 1024 * 1024;
-    private static final int FRAME = 64;
+    private static final int FRAME = 88;
+    private static final int PAYLOAD = FRAME - 24;
 
     /** Parent folder of the test file; empty: {@code java.io.tmpdir}. */
     @Param("")
     public String dir;
+
+    /** Frames (appends) per barrier. */
+    @Param({"1", "64"})
+    public int batch;
+
+    /** Our WAL on an {@link MmapDirectory} in its own folder (16 MiB segments: no roll in a quick run). */
+    @State(Scope.Thread)
+    public static class Wal
+    {
+        Path folder;
+        MmapDirectory directory;
+        WalWriter<DirectBuffer> writer;
+        final DirectBuffer payload = BenchPayloads.direct(PAYLOAD);
+
+        @Setup
+        public void open(final MmapForceBenchmark bench) throws IOException
+        {
+            folder = BenchFolders.create(bench.dir, true, "sync-bench");
+            directory = MmapDirectory.open(folder);
+            writer = WalWriter.create(directory, DirectBufferCodec.INSTANCE,
+                WalOptions.defaults().withSegmentCapacity(16 * 1024 * 1024));
+            writer.flushAndSync();
+        }
+
+        @TearDown
+        public void close() throws IOException
+        {
+            writer.close();
+            directory.close();
+            BenchFolders.delete(folder);
+        }
+    }
 
     private Path folder;
     private FileChannel channel;
@@ -73,22 +116,44 @@ public class MmapForceBenchmark
         BenchFolders.delete(folder);
     }
 
+    /** Store {@code batch} frames; @return the offset of the first. */
     private int store()
     {
-        final int at = offset;
-        final long s = ++sequence;
-        for (int i = 0; i < FRAME; i += 8)
+        if (offset + batch * FRAME > CAPACITY)
         {
-            buffer.putLong(at + i, s);
+            offset = 0;
         }
-        offset = at + FRAME == CAPACITY ? 0 : at + FRAME;
-        return at;
+        final int first = offset;
+        for (int f = 0; f < batch; f++)
+        {
+            final int at = offset;
+            final long s = ++sequence;
+            for (int i = 0; i < FRAME; i += 8)
+            {
+                buffer.putLong(at + i, s);
+            }
+            offset = at + FRAME;
+        }
+        return first;
     }
 
     @Benchmark
     public void msyncRange()
     {
-        map.force(store(), FRAME);
+        map.force(store(), batch * FRAME);
+    }
+
+    @Benchmark
+    public long walFlushAndSync(final Wal wal)
+    {
+        final WalWriter<DirectBuffer> writer = wal.writer;
+        long id = 0;
+        for (int i = 0; i < batch; i++)
+        {
+            id = writer.append(wal.payload);
+        }
+        writer.flushAndSync();
+        return id;
     }
 
     @Benchmark

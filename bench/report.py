@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""Regenerates bench/RESULTS.md and its SVG charts from the JSON files in bench/results/.
+
+Usage: python3 bench/report.py [results_dir] [output_md]
+
+Reads the JMH result files (append-disk, append-tmpfs, batch, seed, sync, replay, resume), the
+latency-loop files (latency-<system>-<disk|tmpfs>.json) and meta.json (machine, JVM, command), all
+written by bench/run.sh. Standard library only (charts are SVG written by hand).
+"""
+import glob
+import html
+import json
+import math
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'results')
+OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, 'RESULTS.md')
+REL = os.path.relpath(RESULTS, os.path.dirname(os.path.abspath(OUT)))
+
+PAYLOADS = [64, 256, 1024, 4096]
+SEED_NS = 115.0
+
+
+def load(name):
+    path = os.path.join(RESULTS, name + '.json')
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return json.load(f)
+
+
+def short(benchmark):
+    return benchmark.rsplit('.', 1)[-1]
+
+
+def index(rows):
+    """(method, frozenset(params)) -> row."""
+    out = {}
+    for r in rows:
+        out[(short(r['benchmark']), tuple(sorted(r.get('params', {}).items())))] = r
+    return out
+
+
+def find(rows, method, **params):
+    for r in rows:
+        if short(r['benchmark']) != method:
+            continue
+        p = r.get('params', {})
+        if all(str(p.get(k)) == str(v) for k, v in params.items()):
+            return r
+    return None
+
+
+def score(r):
+    return None if r is None else r['primaryMetric']['score']
+
+
+def err(r):
+    if r is None:
+        return None
+    e = r['primaryMetric'].get('scoreError')
+    try:
+        e = float(e)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(e) else e
+
+
+def alloc(r):
+    if r is None:
+        return None
+    m = r.get('secondaryMetrics', {}).get('gc.alloc.rate.norm')
+    return None if m is None else m['score']
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return 'n/a'
+    if v >= 100:
+        return f'{v:,.0f}'
+    if v >= 10:
+        return f'{v:.1f}'
+    return f'{v:.{digits + 1}f}'
+
+
+def fmt_b(v):
+    if v is None:
+        return 'n/a'
+    return '0' if v < 0.5 else f'{v:,.0f}' if v >= 10 else f'{v:.1f}'
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_x(v):
+    return 'n/a' if v is None else f'{v:.2f}×'
+
+
+def verdict(ok):
+    return 'n/a' if ok is None else ('**met**' if ok else '**not met**')
+
+
+# ----------------------------------------------------------------------------------------- charts
+
+COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#17becf',
+          '#bcbd22']
+
+
+def svg_line_chart(path, title, x_labels, series, y_label, log=True):
+    """series: list of (name, [value or None per x]). Log-scale y by default."""
+    w, h = 760, 420
+    left, right, top, bottom = 80, 230, 40, 50
+    pw, ph = w - left - right, h - top - bottom
+    values = [v for _, vs in series for v in vs if v is not None and v > 0]
+    if not values:
+        return False
+    lo, hi = min(values), max(values)
+    if log:
+        lo_e, hi_e = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        if hi_e == lo_e:
+            hi_e += 1
+
+        def y_of(v):
+            return top + ph - (math.log10(v) - lo_e) / (hi_e - lo_e) * ph
+        ticks = [10 ** e for e in range(lo_e, hi_e + 1)]
+    else:
+        lo_e, hi_e = 0, hi * 1.1
+
+        def y_of(v):
+            return top + ph - (v - lo_e) / (hi_e - lo_e) * ph
+        ticks = [hi_e * i / 5 for i in range(6)]
+    n = len(x_labels)
+
+    def x_of(i):
+        return left + (pw * (i + 0.5) / n)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="{w / 2 - right / 2}" y="22" text-anchor="middle" font-size="15">{html.escape(title)}</text>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="black"/>']
+    for t in ticks:
+        y = y_of(t)
+        label = f'{t:g}' if t < 1e6 else f'{t:.0e}'
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
+    for i, label in enumerate(x_labels):
+        out.append(f'<text x="{x_of(i):.1f}" y="{top + ph + 18}" text-anchor="middle">{html.escape(str(label))}</text>')
+    out.append(f'<text x="18" y="{top + ph / 2}" transform="rotate(-90 18 {top + ph / 2})" '
+               f'text-anchor="middle">{html.escape(y_label)}</text>')
+    for k, (name, vs) in enumerate(series):
+        color = COLORS[k % len(COLORS)]
+        dash = ' stroke-dasharray="5,3"' if 'raw' in name.lower() else ''
+        pts = [(x_of(i), y_of(v)) for i, v in enumerate(vs) if v is not None and v > 0]
+        if len(pts) > 1:
+            d = ' '.join(f'{x:.1f},{y:.1f}' for x, y in pts)
+            out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
+        for x, y in pts:
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>')
+        ly = top + 10 + k * 18
+        out.append(f'<line x1="{left + pw + 15}" y1="{ly}" x2="{left + pw + 35}" y2="{ly}" stroke="{color}" '
+                   f'stroke-width="2"{dash}/>')
+        out.append(f'<text x="{left + pw + 40}" y="{ly + 4}">{html.escape(name)}</text>')
+    out.append('</svg>')
+    with open(path, 'w') as f:
+        f.write('\n'.join(out) + '\n')
+    return True
+
+
+# ----------------------------------------------------------------------------------------- report
+
+meta = {}
+if os.path.exists(os.path.join(RESULTS, 'meta.json')):
+    with open(os.path.join(RESULTS, 'meta.json')) as f:
+        meta = json.load(f)
+
+append = {'disk': load('append-disk'), 'tmpfs': load('append-tmpfs')}
+batch, seed, sync, replay, resume = load('batch'), load('seed'), load('sync'), load('replay'), load('resume')
+latency = {}
+for p in sorted(glob.glob(os.path.join(RESULTS, 'latency-*.json'))):
+    with open(p) as f:
+        d = json.load(f)
+    latency[os.path.basename(p)[len('latency-'):-len('.json')]] = d
+
+disk_dir, shm_dir = meta.get('diskDir', '?'), meta.get('shmDir', '?')
+where = {'disk': f'`{disk_dir}` ({meta.get("diskFs", "?")}, a real file system)',
+         'tmpfs': f'`{shm_dir}` ({meta.get("shmFs", "?")}: memory, **not** a disk)'}
+
+md = []
+md.append('# Benchmark results')
+md.append('')
+md.append('Generated by `bench/report.py` from the JSON files in [`results/`](results/) written by '
+          '`bench/run.sh` (issue 6). Do not edit by hand: rerun the command below.')
+md.append('')
+md.append('## Run')
+md.append('')
+md.append(f'* Command: `{meta.get("command", "?").strip()}` (profile **{meta.get("profile", "?")}**), from '
+          f'{meta.get("started", "?")} to {meta.get("finished", "?")} ({meta.get("seconds", "?")} s).')
+md.append(f'* Machine: {meta.get("nproc", "?")} cores (`nproc`), CPU `{meta.get("cpu", "?")}`, '
+          f'{meta.get("memGiB", "?")} GiB memory, Linux {meta.get("kernel", "?")}.')
+md.append(f'* JVM: `{" / ".join(meta.get("java", ["?"]))}`.')
+md.append(f'* Files: "disk" = {where["disk"]}; "tmpfs" = {where["tmpfs"]}. Every benchmark creates its files in '
+          'a fresh temporary folder there and deletes them at the end.')
+md.append(f'* Load average before/after: {" ".join(meta.get("loadBefore", []))} / '
+          f'{" ".join(meta.get("loadAfter", []))}. **Other builds and tests were running on this shared 2-core '
+          'machine at the same time**: treat differences under ~20 % as noise.')
+md.append('* JMH: one fork per benchmark, `-prof gc` on every benchmark (B/op = `gc.alloc.rate.norm`; '
+          'values under 0.5 B/op are JMH bookkeeping and shown as 0). Error columns are JMH\'s 99.9 % '
+          'intervals where it reports one.')
+md.append('')
+
+# --- append
+md.append('## Append, one thread, no sync')
+md.append('')
+md.append('ns per append (lower is better). Benchmarks (`AppendBenchmark`):')
+md.append('')
+md.append('* **ours codec** `walCodecMmap` (`WalWriter.append`, the codec writing straight into the frame) and '
+          '**ours claim** `walClaimMmap` (`claim` / `putBytes` / `commit`) on `MmapDirectory`, 64 MiB segments, '
+          'sustained: rolls (and any wait for the spare segment being prepared) inside the loop;')
+md.append('* **between rolls** `walCodecMmapBetweenRolls` / `walClaimMmapBetweenRolls`: the same timed over '
+          'batches of 10 000 appends that never cross a roll;')
+md.append('* **memory** `walCodecMemory` / `walClaimMemory`: the same on `MemoryDirectory` (every roll allocates '
+          'and zeroes a 64 MiB direct buffer on the appending thread);')
+md.append('* **CQ writeBytes** / **CQ writingDocument**: Chronicle Queue 2026.4 appender, default roll cycle;')
+md.append('* **FileChannel WAL**: the seed\'s design, `[len, crc32c, id, payload]` frames into a 64 KiB buffer, '
+          '`FileChannel.write` when full;')
+md.append('* **raw mmap**: the physical proxy: our frame (CRC32C, `putIntRelease` of the length last) written by hand '
+          'into one preallocated, pre-touched 64 MiB mapping, round and round.')
+md.append('')
+
+APPEND_COLS = [('walCodecMmap', 'ours codec'), ('walClaimMmap', 'ours claim'),
+               ('walCodecMmapBetweenRolls', 'codec, between rolls'), ('walClaimMmapBetweenRolls', 'claim, between rolls'),
+               ('walCodecMemory', 'memory codec'), ('walClaimMemory', 'memory claim'),
+               ('chronicleWriteBytes', 'CQ writeBytes'), ('chronicleWritingDocument', 'CQ writingDocument'),
+               ('fileChannelWal', 'FileChannel WAL'), ('rawFramedMmap', 'raw mmap')]
+
+for kind in ('disk', 'tmpfs'):
+    rows = append[kind]
+    if not rows:
+        continue
+    cols = [(m, n) for m, n in APPEND_COLS if any(short(r['benchmark']) == m for r in rows)]
+    md.append(f'### Files on {kind}: {where[kind]}')
+    md.append('')
+    md.append('| payload | ' + ' | '.join(n for _, n in cols) + ' |')
+    md.append('|---:|' + '---:|' * len(cols))
+    for p in PAYLOADS:
+        cells = []
+        for m, _ in cols:
+            r = find(rows, m, payload=p)
+            cells.append(fmt(score(r)) if r else 'n/a')
+        md.append(f'| {p} B | ' + ' | '.join(cells) + ' |')
+    md.append('')
+    md.append('Allocation, B/op:')
+    md.append('')
+    md.append('| payload | ' + ' | '.join(n for _, n in cols) + ' |')
+    md.append('|---:|' + '---:|' * len(cols))
+    for p in PAYLOADS:
+        md.append(f'| {p} B | ' + ' | '.join(fmt_b(alloc(find(rows, m, payload=p))) for m, _ in cols) + ' |')
+    md.append('')
+    md.append('Ratios. "÷ raw": our time per append ÷ the raw write\'s (1.00× = at the physical proxy; target '
+              '≤ 1.5×). "our throughput ×": the peer\'s time ÷ ours, i.e. how many times the peer\'s throughput we '
+              'reach (> 1 = ours faster; Chronicle: its faster API):')
+    md.append('')
+    md.append('| payload | codec ÷ raw | claim ÷ raw | codec between rolls ÷ raw | our throughput × CQ\'s '
+              '| our throughput × FileChannel WAL\'s |')
+    md.append('|---:|---:|---:|---:|---:|---:|')
+    for p in PAYLOADS:
+        raw = score(find(rows, 'rawFramedMmap', payload=p))
+        codec = score(find(rows, 'walCodecMmap', payload=p))
+        claim = score(find(rows, 'walClaimMmap', payload=p))
+        quiet = score(find(rows, 'walCodecMmapBetweenRolls', payload=p))
+        cq = [score(find(rows, m, payload=p)) for m in ('chronicleWriteBytes', 'chronicleWritingDocument')]
+        cq = min([c for c in cq if c is not None], default=None)
+        fc = score(find(rows, 'fileChannelWal', payload=p))
+        md.append(f'| {p} B | {fmt_x(ratio(codec, raw))} | {fmt_x(ratio(claim, raw))} | {fmt_x(ratio(quiet, raw))} '
+                  f'| {fmt_x(ratio(cq, codec))} | {fmt_x(ratio(fc, codec))} |')
+    md.append('')
+    chart = f'append-{kind}.svg'
+    series = [(n, [score(find(rows, m, payload=p)) for p in PAYLOADS]) for m, n in cols]
+    if svg_line_chart(os.path.join(RESULTS, chart), f'Append cost by payload, files on {kind}',
+                      [f'{p} B' for p in PAYLOADS], series, 'ns per append (log)'):
+        md.append(f'![append cost by payload, {kind}]({REL}/{chart})')
+        md.append('')
+
+# --- batch
+if batch:
+    md.append('## appendBatch (disk, sustained, no sync)')
+    md.append('')
+    md.append('`AppendBatchBenchmark`: `WalWriter.appendBatch(list)` on `MmapDirectory`. The returned `long[]` of '
+              'ids is the allocation.')
+    md.append('')
+    md.append('| batch | payload | ns per batch | ns per entry | B per batch | single `append` (same payload), ns |')
+    md.append('|---:|---:|---:|---:|---:|---:|')
+    for r in sorted(batch, key=lambda r: (int(r['params']['batch']), int(r['params']['payload']))):
+        b, p = int(r['params']['batch']), int(r['params']['payload'])
+        single = score(find(append['disk'], 'walCodecMmap', payload=p))
+        md.append(f'| {b} | {p} B | {fmt(score(r))} | {fmt(score(r) / b)} | {fmt_b(alloc(r))} | {fmt(single)} |')
+    md.append('')
+
+# --- seed
+if seed:
+    md.append('## The seed\'s workload: 10 000 `AddSegment` entries, fresh WAL, no sync')
+    md.append('')
+    md.append(f'`SeedWorkloadBenchmark`, ns per entry. The seed crate measured {SEED_NS:.0f}–122 ns per entry '
+              '(target: 8× faster, ≤ 14.4 ns). 1 MiB segments (the 10 000 frames take 400 KB).')
+    md.append('')
+    md.append('| files on | append10k (writer created untimed) | create + append + close | vs seed 115 ns '
+              '| replayEach (decoded) | replayFrames (zero-alloc) | B/op append / replayEach |')
+    md.append('|---|---:|---:|---:|---:|---:|---:|')
+    dirs = sorted({r['params']['dir'] for r in seed})
+    for d in dirs:
+        kind = 'tmpfs' if d == shm_dir else 'disk' if d == disk_dir else d
+        a = find(seed, 'append10k', dir=d)
+        c = find(seed, 'createAppendClose10k', dir=d)
+        rp = find(seed, 'replay10k', dir=d)
+        rf = find(seed, 'replayFrames10k', dir=d)
+        md.append(f'| {kind} (`{d}`) | {fmt(score(a))} | {fmt(score(c))} | {fmt_x(ratio(SEED_NS, score(a)))} faster '
+                  f'| {fmt(score(rp))} | {fmt(score(rf))} | {fmt_b(alloc(a))} / {fmt_b(alloc(rp))} |')
+    md.append('')
+
+# --- sync
+if sync:
+    md.append('## Durability barriers (disk)')
+    md.append('')
+    md.append('`MmapForceBenchmark`, µs per barrier: `batch` frames of 88 B (64 B payload) stored, then made durable. '
+              '`walFlushAndSync` = `batch` `WalWriter.append`s + one `flushAndSync()` on `MmapDirectory`.')
+    md.append('')
+    md.append('| batch | walFlushAndSync | msync range | fdatasync | fsync | ours ÷ fastest raw | B/op ours / fdatasync |')
+    md.append('|---:|---:|---:|---:|---:|---:|---:|')
+    for b in sorted({int(r['params']['batch']) for r in sync}):
+        ours = find(sync, 'walFlushAndSync', batch=b)
+        ms, fd, fs = (find(sync, m, batch=b) for m in ('msyncRange', 'fdatasync', 'fsync'))
+        fastest = min([s for s in (score(ms), score(fd)) if s is not None], default=None)
+        md.append(f'| {b} | {fmt(score(ours))} ± {fmt(err(ours))} | {fmt(score(ms))} | {fmt(score(fd))} '
+                  f'| {fmt(score(fs))} | {fmt_x(ratio(score(ours), fastest))} | {fmt_b(alloc(ours))} / {fmt_b(alloc(fd))} |')
+    md.append('')
+
+
+def frame_bytes(mib, payload):
+    slot = (24 + payload + 7) // 8 * 8
+    n = (mib << 20) // slot
+    return (n + 1) * slot
+
+
+# --- replay / resume
+replay_gbs = None
+if replay:
+    md.append('## Replay and resume (disk)')
+    md.append('')
+    md.append('`ReplayResumeBenchmark`. Replay: `WalReader.replayFrames(STRICT, ...)`, every CRC checked, 1 KiB '
+              'payloads, 64 MiB segments; the WAL was just written, so it is in the page cache (CPU and memory '
+              'path, not disk reads). GB/s = frame bytes ÷ time (10^9 bytes).')
+    md.append('')
+    md.append('| WAL | ms per replay | GB/s | B/op |')
+    md.append('|---:|---:|---:|---:|')
+    for r in replay:
+        mib, p = int(r['params']['walMiB']), int(r['params']['payload'])
+        gbs = frame_bytes(mib, p) / (score(r) / 1000) / 1e9
+        replay_gbs = gbs if replay_gbs is None else max(replay_gbs, gbs)
+        md.append(f'| {mib} MiB | {fmt(score(r))} | {gbs:.2f} | {fmt_b(alloc(r))} |')
+    md.append('')
+resume_rows = sorted(resume, key=lambda r: int(r['params']['walMiB']))
+if resume_rows:
+    md.append('Resume: `WalWriter.resume` + `close` of a WAL of the given size (closed after two `flushAndSync`s, '
+              'so its last segment records a durable watermark).')
+    md.append('')
+    md.append('| WAL | ms per resume + close | ÷ smallest |')
+    md.append('|---:|---:|---:|')
+    base = score(resume_rows[0])
+    for r in resume_rows:
+        md.append(f'| {r["params"]["walMiB"]} MiB | {fmt(score(r))} ± {fmt(err(r))} | {fmt_x(ratio(score(r), base))} |')
+    md.append('')
+
+# --- latency
+LAT_KEYS = [('p50', 'p50'), ('p90', 'p90'), ('p99', 'p99'), ('p99_9', 'p99.9'), ('p99_99', 'p99.99'),
+            ('p99_999', 'p99.999'), ('max', 'max')]
+if latency:
+    any_lat = next(iter(latency.values()))
+    md.append('## Latency, fixed rate, no coordinated omission')
+    md.append('')
+    md.append(f'`LatencyLoop` (a plain main in the same jar): {any_lat["ops"]:,} recorded appends of '
+              f'{any_lat["payload"]} B at {any_lat["rate"]:,}/s after {any_lat["warmup"]:,} warm-up appends; each '
+              'latency is measured from the operation\'s **intended** start on the fixed schedule, so a stall is '
+              'charged to every append queued behind it. Ours: `WalWriter.append` on `MmapDirectory` with '
+              f'{any_lat.get("segmentBytes", 0) // (1024 * 1024) or 4} MiB segments (many rolls; a janitor thread '
+              'deletes old segments off the hot thread); Chronicle: `writingDocument()`; raw: the raw framed mmap '
+              'write (the floor of the loop on this machine). Values in µs.')
+    md.append('')
+    md.append('| system | files | ' + ' | '.join(n for _, n in LAT_KEYS)
+              + ' | rolls | roll service p50 / max | achieved rate | B/op (appending thread) |')
+    md.append('|---|---|' + '---:|' * len(LAT_KEYS) + '---:|---:|---:|---:|')
+    for name, d in latency.items():
+        system, kind = name.rsplit('-', 1)
+        roll = (f'{d["rollP50"] / 1000:,.0f} / {d["rollMax"] / 1000:,.0f}' if d.get('rollCount') else '')
+        md.append(f'| {system} | {kind} | ' + ' | '.join(f'{d[k] / 1000:,.2f}' for k, _ in LAT_KEYS)
+                  + f' | {d.get("rolls", 0)} | {roll} | {d.get("achievedRate", 0):,.0f}/s '
+                  f'| {fmt_b(d.get("allocatedBytesPerOp"))} |')
+    md.append('')
+    series = [(name, [latency[name][k] / 1000 for k, _ in LAT_KEYS]) for name in latency]
+    if svg_line_chart(os.path.join(RESULTS, 'latency.svg'), 'Append latency percentiles (fixed rate, no CO)',
+                      [n for _, n in LAT_KEYS], series, 'µs (log)'):
+        md.append(f'![latency percentiles]({REL}/latency.svg)')
+        md.append('')
+
+# --- targets
+md.append('## Targets (issue 6)')
+md.append('')
+md.append('| target | measured | verdict |')
+md.append('|---|---|---|')
+for kind in ('disk', 'tmpfs'):
+    rows = append[kind]
+    if not rows:
+        continue
+    rs = [ratio(score(find(rows, 'walCodecMmap', payload=p)), score(find(rows, 'rawFramedMmap', payload=p)))
+          for p in PAYLOADS]
+    qs = [ratio(score(find(rows, 'walCodecMmapBetweenRolls', payload=p)), score(find(rows, 'rawFramedMmap', payload=p)))
+          for p in PAYLOADS]
+    ok = None if None in rs else all(r <= 1.5 for r in rs)
+    md.append(f'| append within 1.5× of the raw framed mmap write, every payload ({kind}) | sustained codec: '
+              + ', '.join(fmt_x(r) for r in rs) + '; between rolls: ' + ', '.join(fmt_x(r) for r in qs)
+              + f' | {verdict(ok)} |')
+    codec64 = find(rows, 'walCodecMmap', payload=64)
+    cq = [score(find(rows, m, payload=64)) for m in ('chronicleWriteBytes', 'chronicleWritingDocument')]
+    cq = min([c for c in cq if c is not None], default=None)
+    x = ratio(cq, score(codec64))
+    b = alloc(codec64)
+    ok = None if x is None else (x >= 5 and b is not None and b < 0.5)
+    md.append(f'| ≥ 5× Chronicle Queue\'s throughput at 64 B with 0 B/op ({kind}) | {fmt_x(x)}, {fmt_b(b)} B/op '
+              f'| {verdict(ok)} |')
+if seed:
+    for d in sorted({r['params']['dir'] for r in seed}):
+        kind = 'tmpfs' if d == shm_dir else 'disk'
+        a = score(find(seed, 'append10k', dir=d))
+        md.append(f'| seed workload ≥ 8× faster than 115 ns/entry, i.e. ≤ 14.4 ns ({kind}) | {fmt(a)} ns '
+                  f'({fmt_x(ratio(SEED_NS, a))}) | {verdict(None if a is None else a <= SEED_NS / 8)} |')
+if sync:
+    for b in sorted({int(r['params']['batch']) for r in sync}):
+        ours = score(find(sync, 'walFlushAndSync', batch=b))
+        fastest = min([s for s in (score(find(sync, 'msyncRange', batch=b)), score(find(sync, 'fdatasync', batch=b)))
+                       if s is not None], default=None)
+        x = ratio(ours, fastest)
+        md.append(f'| flushAndSync within 1.1× of the fastest raw barrier (batch {b}) | {fmt_x(x)} '
+                  f'| {verdict(None if x is None else x <= 1.1)} |')
+if replay_gbs is not None:
+    md.append(f'| replay ≥ 2 GB/s | {replay_gbs:.2f} GB/s | {verdict(replay_gbs >= 2)} |')
+if resume_rows:
+    x = ratio(score(resume_rows[-1]), score(resume_rows[0]))
+    md.append(f'| resume of the largest WAL ({resume_rows[-1]["params"]["walMiB"]} MiB) within 2× of the smallest '
+              f'({resume_rows[0]["params"]["walMiB"]} MiB) | {fmt_x(x)} | {verdict(None if x is None else x <= 2)} |')
+for name, d in latency.items():
+    if name.startswith('ours-'):
+        ok = d['p99_99'] <= 2000 and d['max'] <= 50000
+        md.append(f'| latency p99.99 ≤ 2 µs and max ≤ 50 µs ({name}) | p99.99 {d["p99_99"] / 1000:,.2f} µs, '
+                  f'max {d["max"] / 1000:,.1f} µs | {verdict(ok)} |')
+md.append('')
+probes = os.path.join(RESULTS, 'probes.json')
+if os.path.exists(probes):
+    with open(probes) as f:
+        pr = json.load(f)
+    md.append('## Probes: the mechanisms behind the numbers')
+    md.append('')
+    md.append(f'`Probes` (a plain main in the same jar), files in `{pr.get("dir")}`; single runs, `System.nanoTime`.')
+    md.append('')
+    md.append('| probe | value |')
+    md.append('|---|---:|')
+    labels = {
+        'firstWriteUsPerPage.zeroSyncReadTouch': 'first store to a page of a mapped file prepared like our spares '
+                                                 '(zero-filled, fdatasync, read-pre-touched), µs per page',
+        'firstWriteUsPerPage.zeroSync': 'same, zero-filled + fdatasync, not pre-touched, µs per page',
+        'firstWriteUsPerPage.sparse': 'same, sparse file (like Chronicle Queue\'s), µs per page',
+        'readFaultUsPerPage': 'first read of a page of a page-cached file mapped again (replay), µs per page',
+        'fdatasyncUs.onePage': 'fdatasync after one dirty page (a frame), µs',
+        'fdatasyncUs.twoPages': 'fdatasync after two dirty pages (frame + segment header watermark), µs',
+        'walAppend64NsSustained.preTouchOn': 'WalWriter.append 64 B sustained, MmapOptions pre-touch on (default), ns',
+        'walAppend64NsSustained.preTouchOff': 'WalWriter.append 64 B sustained, MmapOptions pre-touch off, ns',
+    }
+    for k, label in labels.items():
+        if k in pr:
+            md.append(f'| {label} | {fmt(pr[k])} |')
+    md.append('')
+
+notes = os.path.join(HERE, 'RESULTS-notes.md')
+if os.path.exists(notes):
+    with open(notes) as f:
+        md.append(f.read().rstrip())
+    md.append('')
+
+with open(OUT, 'w') as f:
+    f.write('\n'.join(md) + '\n')
+print(f'wrote {OUT}')

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Issue 6: builds bench/target/benchmarks.jar, runs the JMH suite and the latency loop, and regenerates
+# bench/RESULTS.md (+ charts) from the JSON results in bench/results/.
+#
+#   bench/run.sh --quick     # about 7 minutes on 2 cores (short iterations, smaller WALs, 2 M latency ops)
+#   bench/run.sh             # full profile: about an hour on 2 cores (estimate; 100 M latency-loop appends per system)
+#
+# Options: --no-build (use the existing jar), --report-only (only regenerate RESULTS.md).
+# Environment: BENCH_DISK_DIR (default /tmp: a real file system) and BENCH_SHM_DIR (default /dev/shm:
+# tmpfs, reported as such; set it to "" to skip the tmpfs runs). Every file is created under a fresh
+# temporary folder there and deleted at the end of its trial.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PROFILE=full
+BUILD=1
+REPORT_ONLY=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) PROFILE=quick ;;
+    --no-build) BUILD=0 ;;
+    --report-only) REPORT_ONLY=1 ;;
+    *) echo "usage: bench/run.sh [--quick] [--no-build] [--report-only]" >&2; exit 2 ;;
+  esac
+done
+COMMAND="bench/run.sh $*"
+DISK=${BENCH_DISK_DIR-/tmp}
+SHM=${BENCH_SHM_DIR-/dev/shm}
+RESULTS=bench/results
+LOGS=bench/target/bench-logs
+JAR=bench/target/benchmarks.jar
+PY=$(command -v python3 || echo /usr/bin/python3)
+
+if [[ $REPORT_ONLY == 1 ]]; then
+  exec "$PY" bench/report.py
+fi
+
+if [[ $BUILD == 1 ]]; then
+  mvn -q -B -ntp -pl bench -am package -DskipTests
+fi
+
+# JVM flags: Agrona 2 (ours) and Chronicle Queue on Java 17 (its analytics off: no calling home).
+AGRONA_FLAGS="--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"
+CHRONICLE_FLAGS="--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED -Dchronicle.analytics.disable=true -Dchronicle.disk.monitor.disable=true"
+
+if [[ $PROFILE == quick ]]; then
+  JMH_RUN=(-f 1 -wi 1 -w 500ms -i 2 -r 1s)
+  JMH_SLOW=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
+  REPLAY_MIB=256
+  RESUME_MIB=16,64,256
+  LAT_OPS=2000000; LAT_WARMUP=500000
+else
+  JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
+  JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
+  REPLAY_MIB=1024
+  RESUME_MIB=16,256,1024
+  LAT_OPS=100000000; LAT_WARMUP=10000000
+fi
+LAT_RATE=500000
+
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS"/*.json "$RESULTS"/*.svg
+
+"$PY" - "$PROFILE" "$COMMAND" "$DISK" "$SHM" > "$RESULTS/meta.json" <<'PYEOF'
+import json, os, subprocess, sys, time
+profile, command, disk, shm = sys.argv[1:5]
+def cpu():
+    for line in open('/proc/cpuinfo'):
+        if line.startswith('model name'):
+            return line.split(':', 1)[1].strip()
+    return 'unknown'
+def mem_gib():
+    for line in open('/proc/meminfo'):
+        if line.startswith('MemTotal'):
+            return round(int(line.split()[1]) / 1024 / 1024, 1)
+def fstype(path):
+    if not path:
+        return ''
+    try:
+        return subprocess.run(['df', '--output=fstype', path], capture_output=True, text=True).stdout.split()[-1]
+    except Exception:
+        return 'unknown'
+java = subprocess.run(['java', '-version'], capture_output=True, text=True).stderr.strip().splitlines()
+json.dump({
+    'profile': profile, 'command': command, 'started': time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()),
+    'nproc': os.cpu_count(), 'cpu': cpu(), 'memGiB': mem_gib(), 'kernel': os.uname().release,
+    'java': java, 'diskDir': disk, 'diskFs': fstype(disk), 'shmDir': shm, 'shmFs': fstype(shm),
+    'loadBefore': open('/proc/loadavg').read().split()[:3],
+}, sys.stdout, indent=1)
+PYEOF
+
+jmh() { # name, then JMH arguments
+  local name=$1; shift
+  echo "== JMH $name: $*"
+  java -jar "$JAR" "$@" -prof gc -rf json -rff "$RESULTS/$name.json" > "$LOGS/$name.log" 2>&1 \
+    || { echo "JMH $name failed; see $LOGS/$name.log" >&2; tail -20 "$LOGS/$name.log" >&2; exit 1; }
+}
+
+START=$(date +%s)
+B=io.durability.bench
+# Append, no sync, 64..4096 B: ours vs Chronicle Queue vs buffered FileChannel WAL vs raw framed mmap.
+jmh append-disk "$B.AppendBenchmark.*" -p dir="$DISK" "${JMH_RUN[@]}"
+if [[ -n $SHM ]]; then
+  jmh append-tmpfs "$B.AppendBenchmark.(walCodecMmap|walClaimMmap|walCodecMmapBetweenRolls|walClaimMmapBetweenRolls|chronicleWritingDocument|fileChannelWal|rawFramedMmap)$" -p dir="$SHM" "${JMH_RUN[@]}"
+fi
+jmh batch "$B.AppendBatchBenchmark.*" -p dir="$DISK" "${JMH_RUN[@]}"
+# The seed's workload (10 000 AddSegment entries, fresh WAL, real file) and its replay.
+SEED_DIRS=$DISK; [[ -n $SHM ]] && SEED_DIRS="$DISK,$SHM"
+jmh seed "$B.SeedWorkloadBenchmark.*" -p dir="$SEED_DIRS" "${JMH_RUN[@]}"
+# Barriers: flushAndSync per append and per 64, beside raw msync / fdatasync / fsync of the same bytes.
+jmh sync "$B.MmapForceBenchmark.*" -p dir="$DISK" "${JMH_SLOW[@]}"
+# Replay GB/s (strict, CRC) and resume time by WAL size.
+jmh replay "$B.ReplayResumeBenchmark.replayFramesStrict" -p dir="$DISK" -p walMiB="$REPLAY_MIB" "${JMH_SLOW[@]}"
+jmh resume "$B.ReplayResumeBenchmark.resumeClose" -p dir="$DISK" -p walMiB="$RESUME_MIB" "${JMH_SLOW[@]}"
+
+# Latency percentiles, fixed rate, no coordinated omission.
+for system in ours chronicle raw; do
+  for dir in "$DISK" $SHM; do
+    tag=disk; [[ $dir == "$SHM" ]] && tag=tmpfs
+    echo "== latency $system $tag"
+    java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.LatencyLoop --system $system --ops $LAT_OPS \
+      --warmup $LAT_WARMUP --rate $LAT_RATE --payload 64 --segment-mib 4 --dir "$dir" \
+      --out "$RESULTS/latency-$system-$tag.json" > "$LOGS/latency-$system-$tag.log" 2>&1 \
+      || { echo "latency $system $tag failed; see $LOGS/latency-$system-$tag.log" >&2; exit 1; }
+  done
+done
+
+# Diagnostics: page-fault, barrier and pre-touch costs behind the numbers (about 10 s).
+echo "== probes"
+java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.Probes "$DISK" "$RESULTS/probes.json" > "$LOGS/probes.log" 2>&1 \
+  || { echo "probes failed; see $LOGS/probes.log" >&2; exit 1; }
+
+"$PY" - "$RESULTS/meta.json" "$START" <<'PYEOF'
+import json, sys, time
+path, start = sys.argv[1], int(sys.argv[2])
+meta = json.load(open(path))
+meta['finished'] = time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())
+meta['seconds'] = int(time.time()) - start
+meta['loadAfter'] = open('/proc/loadavg').read().split()[:3]
+json.dump(meta, open(path, 'w'), indent=1)
+PYEOF
+
+"$PY" bench/report.py
+echo "bench/RESULTS.md written ($(( $(date +%s) - START )) s)"

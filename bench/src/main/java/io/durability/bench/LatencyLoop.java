@@ -1,0 +1,368 @@
+package io.durability.bench;
+
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.walog.WalLayout;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalWriter;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Issue 6: append latency percentiles from a fixed-rate hot loop, without coordinated omission.
+ *
+ * <p>Operation {@code i} is scheduled at {@code start + i / rate}; the loop spins until that instant,
+ * appends, and records {@code end - intended} (not {@code end - begin}) in an HdrHistogram, so a
+ * stall delays every operation queued behind it and each one is charged for its wait. The first
+ * {@code --warmup} operations are not recorded. For our WAL, the service time (no queueing) of the
+ * appends that rolled to a new segment is reported too ({@code rollP50}, {@code rollMax}).
+ *
+ * <pre>
+ * java [Agrona and Chronicle flags] -cp bench/target/benchmarks.jar io.durability.bench.LatencyLoop \
+ *     --system ours|chronicle|raw --ops 100000000 --warmup 10000000 --rate 1000000 --payload 64 \
+ *     --segment-mib 4 --dir /tmp --out bench/results/latency-ours.json
+ * </pre>
+ * <ul>
+ *   <li>{@code ours}: {@code WalWriter.append} on an {@link MmapDirectory} with small segments
+ *   ({@code --segment-mib}, so the run crosses many rolls); a janitor thread deletes segment files
+ *   two rolls behind the writer every 50 ms (truncation after a checkpoint, off the hot thread);</li>
+ *   <li>{@code chronicle}: Chronicle Queue's {@code writingDocument()}, default roll cycle;</li>
+ *   <li>{@code raw}: the raw framed mmap write of {@link AppendBenchmark.Raw} (a pre-touched 64 MiB
+ *   mapping written round and round): the floor of the loop itself on this machine.</li>
+ * </ul>
+ * Writes one JSON object (latencies in nanoseconds) to {@code --out} and prints it.
+ */
+public final class LatencyLoop
+{
+    private interface Op
+    {
+        /** @return whether this append rolled to a new segment. */
+        boolean append();
+
+        default long rolls()
+        {
+            return 0;
+        }
+
+        void close() throws Exception;
+    }
+
+    private LatencyLoop()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> a = new LinkedHashMap<>();
+        a.put("system", "ours");
+        a.put("ops", "10000000");
+        a.put("warmup", "1000000");
+        a.put("rate", "1000000");
+        a.put("payload", "64");
+        a.put("segment-mib", "4");
+        a.put("dir", System.getProperty("java.io.tmpdir"));
+        a.put("out", "");
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            if (!args[i].startsWith("--") || !a.containsKey(args[i].substring(2)))
+            {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + a.keySet());
+            }
+            a.put(args[i].substring(2), args[i + 1]);
+        }
+        final String system = a.get("system");
+        final long ops = Long.parseLong(a.get("ops"));
+        final long warmup = Long.parseLong(a.get("warmup"));
+        final long rate = Long.parseLong(a.get("rate"));
+        final int payload = Integer.parseInt(a.get("payload"));
+        final int segmentBytes = Integer.parseInt(a.get("segment-mib")) * 1024 * 1024;
+        final Path folder = Files.createTempDirectory(Path.of(a.get("dir")), "latency-" + system);
+
+        final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
+        final Histogram rollService = new Histogram(3_600_000_000_000L, 3);
+        final long started;
+        final long elapsed;
+        long rolls = 0;
+        long allocatedBefore = 0;
+        final long allocated;
+        Op op = null;
+        try
+        {
+            op = open(system, folder, payload, segmentBytes);
+            final long total = warmup + ops;
+            final Op o = op;
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+            started = System.nanoTime();
+            for (long i = 0; i < total; i++)
+            {
+                final long intended = started + i * 1_000_000_000L / rate;
+                long begin;
+                while ((begin = System.nanoTime()) < intended)
+                {
+                    Thread.onSpinWait();
+                }
+                if (i == warmup)
+                {
+                    allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+                }
+                final boolean rolled = o.append();
+                final long end = System.nanoTime();
+                if (i >= warmup)
+                {
+                    histogram.recordValue(end - intended);
+                    if (rolled)
+                    {
+                        rollService.recordValue(end - begin);
+                    }
+                }
+            }
+            elapsed = System.nanoTime() - started;
+            allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+            rolls = op.rolls();
+        }
+        finally
+        {
+            if (op != null)
+            {
+                op.close();
+            }
+            BenchFolders.delete(folder);
+        }
+
+        final Map<String, Object> out = new LinkedHashMap<>();
+        out.put("system", system);
+        out.put("dir", a.get("dir"));
+        out.put("payload", payload);
+        out.put("ops", ops);
+        out.put("warmup", warmup);
+        out.put("rate", rate);
+        out.put("segmentBytes", "ours".equals(system) ? segmentBytes : 0);
+        out.put("rolls", rolls);
+        out.put("achievedRate", (warmup + ops) * 1e9 / elapsed);
+        out.put("mean", histogram.getMean());
+        out.put("p50", histogram.getValueAtPercentile(50));
+        out.put("p90", histogram.getValueAtPercentile(90));
+        out.put("p99", histogram.getValueAtPercentile(99));
+        out.put("p99_9", histogram.getValueAtPercentile(99.9));
+        out.put("p99_99", histogram.getValueAtPercentile(99.99));
+        out.put("p99_999", histogram.getValueAtPercentile(99.999));
+        out.put("max", histogram.getMaxValue());
+        out.put("count", histogram.getTotalCount());
+        // Heap bytes allocated by the appending thread while recording (HdrHistogram records allocate nothing).
+        out.put("allocatedBytes", allocated);
+        out.put("allocatedBytesPerOp", (double)allocated / ops);
+        // Service time (begin to end, no queueing) of the appends that rolled to a new segment.
+        out.put("rollCount", rollService.getTotalCount());
+        out.put("rollP50", rollService.getValueAtPercentile(50));
+        out.put("rollMax", rollService.getMaxValue());
+        final StringBuilder json = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : out.entrySet())
+        {
+            if (json.length() > 1)
+            {
+                json.append(", ");
+            }
+            final Object v = e.getValue();
+            json.append('"').append(e.getKey()).append("\": ");
+            if (v instanceof String)
+            {
+                json.append('"').append(((String)v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+            else if (v instanceof Double)
+            {
+                json.append(String.format(Locale.ROOT, "%.3f", (Double)v));
+            }
+            else
+            {
+                json.append(v);
+            }
+        }
+        json.append("}");
+        System.out.println(json);
+        if (!a.get("out").isEmpty())
+        {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(Path.of(a.get("out")))))
+            {
+                ps.println(json);
+            }
+        }
+    }
+
+    private static Op open(final String system, final Path folder, final int payload, final int segmentBytes)
+        throws IOException
+    {
+        final UnsafeBuffer value = BenchPayloads.direct(payload);
+        switch (system)
+        {
+            case "ours":
+                return ours(folder, value, segmentBytes);
+            case "chronicle":
+                return chronicle(folder, value, payload);
+            case "raw":
+                final AppendBenchmark.Common common = new AppendBenchmark.Common();
+                common.payload = payload;
+                common.dir = folder.toString();
+                common.setup();
+                final AppendBenchmark.Raw raw = new AppendBenchmark.Raw();
+                raw.open(common);
+                return new Op()
+                {
+                    @Override
+                    public boolean append()
+                    {
+                        raw.write();
+                        return false;
+                    }
+
+                    @Override
+                    public void close() throws IOException
+                    {
+                        raw.close();
+                    }
+                };
+            default:
+                throw new IllegalArgumentException("--system ours|chronicle|raw, not " + system);
+        }
+    }
+
+    private static Op ours(final Path folder, final DirectBuffer value, final int segmentBytes)
+    {
+        final MmapDirectory directory = MmapDirectory.open(folder);
+        final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentBytes);
+        final WalWriter<DirectBuffer> writer = WalWriter.create(directory, DirectBufferCodec.INSTANCE, options);
+        final Path walFolder = folder.resolve(options.walDir());
+        final long firstSegment = writer.currentSegmentId();
+        final Janitor janitor = new Janitor(walFolder, firstSegment);
+        janitor.start();
+        return new Op()
+        {
+            long segment = firstSegment;
+
+            @Override
+            public boolean append()
+            {
+                writer.append(value);
+                final long current = writer.currentSegmentId();
+                if (current != segment)
+                {
+                    segment = current;
+                    janitor.current = current;
+                    return true;
+                }
+                return false;
+            }
+
+            @Override
+            public long rolls()
+            {
+                return segment - firstSegment;
+            }
+
+            @Override
+            public void close() throws Exception
+            {
+                janitor.running = false;
+                janitor.join();
+                writer.close();
+                directory.close();
+            }
+        };
+    }
+
+    /** Deletes segment files two rolls behind the writer, off the hot thread. */
+    private static final class Janitor extends Thread
+    {
+        private final Path walFolder;
+        volatile long current;
+        volatile boolean running = true;
+
+        Janitor(final Path walFolder, final long current)
+        {
+            super("latency-loop-janitor");
+            setDaemon(true);
+            this.walFolder = walFolder;
+            this.current = current;
+        }
+
+        @Override
+        public void run()
+        {
+            while (running)
+            {
+                try
+                {
+                    Thread.sleep(50);
+                    final long keepFrom = current - 1;
+                    final List<Path> old = new ArrayList<>();
+                    try (Stream<Path> files = Files.list(walFolder))
+                    {
+                        files.forEach(p ->
+                        {
+                            final long id = WalLayout.parseSegmentId(p.getFileName().toString());
+                            if (id > 0 && id < keepFrom)
+                            {
+                                old.add(p);
+                            }
+                        });
+                    }
+                    for (Path p : old)
+                    {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                catch (final InterruptedException | IOException ex)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Op chronicle(final Path folder, final DirectBuffer value, final int payload)
+    {
+        final ChronicleQueue queue = ChronicleQueue.singleBuilder(folder).build();
+        final ExcerptAppender appender = queue.createAppender();
+        final Bytes<?> bytes = Bytes.allocateDirect(payload);
+        for (int i = 0; i < payload; i++)
+        {
+            bytes.writeByte(value.getByte(i));
+        }
+        return new Op()
+        {
+            @Override
+            public boolean append()
+            {
+                try (DocumentContext dc = appender.writingDocument())
+                {
+                    dc.wire().bytes().write((BytesStore<?, ?>)bytes, 0L, (long)payload);
+                }
+                return false;
+            }
+
+            @Override
+            public void close()
+            {
+                appender.close();
+                queue.close();
+                bytes.releaseLast();
+            }
+        };
+    }
+}

@@ -1,0 +1,219 @@
+package io.durability.bench;
+
+import io.durability.codec.BytesCodec;
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.storage.mmap.MmapOptions;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalWriter;
+import org.agrona.IoUtil;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 6 diagnostics: what limits the numbers in {@code RESULTS.md} on this machine. Not a benchmark
+ * harness (single runs, {@code System.nanoTime}), just the mechanisms, measured:
+ * <ol>
+ *   <li>the cost of the first store to each 4 KiB page of a freshly prepared mapped file, by how the
+ *   file was prepared (our spares: zero-filled, {@code fdatasync}ed and read-pre-touched);</li>
+ *   <li>the cost of a read fault per page when a page-cached file is mapped again (replay);</li>
+ *   <li>{@code fdatasync} with one dirty page against two (frame tail + the segment header's durable
+ *   watermark, which {@code flushAndSync} rewrites at each barrier);</li>
+ *   <li>sustained {@code WalWriter.append} of 64 B with {@code MmapOptions.withPreTouch(true|false)}.</li>
+ * </ol>
+ * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
+ * io.durability.bench.Probes /tmp bench/results/probes.json}
+ */
+public final class Probes
+{
+    private static final int CAPACITY = 64 * 1024 * 1024;
+    private static final int PAGE = 4096;
+    private static final int PAGES = CAPACITY / PAGE;
+
+    private Probes()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
+        final Map<String, Double> out = new LinkedHashMap<>();
+        final Path folder = Files.createTempDirectory(dir, "probes");
+        try
+        {
+            final String[] modes = {"zeroSyncReadTouch", "zeroSync", "sparse"};
+            for (int round = 0; round < 2; round++)
+            {
+                for (String mode : modes)
+                {
+                    out.put("firstWriteUsPerPage." + mode, firstWrite(folder, mode));
+                }
+            }
+            out.put("readFaultUsPerPage", readFault(folder));
+            out.put("fdatasyncUs.onePage", sync(folder, false));
+            out.put("fdatasyncUs.twoPages", sync(folder, true));
+            out.put("fdatasyncUs.onePage", sync(folder, false));
+            out.put("fdatasyncUs.twoPages", sync(folder, true));
+            for (int round = 0; round < 2; round++)
+            {
+                out.put("walAppend64NsSustained.preTouchOn", append(folder, true));
+                out.put("walAppend64NsSustained.preTouchOff", append(folder, false));
+            }
+        }
+        finally
+        {
+            BenchFolders.delete(folder);
+        }
+        final StringBuilder json = new StringBuilder("{\"dir\": \"").append(dir).append('"');
+        out.forEach((k, v) -> json.append(", \"").append(k).append("\": ").append(String.format(Locale.ROOT, "%.3f", v)));
+        json.append('}');
+        System.out.println(json);
+        if (args.length > 1)
+        {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(Path.of(args[1]))))
+            {
+                ps.println(json);
+            }
+        }
+    }
+
+    private static FileChannel prepared(final Path file, final boolean sparse) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(file,
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (sparse)
+        {
+            channel.write(ByteBuffer.allocate(1), CAPACITY - 1);
+        }
+        else
+        {
+            BenchFolders.allocate(channel, CAPACITY); // zero-fill through the channel, then fdatasync
+        }
+        return channel;
+    }
+
+    /** @return microseconds per page for the first store to each page. */
+    private static double firstWrite(final Path folder, final String mode) throws IOException
+    {
+        final Path file = folder.resolve("first-write");
+        try (FileChannel channel = prepared(file, "sparse".equals(mode)))
+        {
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
+            long sum = 0;
+            if ("zeroSyncReadTouch".equals(mode))
+            {
+                for (int i = 0; i < CAPACITY; i += PAGE)
+                {
+                    sum += map.get(i);
+                }
+            }
+            final long start = System.nanoTime();
+            for (int i = 0; i < CAPACITY; i += PAGE)
+            {
+                map.put(i, (byte)1);
+            }
+            final double us = (System.nanoTime() - start) / 1000.0 / PAGES + sum;
+            IoUtil.unmap(map);
+            return us;
+        }
+        finally
+        {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static double readFault(final Path folder) throws IOException
+    {
+        final Path file = folder.resolve("read-fault");
+        try (FileChannel channel = prepared(file, false))
+        {
+            double best = Double.MAX_VALUE;
+            for (int round = 0; round < 3; round++)
+            {
+                final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, CAPACITY);
+                long sum = 0;
+                final long start = System.nanoTime();
+                for (int i = 0; i < CAPACITY; i += PAGE)
+                {
+                    sum += map.get(i);
+                }
+                best = Math.min(best, (System.nanoTime() - start) / 1000.0 / PAGES + sum);
+                IoUtil.unmap(map);
+            }
+            return best;
+        }
+        finally
+        {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static double sync(final Path folder, final boolean header) throws IOException
+    {
+        final Path file = folder.resolve("sync");
+        try (FileChannel channel = prepared(file, false))
+        {
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, 16 * 1024 * 1024);
+            int offset = 1024 * 1024;
+            final int n = 200;
+            final long start = System.nanoTime();
+            for (int i = 0; i < n; i++)
+            {
+                map.putLong(offset, i);
+                offset += 88;
+                if (header)
+                {
+                    map.putInt(48, i);
+                }
+                channel.force(false);
+            }
+            final double us = (System.nanoTime() - start) / 1000.0 / n;
+            IoUtil.unmap(map);
+            return us;
+        }
+        finally
+        {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static double append(final Path folder, final boolean preTouch) throws IOException
+    {
+        final Path root = Files.createTempDirectory(folder, "wal");
+        final byte[] payload = new byte[64];
+        try (MmapDirectory directory = MmapDirectory.open(root, MmapOptions.defaults().withPreTouch(preTouch));
+            WalWriter<byte[]> writer = WalWriter.create(directory, BytesCodec.INSTANCE, WalOptions.defaults()))
+        {
+            long segment = writer.currentSegmentId();
+            final int n = 3_000_000;
+            long start = 0;
+            for (int i = -1_000_000; i < n; i++)
+            {
+                if (i == 0)
+                {
+                    start = System.nanoTime();
+                }
+                writer.append(payload);
+                if (writer.currentSegmentId() != segment)
+                {
+                    segment = writer.currentSegmentId();
+                    writer.deleteSegmentsCoveredBy(writer.lastEntryId());
+                }
+            }
+            return (System.nanoTime() - start) / (double)n;
+        }
+        finally
+        {
+            BenchFolders.delete(root);
+        }
+    }
+}
