@@ -1,5 +1,6 @@
 package io.durability.bench;
 
+import io.durability.codec.DirectBufferCodec;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
