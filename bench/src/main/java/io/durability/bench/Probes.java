@@ -190,7 +190,7 @@ public final class Probes
     {
         final Path root = Files.createTempDirectory(folder, "wal");
         final byte[] payload = new byte[64];
-        try (MmapDirectory directory = MmapDirectory.open(root, MmapOptions.defaults().withPreTouch(preTouch));
+        try (MmapDirectory directory = MmapDirectory.open(root, MmapOptions.defaults().withPreTouch(preTouch ? io.durability.storage.mmap.PreTouch.READ : io.durability.storage.mmap.PreTouch.NONE));
             WalWriter<byte[]> writer = WalWriter.create(directory, BytesCodec.INSTANCE, WalOptions.defaults()))
         {
             long segment = writer.currentSegmentId();

@@ -205,7 +205,7 @@ public final class RecordLogWriter implements AutoCloseable
         {
             final int target = appender.tail();
             final int watermark = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
-            if (watermark != recordedWatermark)
+            if (SegmentDescriptor.shouldRecordWatermark(recordedWatermark, watermark))
             {
                 appender.recordWatermark(watermark);
                 recordedWatermark = watermark;

@@ -502,7 +502,7 @@ public final class WalWriter<E> implements AutoCloseable
             final int target = a.tail();
             // The watermark recorded now was proven by an earlier barrier; predecessors were forced above.
             final int watermark = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
-            if (watermark != recordedWatermark)
+            if (SegmentDescriptor.shouldRecordWatermark(recordedWatermark, watermark))
             {
                 a.recordWatermark(watermark);
                 recordedWatermark = watermark;

@@ -94,6 +94,57 @@ class DurableMemoryWalTest extends WalContractTest
     }
 
     @Test
+    void perAppendBarriersRewriteTheHeaderPageOnlyEveryWatermarkStride()
+    {
+        try (WalWriter<byte[]> w = createWriter(WalOptions.defaults().withSegmentCapacity(1024 * 1024)))
+        {
+            final byte[] entry = new byte[200];
+            w.append(entry);
+            w.flushAndSync();
+            int previousTail = Damage.dataEnd(dir, seg(1), SegmentDescriptor.KIND_WAL_SEGMENT);
+            final int barriers = 400;
+            int headerForcesPastFirstPage = 0;
+            for (int i = 0; i < barriers; i++)
+            {
+                w.append(entry);
+                final int before = rec().barriers().size();
+                w.flushAndSync();
+                final List<String> forces = rec().barriers().subList(before, rec().barriers().size());
+                assertEquals(1, forces.size(), forces.toString());
+                final int provenBeforeLast = previousTail;
+                previousTail = Damage.dataEnd(dir, seg(1), SegmentDescriptor.KIND_WAL_SEGMENT);
+                final int wm = watermark(seg(1));
+                assertTrue(wm <= provenBeforeLast, "never more than an earlier barrier proved: " + wm + " > " + provenBeforeLast);
+                assertTrue(wm > provenBeforeLast - SegmentDescriptor.WATERMARK_STRIDE,
+                    "lags by less than the stride: " + wm + " vs " + provenBeforeLast + " at barrier " + i);
+                final boolean headerForced = Integer.parseInt(forces.get(0).split(" ")[2]) < SegmentDescriptor.HEADER_LENGTH;
+                if (headerForced && provenBeforeLast >= SegmentDescriptor.WATERMARK_STRIDE)
+                {
+                    headerForcesPastFirstPage++;
+                }
+            }
+            // Past the first page, one barrier in (stride / frame size) forces the header page too.
+            final int bytesPastFirstPage = previousTail - SegmentDescriptor.WATERMARK_STRIDE;
+            final int expected = bytesPastFirstPage / SegmentDescriptor.WATERMARK_STRIDE;
+            assertTrue(headerForcesPastFirstPage <= expected + 1 && headerForcesPastFirstPage >= expected - 1,
+                headerForcesPastFirstPage + " of " + barriers + " barriers forced the header page, expected about " + expected);
+        }
+    }
+
+    @Test
+    void shouldRecordWatermarkPolicy()
+    {
+        final int stride = SegmentDescriptor.WATERMARK_STRIDE;
+        assertTrue(SegmentDescriptor.shouldRecordWatermark(0, 64), "0 is always replaced");
+        assertTrue(SegmentDescriptor.shouldRecordWatermark(0, 100_000), "0 is always replaced");
+        assertFalse(SegmentDescriptor.shouldRecordWatermark(64, 64), "unchanged");
+        assertFalse(SegmentDescriptor.shouldRecordWatermark(9000, 8000), "never backwards");
+        assertTrue(SegmentDescriptor.shouldRecordWatermark(64, stride - 8), "first page: free");
+        assertFalse(SegmentDescriptor.shouldRecordWatermark(stride, 2 * stride - 8), "less than a stride");
+        assertTrue(SegmentDescriptor.shouldRecordWatermark(stride, 2 * stride), "a whole stride");
+    }
+
+    @Test
     void corruptionBelowTheWatermarkOfTheFinalSegmentIsNotATornTail()
     {
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(64 * 1024);

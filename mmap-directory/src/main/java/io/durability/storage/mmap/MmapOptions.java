@@ -8,20 +8,20 @@ import java.util.Objects;
  */
 public final class MmapOptions
 {
-    private static final MmapOptions DEFAULTS = new MmapOptions(true, true, ZeroFillAllocator.INSTANCE);
+    private static final MmapOptions DEFAULTS = new MmapOptions(true, PreTouch.AUTO, ZeroFillAllocator.INSTANCE);
 
     private final boolean prepareAhead;
-    private final boolean preTouch;
+    private final PreTouch preTouch;
     private final SegmentAllocator allocator;
 
-    private MmapOptions(final boolean prepareAhead, final boolean preTouch, final SegmentAllocator allocator)
+    private MmapOptions(final boolean prepareAhead, final PreTouch preTouch, final SegmentAllocator allocator)
     {
         this.prepareAhead = prepareAhead;
         this.preTouch = preTouch;
         this.allocator = allocator;
     }
 
-    /** @return the defaults: segments prepared ahead on a background thread, with pages pre-touched. */
+    /** @return the defaults: segments prepared ahead on a background thread, pre-touched {@link PreTouch#AUTO}. */
     public static MmapOptions defaults()
     {
         return DEFAULTS;
@@ -39,14 +39,13 @@ public final class MmapOptions
     }
 
     /**
-     * @param preTouch whether a prepared spare's pages are read once through its mapping on the
-     *                 preparing thread, so the appending thread finds them mapped. On tmpfs its stores
-     *                 then never fault; on ext4 or XFS the first store to each page still takes a minor
-     *                 write fault (dirty-page tracking; see {@link MmapDirectory}).
+     * @param preTouch how a prepared spare's pages are touched on the preparing thread before it is
+     *                 handed out (ignored without {@link #withPrepareAhead prepare-ahead}); see
+     *                 {@link PreTouch}.
      */
-    public MmapOptions withPreTouch(final boolean preTouch)
+    public MmapOptions withPreTouch(final PreTouch preTouch)
     {
-        return new MmapOptions(prepareAhead, preTouch, allocator);
+        return new MmapOptions(prepareAhead, Objects.requireNonNull(preTouch, "preTouch"), allocator);
     }
 
     /** Test seam: replace how blocks are allocated (fault injection). */
@@ -61,8 +60,8 @@ public final class MmapOptions
         return prepareAhead;
     }
 
-    /** @return whether a prepared spare's pages are pre-touched. */
-    public boolean preTouch()
+    /** @return how a prepared spare's pages are pre-touched. */
+    public PreTouch preTouch()
     {
         return preTouch;
     }

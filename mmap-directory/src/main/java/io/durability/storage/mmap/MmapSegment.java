@@ -45,14 +45,18 @@ final class MmapSegment implements SegmentFile
     private final UnsafeBuffer buffer;
     private final int capacity;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final SegmentPreparer releaser;
 
     /**
      * @param path    the path relative to the directory root.
      * @param channel the channel the mapping came from; closed with this segment.
      * @param map     the mapping; unmapped with this segment.
+     * @param releaser where {@link #close()} hands the unmap and channel close (off the closing
+     *                 thread), or {@code null} to do both on the closing thread.
      */
-    MmapSegment(final String path, final FileChannel channel, final MappedByteBuffer map)
+    MmapSegment(final String path, final FileChannel channel, final MappedByteBuffer map, final SegmentPreparer releaser)
     {
+        this.releaser = releaser;
         this.path = path;
         this.channel = channel;
         this.map = map;
@@ -147,7 +151,8 @@ final class MmapSegment implements SegmentFile
     }
 
     /**
-     * Unmap now (not at garbage collection) and close the channel. The flyweight is first pointed at
+     * Unmap (not at garbage collection) and close the channel: at once, or on the directory's
+     * preparing thread when it has one (see {@link MmapDirectory}). The flyweight is first pointed at
      * an empty array, so a later access through {@link #buffer()} fails with an exception instead of
      * touching unmapped memory; views of {@link #byteBuffer()} taken before close must not be used.
      */
@@ -159,6 +164,19 @@ final class MmapSegment implements SegmentFile
             return;
         }
         buffer.wrap(NO_BYTES);
+        if (releaser != null)
+        {
+            releaser.release(map, channel);
+        }
+        else
+        {
+            release(map, channel);
+        }
+    }
+
+    /** Unmap now and close the channel. */
+    static void release(final MappedByteBuffer map, final FileChannel channel)
+    {
         try
         {
             IoUtil.unmap(map);

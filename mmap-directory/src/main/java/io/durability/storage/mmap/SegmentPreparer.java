@@ -54,12 +54,13 @@ final class SegmentPreparer
     static final String SPARE_SUFFIX = ".tmp";
 
     private static final int MAX_SPARES = 8;
+    private static final int PAGE_SIZE = 4096;
     private static final AtomicLong INSTANCES = new AtomicLong();
     /** Spares owned by this JVM (real paths): never touched by {@link #removeStale}, whoever calls it. */
     private static final Set<Path> LIVE_SPARES = ConcurrentHashMap.newKeySet();
 
     private final SegmentAllocator allocator;
-    private final boolean preTouch;
+    private final PreTouch preTouch;
     private final String token = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong taken = new AtomicLong();
@@ -70,7 +71,7 @@ final class SegmentPreparer
     private boolean closed; // guarded by this
     private volatile Throwable lastFailure;
 
-    SegmentPreparer(final SegmentAllocator allocator, final boolean preTouch)
+    SegmentPreparer(final SegmentAllocator allocator, final PreTouch preTouch)
     {
         this.allocator = allocator;
         this.preTouch = preTouch;
@@ -133,7 +134,7 @@ final class SegmentPreparer
         }
         spare.handedOver();
         taken.incrementAndGet();
-        return new MmapSegment(relativePath, spare.channel, spare.map);
+        return new MmapSegment(relativePath, spare.channel, spare.map, this);
     }
 
     /** Start preparing a spare of {@code capacity} bytes in {@code dir} (the folder {@code folder}). */
@@ -267,6 +268,10 @@ final class SegmentPreparer
                     // A caller may be waiting in take() for it.
                     ((Job)neverRun).result.completeExceptionally(new CancellationException("directory closed"));
                 }
+                else if (neverRun instanceof Release)
+                {
+                    neverRun.run(); // a closed segment's mapping: never leaked
+                }
             }
             awaitTermination(ex);
         }
@@ -371,10 +376,7 @@ final class SegmentPreparer
             allocator.allocate(channel, capacity);
             channel.force(false);
             final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
-            if (preTouch)
-            {
-                map.load();
-            }
+            touch(map, capacity, preTouch == PreTouch.AUTO ? autoPreTouch(dir) : preTouch);
             prepared = true;
             return new Spare(file, capacity, channel, map, lock);
         }
@@ -389,6 +391,73 @@ final class SegmentPreparer
                 deleteQuietly(file);
                 LIVE_SPARES.remove(file);
             }
+        }
+    }
+
+    private static void touch(final MappedByteBuffer map, final int capacity, final PreTouch how)
+    {
+        if (how == PreTouch.READ)
+        {
+            map.load();
+        }
+        else if (how == PreTouch.WRITE)
+        {
+            for (int i = 0; i < capacity; i += PAGE_SIZE)
+            {
+                map.put(i, (byte)0); // the spare is all zero: only the page's state changes
+            }
+        }
+    }
+
+    /** {@link PreTouch#AUTO}: read on memory filesystems (pages stay writable), nothing elsewhere. */
+    static PreTouch autoPreTouch(final Path dir)
+    {
+        try
+        {
+            final String type = Files.getFileStore(dir).type();
+            return "tmpfs".equals(type) || "ramfs".equals(type) ? PreTouch.READ : PreTouch.NONE;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return PreTouch.NONE;
+        }
+    }
+
+    /**
+     * Unmap {@code map} and close {@code channel} on the preparing thread (after the jobs queued
+     * before), so a roll does not pay for {@code munmap} on the appending thread; inline when this
+     * preparer is closed.
+     */
+    void release(final MappedByteBuffer map, final FileChannel channel)
+    {
+        final Release job = new Release(map, channel);
+        synchronized (this)
+        {
+            if (!closed)
+            {
+                executor().execute(job);
+                return;
+            }
+        }
+        job.run();
+    }
+
+    /** Unmaps a closed segment's mapping and closes its channel; run exactly once. */
+    private static final class Release implements Runnable
+    {
+        private final MappedByteBuffer map;
+        private final FileChannel channel;
+
+        Release(final MappedByteBuffer map, final FileChannel channel)
+        {
+            this.map = map;
+            this.channel = channel;
+        }
+
+        @Override
+        public void run()
+        {
+            MmapSegment.release(map, channel);
         }
     }
 

@@ -1,0 +1,31 @@
+package io.durability.storage.mmap;
+
+/**
+ * How the preparing thread of an {@link MmapDirectory} touches a spare segment's pages before the
+ * spare is handed out, so that the appending thread does not take the page faults itself.
+ *
+ * <p>What a fault costs depends on the filesystem. On tmpfs a page read once through a shared
+ * mapping is also writable: stores into it never fault again. Filesystems that track the dirty
+ * pages of shared mappings (ext4, XFS) map a clean page read-only, and the first store to it takes a
+ * write fault however it was touched before; on the 2-core VM the benchmarks ran on, that fault cost
+ * about 7 µs on a page nobody had touched and about 19 µs on a page a read had mapped (see
+ * {@code bench/RESULTS.md}). Only a store makes such a page writable, and a stored page is dirty:
+ * the first {@code fdatasync} after the roll then writes back every page so touched.
+ */
+public enum PreTouch
+{
+    /** {@link #READ} on tmpfs (and ramfs), {@link #NONE} elsewhere: the cheapest faults without dirtying pages. */
+    AUTO,
+    /** Nothing: the appending thread takes every first-touch fault. */
+    NONE,
+    /** Read every page through the mapping ({@code MappedByteBuffer.load()}). */
+    READ,
+    /**
+     * Store a zero into every page through the mapping: the appending thread takes no fault until
+     * writeback cleans the pages (about 30 s on Linux defaults), on every filesystem. The price: the
+     * whole segment is dirty, so the first barrier after each roll writes all of it back (tens of
+     * milliseconds per 64 MiB on an SSD). For writers that never, or rarely, call
+     * {@code flushAndSync}.
+     */
+    WRITE
+}
