@@ -181,6 +181,10 @@ if os.path.exists(os.path.join(RESULTS, 'meta.json')):
 
 append = {'disk': load('append-disk'), 'tmpfs': load('append-tmpfs')}
 batch, seed, sync, replay, resume = load('batch'), load('seed'), load('sync'), load('replay'), load('resume')
+PROBES = {}
+if os.path.exists(os.path.join(RESULTS, 'probes.json')):
+    with open(os.path.join(RESULTS, 'probes.json')) as f:
+        PROBES = json.load(f)
 latency = {}
 for p in sorted(glob.glob(os.path.join(RESULTS, 'latency-*.json'))):
     with open(p) as f:
@@ -230,14 +234,16 @@ md.append('* **CQ writeBytes** / **CQ writingDocument**: Chronicle Queue 2026.4 
 md.append('* **FileChannel WAL**: the seed\'s design, `[len, crc32c, id, payload]` frames into a 64 KiB buffer, '
           '`FileChannel.write` when full;')
 md.append('* **raw mmap**: the physical proxy: our frame (CRC32C, `putIntRelease` of the length last) written by hand '
-          'into one preallocated, pre-touched 64 MiB mapping, round and round.')
+          'into one preallocated, pre-touched 64 MiB mapping, round and round;')
+md.append('* **CRC32C alone**: the checksum of one frame, the floor under every column and a yardstick of the '
+          'machine (the issue measured 3.6 ns at 64 B before we started).')
 md.append('')
 
 APPEND_COLS = [('walCodecMmap', 'ours codec'), ('walClaimMmap', 'ours claim'),
                ('walCodecMmapBetweenRolls', 'codec, between rolls'), ('walClaimMmapBetweenRolls', 'claim, between rolls'),
                ('walCodecMemory', 'memory codec'), ('walClaimMemory', 'memory claim'),
                ('chronicleWriteBytes', 'CQ writeBytes'), ('chronicleWritingDocument', 'CQ writingDocument'),
-               ('fileChannelWal', 'FileChannel WAL'), ('rawFramedMmap', 'raw mmap')]
+               ('fileChannelWal', 'FileChannel WAL'), ('rawFramedMmap', 'raw mmap'), ('crc32cAlone', 'CRC32C alone')]
 
 for kind in ('disk', 'tmpfs'):
     rows = append[kind]
@@ -309,18 +315,24 @@ if seed:
     md.append(f'`SeedWorkloadBenchmark`, ns per entry. The seed crate measured {SEED_NS:.0f}–122 ns per entry '
               '(target: 8× faster, ≤ 14.4 ns). 1 MiB segments (the 10 000 frames take 400 KB).')
     md.append('')
-    md.append('| files on | append10k (writer created untimed) | create + append + close | vs seed 115 ns '
+    md.append('| files on | pre-touch | append10k (writer created untimed) | create + append + close | vs seed 115 ns '
               '| replayEach (decoded) | replayFrames (zero-alloc) | B/op append / replayEach |')
-    md.append('|---|---:|---:|---:|---:|---:|---:|')
+    md.append('|---|---|---:|---:|---:|---:|---:|---:|')
     dirs = sorted({r['params']['dir'] for r in seed})
+    touches = sorted({r['params'].get('preTouch') for r in seed if r['params'].get('preTouch')})
     for d in dirs:
         kind = 'tmpfs' if d == shm_dir else 'disk' if d == disk_dir else d
-        a = find(seed, 'append10k', dir=d)
-        c = find(seed, 'createAppendClose10k', dir=d)
         rp = find(seed, 'replay10k', dir=d)
         rf = find(seed, 'replayFrames10k', dir=d)
-        md.append(f'| {kind} (`{d}`) | {fmt(score(a))} | {fmt(score(c))} | {fmt_x(ratio(SEED_NS, score(a)))} faster '
-                  f'| {fmt(score(rp))} | {fmt(score(rf))} | {fmt_b(alloc(a))} / {fmt_b(alloc(rp))} |')
+        for t in touches:
+            a = find(seed, 'append10k', dir=d, preTouch=t)
+            c = find(seed, 'createAppendClose10k', dir=d, preTouch=t)
+            md.append(f'| {kind} (`{d}`) | {t} | {fmt(score(a))} | {fmt(score(c))} | {fmt_x(ratio(SEED_NS, score(a)))} faster '
+                      f'| {fmt(score(rp))} | {fmt(score(rf))} | {fmt_b(alloc(a))} / {fmt_b(alloc(rp))} |')
+    md.append('')
+    md.append('`AUTO` is the default (on a disk it touches nothing ahead, and the appending thread takes the first-store '
+              'fault of each page); `WRITE` stores into every page of a spare on the preparing thread, for writers that '
+              'do not sync (see `PreTouch`).')
     md.append('')
 
 # --- sync
@@ -339,6 +351,20 @@ if sync:
         md.append(f'| {b} | {fmt(score(ours))} ± {fmt(err(ours))} | {fmt(score(ms))} | {fmt(score(fd))} '
                   f'| {fmt(score(fs))} | {fmt_x(ratio(score(ours), fastest))} | {fmt_b(alloc(ours))} / {fmt_b(alloc(fd))} |')
     md.append('')
+    if any(k.startswith('barrierPair.') for k in PROBES):
+        md.append('The virtual disk\'s barrier time drifts by 2× between trials, so JMH trials run one after the other '
+                  'compare badly. `Probes` therefore also alternates the two one for one (a raw store + `fdatasync`, then '
+                  'our appends + `flushAndSync`, 1 500 pairs per append and 600 per batch of 64, on the same disk) and '
+                  'compares medians:')
+        md.append('')
+        md.append('| batch | flushAndSync median, µs | raw fdatasync median, µs | ratio |')
+        md.append('|---:|---:|---:|---:|')
+        for b in (1, 64):
+            if f'barrierPair.batch{b}.ratio' in PROBES:
+                md.append(f'| {b} | {fmt(PROBES[f"barrierPair.batch{b}.flushAndSyncMedianUs"])} '
+                          f'| {fmt(PROBES[f"barrierPair.batch{b}.rawFdatasyncMedianUs"])} '
+                          f'| {fmt_x(PROBES[f"barrierPair.batch{b}.ratio"])} |')
+        md.append('')
 
 
 def frame_bytes(mib, payload):
@@ -435,17 +461,23 @@ for kind in ('disk', 'tmpfs'):
 if seed:
     for d in sorted({r['params']['dir'] for r in seed}):
         kind = 'tmpfs' if d == shm_dir else 'disk'
-        a = score(find(seed, 'append10k', dir=d))
-        md.append(f'| seed workload ≥ 8× faster than 115 ns/entry, i.e. ≤ 14.4 ns ({kind}) | {fmt(a)} ns '
-                  f'({fmt_x(ratio(SEED_NS, a))}) | {verdict(None if a is None else a <= SEED_NS / 8)} |')
+        for t in sorted({r['params'].get('preTouch') for r in seed if r['params'].get('preTouch')}):
+            a = score(find(seed, 'append10k', dir=d, preTouch=t))
+            md.append(f'| seed workload ≥ 8× faster than 115 ns/entry, i.e. ≤ 14.4 ns ({kind}, pre-touch {t}) '
+                      f'| {fmt(a)} ns ({fmt_x(ratio(SEED_NS, a))}) | {verdict(None if a is None else a <= SEED_NS / 8)} |')
 if sync:
     for b in sorted({int(r['params']['batch']) for r in sync}):
         ours = score(find(sync, 'walFlushAndSync', batch=b))
         fastest = min([s for s in (score(find(sync, 'msyncRange', batch=b)), score(find(sync, 'fdatasync', batch=b)))
                        if s is not None], default=None)
         x = ratio(ours, fastest)
-        md.append(f'| flushAndSync within 1.1× of the fastest raw barrier (batch {b}) | {fmt_x(x)} '
+        md.append(f'| flushAndSync within 1.1× of the fastest raw barrier (batch {b}, JMH, separate trials) | {fmt_x(x)} '
                   f'| {verdict(None if x is None else x <= 1.1)} |')
+for b in (1, 64):
+    x = PROBES.get(f'barrierPair.batch{b}.ratio')
+    if x is not None:
+        md.append(f'| flushAndSync within 1.1× of raw fdatasync (batch {b}, interleaved one for one, medians) '
+                  f'| {fmt_x(x)} | {verdict(x <= 1.1)} |')
 if replay_gbs is not None:
     md.append(f'| replay ≥ 2 GB/s | {replay_gbs:.2f} GB/s | {verdict(replay_gbs >= 2)} |')
 if resume_rows:
@@ -475,9 +507,14 @@ if os.path.exists(probes):
         'firstWriteUsPerPage.sparse': 'same, sparse file (like Chronicle Queue\'s), µs per page',
         'readFaultUsPerPage': 'first read of a page of a page-cached file mapped again (replay), µs per page',
         'fdatasyncUs.onePage': 'fdatasync after one dirty page (a frame), µs',
-        'fdatasyncUs.twoPages': 'fdatasync after two dirty pages (frame + segment header watermark), µs',
-        'walAppend64NsSustained.preTouchOn': 'WalWriter.append 64 B sustained, MmapOptions pre-touch on (default), ns',
-        'walAppend64NsSustained.preTouchOff': 'WalWriter.append 64 B sustained, MmapOptions pre-touch off, ns',
+        'fdatasyncUs.twoPages': 'fdatasync after two dirty pages 1 MiB apart (frame + a header rewrite), µs',
+        'walAppend64NsSustained.preTouchAUTO': 'WalWriter.append 64 B sustained, PreTouch.AUTO (default), ns',
+        'walAppend64NsSustained.preTouchNONE': 'WalWriter.append 64 B sustained, PreTouch.NONE, ns',
+        'walAppend64NsSustained.preTouchREAD': 'WalWriter.append 64 B sustained, PreTouch.READ (the old default), ns',
+        'walAppend64NsSustained.preTouchWRITE': 'WalWriter.append 64 B sustained, PreTouch.WRITE, ns',
+        'fdatasyncUs.after256B.zeroFill64KiB': 'fdatasync after a 256 B store, file zero-filled in 64 KiB writes '
+                                               '(64 KiB folios, as MmapDirectory does), µs',
+        'fdatasyncUs.after256B.zeroFill1MiB': 'same, file zero-filled in 1 MiB writes (1 MiB folios: the old allocator), µs',
     }
     for k, label in labels.items():
         if k in pr:

@@ -62,7 +62,9 @@ import java.util.zip.CRC32C;
  *   (the file is reused from offset 0 after 64 MiB, like a recycled segment);</li>
  *   <li>{@code rawFramedMmap}: the physical proxy: our frame (24-byte header, CRC32C over the header
  *   tail and payload, length stored last with {@code putIntRelease}) written by hand into one
- *   preallocated, pre-touched 64 MiB mapping that wraps around: no log, no roll, no checks.</li>
+ *   preallocated, pre-touched 64 MiB mapping that wraps around: no log, no roll, no checks;</li>
+ *   <li>{@code crc32cAlone}: the CRC32C of one frame (JDK {@code CRC32C} over a direct buffer view),
+ *   the floor under all of the above and a yardstick of this machine's speed.</li>
  * </ul>
  * Files go under {@code -p dir=...} (empty: {@code java.io.tmpdir}, a real file system here).
  */
@@ -489,5 +491,16 @@ public class AppendBenchmark
     public long rawFramedMmap(final Raw raw)
     {
         return raw.write();
+    }
+
+    /** The floor under every framed write: CRC32C of one frame's covered bytes (header tail and payload). */
+    @Benchmark
+    public long crc32cAlone(final Raw raw)
+    {
+        final ByteBuffer view = raw.crcView;
+        view.limit(raw.frameLength).position(FrameDescriptor.CRC_COVERAGE_OFFSET);
+        raw.crc.reset();
+        raw.crc.update(view);
+        return raw.crc.getValue();
     }
 }

@@ -1,6 +1,8 @@
 package io.durability.bench;
 
 import io.durability.storage.mmap.MmapDirectory;
+import io.durability.storage.mmap.MmapOptions;
+import io.durability.storage.mmap.PreTouch;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
@@ -75,6 +77,13 @@ public class SeedWorkloadBenchmark
         @Param("")
         public String dir;
 
+        /**
+         * {@link PreTouch} of the directory: {@code AUTO} (the default) and {@code WRITE} (for writers that
+         * do not sync: the preparing thread takes the page faults; see {@link PreTouch#WRITE}).
+         */
+        @Param({"AUTO", "WRITE"})
+        public String preTouch;
+
         final WalEntry[] entries = entries();
         Path folder;
         MmapDirectory directory;
@@ -84,7 +93,7 @@ public class SeedWorkloadBenchmark
         public void open() throws IOException
         {
             folder = BenchFolders.create(dir, true, "seed-bench");
-            directory = MmapDirectory.open(folder);
+            directory = MmapDirectory.open(folder, MmapOptions.defaults().withPreTouch(PreTouch.valueOf(preTouch)));
         }
 
         @TearDown
