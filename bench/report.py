@@ -211,8 +211,8 @@ md.append(f'* JVM: `{" / ".join(meta.get("java", ["?"]))}`.')
 md.append(f'* Files: "disk" = {where["disk"]}; "tmpfs" = {where["tmpfs"]}. Every benchmark creates its files in '
           'a fresh temporary folder there and deletes them at the end.')
 md.append(f'* Load average before/after: {" ".join(meta.get("loadBefore", []))} / '
-          f'{" ".join(meta.get("loadAfter", []))}. **Other builds and tests were running on this shared 2-core '
-          'machine at the same time**: treat differences under ~20 % as noise.')
+          f'{" ".join(meta.get("loadAfter", []))}. A virtual machine whose CPU and disk are shared with '
+          'others: treat differences under ~20 % as noise, and see the notes for what else ran.')
 md.append('* JMH: one fork per benchmark, `-prof gc` on every benchmark (B/op = `gc.alloc.rate.norm`; '
           'values under 0.5 B/op are JMH bookkeeping and shown as 0). Error columns are JMH\'s 99.9 % '
           'intervals where it reports one.')
@@ -353,16 +353,17 @@ if sync:
     md.append('')
     if any(k.startswith('barrierPair.') for k in PROBES):
         md.append('The virtual disk\'s barrier time drifts by 2× between trials, so JMH trials run one after the other '
-                  'compare badly. `Probes` therefore also alternates the two one for one (a raw store + `fdatasync`, then '
-                  'our appends + `flushAndSync`, 1 500 pairs per append and 600 per batch of 64, on the same disk) and '
-                  'compares medians:')
+                  'compare badly. `Probes` therefore also alternates the three one for one (a raw store + `fdatasync`, '
+                  'a raw store + ranged `msync`, our appends + `flushAndSync`: 1 500 rounds per append and 600 per batch of 64, '
+                  'on the same disk) and compares medians:')
         md.append('')
-        md.append('| batch | flushAndSync median, µs | raw fdatasync median, µs | ratio |')
-        md.append('|---:|---:|---:|---:|')
+        md.append('| batch | flushAndSync median, µs | raw fdatasync median, µs | raw msync range median, µs | ours ÷ faster raw |')
+        md.append('|---:|---:|---:|---:|---:|')
         for b in (1, 64):
             if f'barrierPair.batch{b}.ratio' in PROBES:
                 md.append(f'| {b} | {fmt(PROBES[f"barrierPair.batch{b}.flushAndSyncMedianUs"])} '
                           f'| {fmt(PROBES[f"barrierPair.batch{b}.rawFdatasyncMedianUs"])} '
+                          f'| {fmt(PROBES.get(f"barrierPair.batch{b}.rawMsyncMedianUs"))} '
                           f'| {fmt_x(PROBES[f"barrierPair.batch{b}.ratio"])} |')
         md.append('')
 
@@ -476,7 +477,7 @@ if sync:
 for b in (1, 64):
     x = PROBES.get(f'barrierPair.batch{b}.ratio')
     if x is not None:
-        md.append(f'| flushAndSync within 1.1× of raw fdatasync (batch {b}, interleaved one for one, medians) '
+        md.append(f'| flushAndSync within 1.1× of the faster raw barrier (batch {b}, interleaved, medians) '
                   f'| {fmt_x(x)} | {verdict(x <= 1.1)} |')
 if replay_gbs is not None:
     md.append(f'| replay ≥ 2 GB/s | {replay_gbs:.2f} GB/s | {verdict(replay_gbs >= 2)} |')

@@ -3,7 +3,7 @@
 # bench/RESULTS.md (+ charts) from the JSON results in bench/results/.
 #
 #   bench/run.sh --quick     # about 7 minutes on 2 cores (short iterations, smaller WALs, 2 M latency ops)
-#   bench/run.sh             # full profile: about an hour on 2 cores (estimate; 100 M latency-loop appends per system)
+#   bench/run.sh             # full profile: 51 minutes measured on 2 cores (100 M latency-loop appends per system)
 #
 # Options: --no-build (use the existing jar), --report-only (only regenerate RESULTS.md).
 # Environment: BENCH_DISK_DIR (default /tmp: a real file system) and BENCH_SHM_DIR (default /dev/shm:

@@ -36,9 +36,10 @@ import java.util.Map;
  *   <li>sustained {@code WalWriter.append} of 64 B with each {@link PreTouch} mode;</li>
  *   <li>{@code fdatasync} after one 256-byte store into a file zero-filled with 64 KiB against 1 MiB
  *   writes (the write size sets the page-cache folio size, and a barrier writes whole folios);</li>
- *   <li>{@code flushAndSync} against a raw store plus {@code fdatasync} of the same frames, interleaved
- *   one for one so that the drift of a shared virtual disk hits both alike (medians and their ratio),
- *   per append and per batch of 64.</li>
+ *   <li>{@code flushAndSync} against a raw store plus {@code fdatasync}, and a raw store plus ranged
+ *   {@code msync}, of the same frames, interleaved one for one so that the drift of a shared virtual
+ *   disk hits all three alike (medians; ratio to the faster raw barrier), per append and per batch of
+ *   64.</li>
  * </ol>
  * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.durability.bench.Probes /tmp bench/results/probes.json}
@@ -249,8 +250,9 @@ public final class Probes
 
     /**
      * Alternate, {@code pairs} times: {@code batch} raw 88-byte frame stores plus {@code fdatasync}
-     * into a prepared file, then {@code batch} 64-byte {@code WalWriter.append}s plus
-     * {@code flushAndSync}. Records the median of each and their ratio.
+     * into a prepared file, the same plus a ranged {@code msync} ({@code MappedByteBuffer.force(index,
+     * length)}), then {@code batch} 64-byte {@code WalWriter.append}s plus {@code flushAndSync}.
+     * Records the median of each and our ratio to the faster raw one.
      */
     private static void barrierPair(final Path folder, final int batch, final Map<String, Double> out) throws IOException
     {
@@ -258,6 +260,7 @@ public final class Probes
         final Path file = root.resolve("raw");
         final int pairs = batch == 1 ? 1500 : 600;
         final long[] raw = new long[pairs];
+        final long[] msync = new long[pairs];
         final long[] ours = new long[pairs];
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
         try (FileChannel channel = FileChannel.open(file,
@@ -284,6 +287,18 @@ public final class Probes
                 channel.force(false);
                 final long rawNs = System.nanoTime() - start;
                 start = System.nanoTime();
+                final int msyncFrom = offset;
+                for (int f = 0; f < batch; f++)
+                {
+                    for (int k = 0; k < 88; k += 8)
+                    {
+                        map.putLong(offset + k, i);
+                    }
+                    offset += 88;
+                }
+                map.force(msyncFrom, offset - msyncFrom);
+                final long msyncNs = System.nanoTime() - start;
+                start = System.nanoTime();
                 for (int f = 0; f < batch; f++)
                 {
                     writer.append(payload);
@@ -293,6 +308,7 @@ public final class Probes
                 if (i >= 0)
                 {
                     raw[i] = rawNs;
+                    msync[i] = msyncNs;
                     ours[i] = oursNs;
                 }
             }
@@ -303,12 +319,15 @@ public final class Probes
             BenchFolders.delete(root);
         }
         Arrays.sort(raw);
+        Arrays.sort(msync);
         Arrays.sort(ours);
         final double rawMedian = raw[pairs / 2] / 1000.0;
+        final double msyncMedian = msync[pairs / 2] / 1000.0;
         final double oursMedian = ours[pairs / 2] / 1000.0;
         out.put("barrierPair.batch" + batch + ".rawFdatasyncMedianUs", rawMedian);
+        out.put("barrierPair.batch" + batch + ".rawMsyncMedianUs", msyncMedian);
         out.put("barrierPair.batch" + batch + ".flushAndSyncMedianUs", oursMedian);
-        out.put("barrierPair.batch" + batch + ".ratio", oursMedian / rawMedian);
+        out.put("barrierPair.batch" + batch + ".ratio", oursMedian / Math.min(rawMedian, msyncMedian));
     }
 
     private static double append(final Path folder, final PreTouch preTouch) throws IOException

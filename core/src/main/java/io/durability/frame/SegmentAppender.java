@@ -191,8 +191,11 @@ public final class SegmentAppender
     /** Record, in the header, a watermark an earlier completed barrier proved durable. */
     public void recordWatermark(final int durableOffset)
     {
-        buffer.putInt(SegmentDescriptor.WATERMARK_OFFSET, durableOffset);
-        buffer.putInt(SegmentDescriptor.WATERMARK_CHECK_OFFSET, crc.computeInts(durableOffset, salt));
+        // One aligned 8-byte store (watermark, then its check, little-endian): a process killed here
+        // leaves the old pair or the new one, never a watermark beside the other one's check.
+        final int check = crc.computeInts(durableOffset, salt);
+        buffer.putLong(SegmentDescriptor.WATERMARK_OFFSET,
+            (durableOffset & 0xFFFF_FFFFL) | ((long)check << 32), java.nio.ByteOrder.LITTLE_ENDIAN);
         dirtyFrom = Math.min(dirtyFrom, SegmentDescriptor.WATERMARK_OFFSET);
     }
 
