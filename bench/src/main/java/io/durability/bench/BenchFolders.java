@@ -57,7 +57,13 @@ final class BenchFolders
         // 64 KiB writes, as MmapDirectory's allocator does: on kernels with large page-cache folios the
         // write size sets the folio size, and a barrier writes back whole dirty folios (see
         // ZeroFillAllocator). The raw peers get the same, best, preparation.
-        final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+        allocate(channel, length, 64 * 1024);
+    }
+
+    /** Zero-fill through the channel in writes of {@code chunk} bytes, then fdatasync. */
+    static void allocate(final java.nio.channels.FileChannel channel, final long length, final int chunk) throws IOException
+    {
+        final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(chunk);
         long position = 0;
         while (position < length)
         {

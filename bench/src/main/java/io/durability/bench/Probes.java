@@ -215,16 +215,7 @@ public final class Probes
         try (FileChannel channel = FileChannel.open(file,
             StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            final ByteBuffer zeros = ByteBuffer.allocateDirect(chunk);
-            for (long position = 0; position < CAPACITY; )
-            {
-                zeros.clear();
-                while (zeros.hasRemaining())
-                {
-                    position += channel.write(zeros, position);
-                }
-            }
-            channel.force(false);
+            BenchFolders.allocate(channel, CAPACITY, chunk);
             final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
             int offset = 64;
             final int n = 300;

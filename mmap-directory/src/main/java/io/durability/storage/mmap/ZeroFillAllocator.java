@@ -43,7 +43,7 @@ final class ZeroFillAllocator implements SegmentAllocator
         {
             // The first page on its own: the segment header's page (rewritten by barriers that record
             // a durable watermark) then stays a 4 KiB folio, and such a barrier writes 4 KiB more, not 64.
-            final int chunk = position == 0 ? HEADER_PAGE : (int)Math.min(CHUNK - position % CHUNK, CHUNK);
+            final int chunk = position == 0 ? HEADER_PAGE : CHUNK - (int)(position % CHUNK);
             zeros.clear().limit((int)Math.min(chunk, length - position));
             while (zeros.hasRemaining())
             {
