@@ -110,9 +110,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Mapping lifetime</h2>
  * Every {@link SegmentFile} owns one mapping and one file descriptor until its {@code close()},
  * which unmaps (not at garbage collection) and closes the descriptor: rolled and deleted segments
- * leak neither. With prepare-ahead on, the {@code munmap} and the descriptor's close run on the
- * preparing thread, after the work queued before them, so a roll does not pay for them on the
- * appending thread (they measured 0.3 to 8 ms); {@link #close()} finishes them before it returns.
+ * leak neither. A read-only segment ({@code openSegment(path, false)}, what readers open) does both
+ * on the thread calling its {@code close()}, before that returns, whatever the preparing thread is
+ * doing: readers beside a rolling writer hold at most the segments they have open. With
+ * prepare-ahead on, a closed writable segment (a rolled one, typically) instead has its
+ * {@code munmap} and descriptor close run on the preparing thread, after the work queued before
+ * them, so a roll does not pay for them on the appending thread (they measured 0.3 to 8 ms); at
+ * most 8 closed segments wait there, and a {@code close()} beyond that releases on its own thread.
+ * {@link #close()} finishes the waiting ones before it returns.
  * After {@code close()} the buffer must not be used: {@link SegmentFile#buffer()} is re-pointed at an empty array so a stray access on the closing thread throws, but another
  * thread still reading, or a view of {@link SegmentFile#byteBuffer()} kept from before, would touch
  * unmapped memory and can crash the JVM. A read-only segment ({@code openSegment(path, false)}) is a
@@ -362,7 +367,9 @@ public final class MmapDirectory implements Directory
      * <p>Served by the spare prepared for this folder and capacity when there is one (a rename), or
      * allocated on the calling thread; then the next spare is prepared in the background. Either way
      * the returned file's blocks and zeros are already on stable storage; only its directory entry
-     * waits for {@link #syncParentDir}.
+     * waits for {@link #syncParentDir}. Its {@code close()} may unmap and close the descriptor on the
+     * preparing thread, at most 8 segments at a time (see the class documentation, "Mapping
+     * lifetime").
      */
     @Override
     public SegmentFile createSegment(final String path, final int capacity)
@@ -443,7 +450,10 @@ public final class MmapDirectory implements Directory
     /**
      * {@inheritDoc}
      *
-     * <p>Maps {@code [0, capacity)} of the file, read-write or read-only.
+     * <p>Maps {@code [0, capacity)} of the file, read-write or read-only. The segment's
+     * {@code close()} releases a read-only mapping and its descriptor on the closing thread before
+     * it returns (never behind spare preparation); a writable one is released like a created
+     * segment (see the class documentation, "Mapping lifetime").
      */
     @Override
     public SegmentFile openSegment(final String path, final boolean writable)
@@ -468,7 +478,9 @@ public final class MmapDirectory implements Directory
             final MappedByteBuffer map = channel.map(
                 writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, capacity);
             mapped = true;
-            return new MmapSegment(path, channel, map, preparer);
+            // Only writable segments (the writer's) may release in the background: a reader's are
+            // released by its own close(), not queued behind spare preparation (issue 11, case 6).
+            return new MmapSegment(path, channel, map, writable ? preparer : null);
         }
         catch (final IOException ex)
         {

@@ -52,7 +52,9 @@ final class MmapSegment implements SegmentFile
      * @param channel the channel the mapping came from; closed with this segment.
      * @param map     the mapping; unmapped with this segment.
      * @param releaser where {@link #close()} hands the unmap and channel close (off the closing
-     *                 thread), or {@code null} to do both on the closing thread.
+     *                 thread, bounded: see {@link SegmentPreparer#release}), or {@code null} to do
+     *                 both on the closing thread. Only writable segments have one: a read-only
+     *                 segment is always released by its own {@code close()}.
      */
     MmapSegment(final String path, final FileChannel channel, final MappedByteBuffer map, final SegmentPreparer releaser)
     {
@@ -151,10 +153,15 @@ final class MmapSegment implements SegmentFile
     }
 
     /**
-     * Unmap (not at garbage collection) and close the channel: at once, or on the directory's
-     * preparing thread when it has one (see {@link MmapDirectory}). The flyweight is first pointed at
-     * an empty array, so a later access through {@link #buffer()} fails with an exception instead of
-     * touching unmapped memory; views of {@link #byteBuffer()} taken before close must not be used.
+     * Unmap (not at garbage collection) and close the channel. A read-only segment, or any segment
+     * of a directory without prepare-ahead, does both on the calling thread before this method
+     * returns: its mapping and descriptor are gone whatever the preparing thread is doing. A
+     * writable segment of a directory that prepares ahead hands both to the preparing thread (see
+     * {@link MmapDirectory}), so a roll does not pay for {@code munmap}; at most
+     * {@link SegmentPreparer#MAX_PENDING_RELEASES} wait there, beyond that this thread releases at
+     * once. The flyweight is first pointed at an empty array, so a later access through
+     * {@link #buffer()} fails with an exception instead of touching unmapped memory; views of
+     * {@link #byteBuffer()} taken before close must not be used.
      */
     @Override
     public void close()

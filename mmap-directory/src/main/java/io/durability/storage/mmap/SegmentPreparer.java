@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -47,6 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * cannot pull a live spare from under its owner. A failure to prepare is kept in the spare's future
  * and answered by {@link #take} with {@code null}: the caller then allocates synchronously and
  * reports its own error.
+ *
+ * <p>The same thread also unmaps closed writable segments and closes their descriptors
+ * ({@link #release}), at most {@value #MAX_PENDING_RELEASES} at a time.
  */
 final class SegmentPreparer
 {
@@ -54,6 +58,11 @@ final class SegmentPreparer
     static final String SPARE_SUFFIX = ".tmp";
 
     private static final int MAX_SPARES = 8;
+    /**
+     * At most this many closed segments wait for the preparing thread to unmap them and close their
+     * descriptors; {@link #release} runs further ones on the calling thread.
+     */
+    static final int MAX_PENDING_RELEASES = 8;
     private static final int PAGE_SIZE = 4096;
     private static final AtomicLong INSTANCES = new AtomicLong();
     /** Spares owned by this JVM (real paths): never touched by {@link #removeStale}, whoever calls it. */
@@ -65,6 +74,7 @@ final class SegmentPreparer
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong taken = new AtomicLong();
     private final AtomicLong missed = new AtomicLong();
+    private final AtomicInteger pendingReleases = new AtomicInteger();
     private final Map<String, Job> slots = new LinkedHashMap<>(16, 0.75f, true); // by folder; guarded by this
     private final Set<Job> outstanding = new HashSet<>(); // prepared or queued, not yet taken or discarded
     private ThreadPoolExecutor executor; // guarded by this; created on first use
@@ -428,26 +438,45 @@ final class SegmentPreparer
     }
 
     /**
-     * Unmap {@code map} and close {@code channel} on the preparing thread (after the jobs queued
-     * before), so a roll does not pay for {@code munmap} on the appending thread; inline when this
-     * preparer is closed.
+     * Unmap {@code map} and close {@code channel} of a closed writable segment on the preparing
+     * thread, after the jobs queued before (a spare's preparation can take 100 ms and more), so a
+     * roll does not pay for {@code munmap} on the appending thread. Bounded: while
+     * {@value #MAX_PENDING_RELEASES} releases already wait for that thread, or once this preparer is
+     * closed, both happen on the calling thread before this method returns. So at most
+     * {@value #MAX_PENDING_RELEASES} closed segments hold a mapping and a descriptor at any time,
+     * however fast segments are closed and whatever the preparing thread is doing.
+     *
+     * <p>Read-only segments never come here: their readers release on their own thread (see
+     * {@link MmapSegment#close()}).
      */
     void release(final MappedByteBuffer map, final FileChannel channel)
     {
-        final Release job = new Release(map, channel);
-        synchronized (this)
+        if (pendingReleases.incrementAndGet() <= MAX_PENDING_RELEASES)
         {
-            if (!closed)
+            final Release job = new Release(map, channel);
+            synchronized (this)
             {
-                executor().execute(job);
-                return;
+                if (!closed)
+                {
+                    executor().execute(job);
+                    return;
+                }
             }
+            job.run();
+            return;
         }
-        job.run();
+        pendingReleases.decrementAndGet();
+        MmapSegment.release(map, channel);
+    }
+
+    /** @return how many closed segments wait for the preparing thread to release them (test aid). */
+    int pendingReleases()
+    {
+        return pendingReleases.get();
     }
 
     /** Unmaps a closed segment's mapping and closes its channel; run exactly once. */
-    private static final class Release implements Runnable
+    private final class Release implements Runnable
     {
         private final MappedByteBuffer map;
         private final FileChannel channel;
@@ -461,7 +490,14 @@ final class SegmentPreparer
         @Override
         public void run()
         {
-            MmapSegment.release(map, channel);
+            try
+            {
+                MmapSegment.release(map, channel);
+            }
+            finally
+            {
+                pendingReleases.decrementAndGet();
+            }
         }
     }
 
