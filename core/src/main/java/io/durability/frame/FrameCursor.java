@@ -33,6 +33,17 @@ public final class FrameCursor
      */
     public static final int BAD = 4;
 
+    /** {@link #badKind()}: the length is outside {@code [24, room]}; a torn write never does this. */
+    public static final int BAD_LENGTH_RANGE = 1;
+    /** {@link #badKind()} (format 2): the length is zero but the CRC stored with it in one store is not. */
+    public static final int BAD_LENGTH_LOST = 2;
+    /** {@link #badKind()} (format 2): the length disagrees with the length check in the Flags field. */
+    public static final int BAD_LENGTH_CHECK = 3;
+    /** {@link #badKind()}: the CRC does not match the bytes it covers. */
+    public static final int BAD_CRC = 4;
+    /** {@link #badKind()}: the padding after the payload is not zero. */
+    public static final int BAD_PADDING = 5;
+
     private final Crc32cRange crc = new Crc32cRange();
     private AtomicBuffer buffer;
     private String file;
@@ -40,6 +51,8 @@ public final class FrameCursor
     private int salt;
     private int position;
     private long expectedEntryId;
+    private boolean legacy;
+    private int badKind;
 
     private int frameOffset;
     private long entryId;
@@ -60,6 +73,20 @@ public final class FrameCursor
         final AtomicBuffer buffer, final ByteBuffer memory, final String file, final int limit, final int salt,
         final long firstEntryId)
     {
+        return wrap(buffer, memory, file, limit, salt, firstEntryId, SegmentDescriptor.FORMAT_VERSION);
+    }
+
+    /**
+     * Start at the first frame of a segment of format {@code version} (1: the length alone is stored
+     * last and Flags are not checked; 2: length and CRC are stored together and Flags hold the length
+     * check).
+     */
+    public FrameCursor wrap(
+        final AtomicBuffer buffer, final ByteBuffer memory, final String file, final int limit, final int salt,
+        final long firstEntryId, final int version)
+    {
+        this.legacy = version < 2;
+        this.badKind = 0;
         this.buffer = buffer;
         this.crc.wrap(memory);
         this.file = file;
@@ -91,28 +118,39 @@ public final class FrameCursor
         final int length = buffer.getIntVolatile(lengthOffset(offset));
         if (length == 0)
         {
+            if (!legacy && buffer.getInt(crcOffset(offset)) != 0)
+            {
+                return bad(BAD_LENGTH_LOST, DurabilityException.format(
+                    "frame length is zero but its CRC, stored with it in one write, is not", file, offset,
+                    "a frame length, or 0 in both", String.format("length 0, CRC 0x%08x", buffer.getInt(crcOffset(offset)))));
+            }
             return END;
         }
         if (length < HEADER_LENGTH || length > limit - offset)
         {
-            problem = DurabilityException.format(
+            return bad(BAD_LENGTH_RANGE, DurabilityException.format(
                 "frame length out of range", file, offset,
-                "[" + HEADER_LENGTH + ", " + (limit - offset) + "]", length);
-            return BAD;
+                "[" + HEADER_LENGTH + ", " + (limit - offset) + "]", length));
+        }
+        if (!legacy && buffer.getShort(flagsOffset(offset)) != lengthCheck(length))
+        {
+            return bad(BAD_LENGTH_CHECK, DurabilityException.format(
+                "frame length does not match its length check", file, flagsOffset(offset),
+                String.format("0x%04x (the check of length %d)", lengthCheck(length) & 0xFFFF, length),
+                String.format("0x%04x", buffer.getShort(flagsOffset(offset)) & 0xFFFF)));
         }
         final int storedCrc = buffer.getInt(crcOffset(offset));
         final int actualCrc = crc.compute(offset + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
         if (storedCrc != actualCrc)
         {
-            problem = new CrcMismatchException("frame CRC mismatch", file, offset, storedCrc, actualCrc);
-            return BAD;
+            return bad(BAD_CRC, new CrcMismatchException("frame CRC mismatch", file, offset, storedCrc, actualCrc));
         }
         for (int i = offset + length, end = offset + align(length); i < end; i++)
         {
             if (buffer.getByte(i) != 0)
             {
-                problem = DurabilityException.format("frame padding is not zero", file, i, 0, buffer.getByte(i));
-                return BAD;
+                return bad(BAD_PADDING,
+                    DurabilityException.format("frame padding is not zero", file, i, 0, buffer.getByte(i)));
             }
         }
         if (buffer.getInt(saltOffset(offset)) != salt)
@@ -144,6 +182,25 @@ public final class FrameCursor
         position = offset + align(length);
         expectedEntryId = id + 1;
         return FRAME;
+    }
+
+    private int bad(final int kind, final DurabilityException why)
+    {
+        badKind = kind;
+        problem = why;
+        return BAD;
+    }
+
+    /** @return which check the last {@link #BAD} failed: one of the {@code BAD_*} constants. */
+    public int badKind()
+    {
+        return badKind;
+    }
+
+    /** @return the end of the readable area this cursor was wrapped with. */
+    public int limit()
+    {
+        return limit;
     }
 
     /** @return the offset of the frame (or slot) {@link #next()} last looked at. */

@@ -69,9 +69,41 @@ public final class FrameDescriptor
      */
     public static final short TYPE_SEAL = 2;
 
+    /**
+     * Sector size the format assumes a device writes atomically (512 bytes, the smallest in use).
+     * Tear evidence is judged per sector: see docs/FORMAT.md, "Reader rules".
+     */
+    public static final int SECTOR = 512;
+
     private FrameDescriptor()
     {
     }
+
+    /**
+     * The length check a format-2 frame stores in its Flags field: every single-bit change of the
+     * length (or of the check) makes the pair disagree, so a damaged length is never read as a
+     * torn write.
+     *
+     * @param frameLength the frame length (header + payload).
+     * @return the 16-bit check.
+     */
+    public static short lengthCheck(final int frameLength)
+    {
+        return (short)((frameLength ^ (frameLength >>> 16) ^ 0xA5A5) & 0xFFFF);
+    }
+
+    /**
+     * The 8 bytes {@code [length int32 LE][crc int32 LE]} as the long a native-order 8-byte store at
+     * the frame's offset must write: format 2 commits a frame with one such release store.
+     */
+    public static long lengthAndCrc(final int frameLength, final int crc)
+    {
+        final long le = (frameLength & 0xFFFF_FFFFL) | ((long)crc << 32);
+        return NATIVE_LITTLE_ENDIAN ? le : Long.reverseBytes(le);
+    }
+
+    private static final boolean NATIVE_LITTLE_ENDIAN =
+        java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     /** @return {@code length} rounded up to {@link #ALIGNMENT}. */
     public static int align(final int length)

@@ -11,9 +11,11 @@ import static io.durability.frame.FrameDescriptor.*;
  * Appends frames to one segment: the one implementation of the commit protocol.
  *
  * <p>Protocol, per frame: the caller writes the payload at {@link #payloadOffset(int)} of a claimed
- * slot; {@link #commit} writes entry id, type, flags and salt, then the CRC, then stores the length
- * with release semantics. Until that last store the slot's length is zero, which readers take as
- * end of data; so a crash at any instant leaves whole frames only.
+ * slot; {@link #commit} writes entry id, type, flags (format 2: the length check) and salt, then
+ * stores length and CRC together in one aligned 8-byte release store (format 1, still continued in
+ * resumed version-1 segments: the CRC, then the length alone). Until that last store the slot's
+ * length is zero, which readers take as end of data; so a crash at any instant leaves whole frames
+ * only.
  *
  * <p>Space for a seal frame is always kept free at the end, so a full segment can always be sealed.
  *
@@ -29,6 +31,8 @@ public final class SegmentAppender
     private final long startEntryId;
     private final int salt;
     private final int dataLimit;
+    /** Format 1: the length alone is stored last, flags are 0. Format 2: length and CRC in one store, flags = length check. */
+    private final boolean legacyFrames;
     private int tail;
     private long nextEntryId;
     private int dirtyFrom;
@@ -37,8 +41,9 @@ public final class SegmentAppender
 
     private SegmentAppender(
         final SegmentFile file, final long segmentId, final long startEntryId, final int salt, final int tail,
-        final long nextEntryId, final int capacity)
+        final long nextEntryId, final int capacity, final int version)
     {
+        this.legacyFrames = version < 2;
         this.file = file;
         this.buffer = file.buffer();
         this.crc.wrap(file.byteBuffer());
@@ -68,7 +73,8 @@ public final class SegmentAppender
                 capacity);
         }
         final SegmentAppender appender = new SegmentAppender(
-            file, segmentId, startEntryId, salt, SegmentDescriptor.HEADER_LENGTH, startEntryId, capacity);
+            file, segmentId, startEntryId, salt, SegmentDescriptor.HEADER_LENGTH, startEntryId, capacity,
+            SegmentDescriptor.FORMAT_VERSION);
         // Every field but the magic first, the magic last in one 8-byte release store: a crash
         // while the header is being written leaves magic 0, "not initialized", never a half header.
         b.putInt(SegmentDescriptor.VERSION_OFFSET, SegmentDescriptor.FORMAT_VERSION);
@@ -96,12 +102,17 @@ public final class SegmentAppender
         final SegmentFile file, final SegmentHeader header, final int tail, final long nextEntryId, final int garbageEnd)
     {
         final SegmentAppender appender = new SegmentAppender(
-            file, header.segmentId(), header.startEntryId(), header.salt(), tail, nextEntryId, header.capacity());
+            file, header.segmentId(), header.startEntryId(), header.salt(), tail, nextEntryId, header.capacity(),
+            header.version());
         if (garbageEnd > tail)
         {
             appender.buffer.setMemory(tail, garbageEnd - tail, (byte)0);
             appender.dirtyTo = garbageEnd;
         }
+        // Frames above the recorded watermark may exist only in the page cache (a process crash, no
+        // reboot): the first barrier after resume covers them too.
+        final int proven = header.watermark() > 0 ? header.watermark() : 0;
+        appender.dirtyFrom = Math.min(tail, proven);
         return appender;
     }
 
@@ -180,11 +191,24 @@ public final class SegmentAppender
         b.putLong(entryIdOffset(frameOffset), id);
         b.putShort(typeOffset(frameOffset), type);
         CrashPoints.hit(CrashPoints.FRAME_MID_HEADER);
-        b.putShort(flagsOffset(frameOffset), (short)0);
         b.putInt(saltOffset(frameOffset), salt);
-        b.putInt(crcOffset(frameOffset), crc.compute(frameOffset + CRC_COVERAGE_OFFSET, frameLength - CRC_COVERAGE_OFFSET));
-        CrashPoints.hit(CrashPoints.FRAME_BEFORE_COMMIT);
-        b.putIntRelease(lengthOffset(frameOffset), frameLength);
+        if (legacyFrames)
+        {
+            b.putShort(flagsOffset(frameOffset), (short)0);
+            b.putInt(crcOffset(frameOffset), crc.compute(frameOffset + CRC_COVERAGE_OFFSET, frameLength - CRC_COVERAGE_OFFSET));
+            CrashPoints.hit(CrashPoints.FRAME_BEFORE_COMMIT);
+            b.putIntRelease(lengthOffset(frameOffset), frameLength);
+        }
+        else
+        {
+            // Format 2: the length check (covered by the CRC), then length and CRC together in one
+            // aligned 8-byte release store. Until it lands the slot's first 8 bytes are all zero, so an
+            // uncommitted frame is never confused with a committed one whose length was damaged.
+            b.putShort(flagsOffset(frameOffset), lengthCheck(frameLength));
+            final int frameCrc = crc.compute(frameOffset + CRC_COVERAGE_OFFSET, frameLength - CRC_COVERAGE_OFFSET);
+            CrashPoints.hit(CrashPoints.FRAME_BEFORE_COMMIT);
+            b.putLongRelease(lengthOffset(frameOffset), lengthAndCrc(frameLength, frameCrc));
+        }
         tail = frameOffset + align(frameLength);
     }
 

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *  |        Magic: ASCII "DURBLSEG"                                |  0
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |        Format Version (int32) = 1                             |  8
+ *  |        Format Version (int32) = 2 (1 is still read)           |  8
  *  +---------------------------------------------------------------+
  *  |        Kind (int32): 1 = WAL segment, 2 = record log          | 12
  *  +---------------------------------------------------------------+
@@ -55,8 +55,14 @@ public final class SegmentDescriptor
     /** The magic read as a little-endian int64. */
     public static final long MAGIC = littleEndianLong(MAGIC_BYTES);
 
-    /** The on-disk format version this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The on-disk format version this build writes. Version 2 commits each frame with one 8-byte
+     * store of length and CRC and keeps a length check in the frame's Flags field (docs/FORMAT.md).
+     */
+    public static final int FORMAT_VERSION = 2;
+
+    /** The oldest version this build reads (and continues: a resumed segment keeps its version). */
+    public static final int OLDEST_READABLE_VERSION = 1;
 
     /** Kind of a WAL segment. */
     public static final int KIND_WAL_SEGMENT = 1;

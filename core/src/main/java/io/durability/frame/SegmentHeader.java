@@ -12,6 +12,7 @@ import static io.durability.frame.SegmentDescriptor.*;
  */
 public final class SegmentHeader
 {
+    private final int version;
     private final int kind;
     private final long segmentId;
     private final long startEntryId;
@@ -19,17 +20,65 @@ public final class SegmentHeader
     private final int capacity;
     private final int watermark;
 
-    /** Build a header value (for writers). */
+    /** Build a header value of the current {@link SegmentDescriptor#FORMAT_VERSION} (for writers). */
     public SegmentHeader(
         final int kind, final long segmentId, final long startEntryId, final int salt, final int capacity,
         final int watermark)
     {
+        this(FORMAT_VERSION, kind, segmentId, startEntryId, salt, capacity, watermark);
+    }
+
+    /** Build a header value. */
+    public SegmentHeader(
+        final int version, final int kind, final long segmentId, final long startEntryId, final int salt,
+        final int capacity, final int watermark)
+    {
+        this.version = version;
         this.kind = kind;
         this.segmentId = segmentId;
         this.startEntryId = startEntryId;
         this.salt = salt;
         this.capacity = capacity;
         this.watermark = watermark;
+    }
+
+    /** @return the format version of the segment (its frames follow that version's rules). */
+    public int version()
+    {
+        return version;
+    }
+
+    /**
+     * Copy a segment's 64 header bytes once, so that every decision about the header is made on one
+     * consistent view even while a writer beside the reader initializes it (the magic is read first,
+     * with acquire semantics; the watermark pair is one aligned 8-byte load).
+     *
+     * @return a heap buffer of {@code min(64, capacity)} bytes.
+     */
+    public static org.agrona.concurrent.UnsafeBuffer snapshot(final DirectBuffer segment)
+    {
+        final int n = Math.min(HEADER_LENGTH, segment.capacity()) & ~7;
+        final org.agrona.concurrent.UnsafeBuffer copy = new org.agrona.concurrent.UnsafeBuffer(
+            java.nio.ByteBuffer.allocate(Math.min(HEADER_LENGTH, segment.capacity())));
+        if (n >= 8 && segment instanceof org.agrona.concurrent.AtomicBuffer atomic)
+        {
+            copy.putLong(0, atomic.getLongVolatile(0));
+            for (int i = 8; i < n; i += 8)
+            {
+                copy.putLong(i, atomic.getLongVolatile(i));
+            }
+        }
+        else
+        {
+            segment.getBytes(0, copy, 0, copy.capacity());
+        }
+        return copy;
+    }
+
+    /** @return whether the header bytes {@code [0, min(64, capacity))} are all zero. */
+    public static boolean isZero(final DirectBuffer header)
+    {
+        return allZero(header, 0, Math.min(HEADER_LENGTH, header.capacity()));
     }
 
     /** @return the kind ({@link SegmentDescriptor#KIND_WAL_SEGMENT} or {@link SegmentDescriptor#KIND_RECORD_LOG}). */
@@ -110,7 +159,7 @@ public final class SegmentHeader
         final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
         // Our magic with another (non-zero) version is a real version mismatch, reported as such.
         final int version = buffer.getInt(VERSION_OFFSET);
-        return magic != MAGIC || version == FORMAT_VERSION || version == 0;
+        return magic != MAGIC || version >= OLDEST_READABLE_VERSION && version <= FORMAT_VERSION || version == 0;
     }
 
     /**
@@ -137,11 +186,11 @@ public final class SegmentHeader
                 String.format("0x%016x", magic));
         }
         final int version = buffer.getInt(VERSION_OFFSET);
-        if (version != FORMAT_VERSION)
+        if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION)
         {
             throw DurabilityException.format(
-                "unsupported segment format version; this build reads version " + FORMAT_VERSION, file,
-                VERSION_OFFSET, FORMAT_VERSION, version);
+                "unsupported segment format version; this build reads versions " + OLDEST_READABLE_VERSION + " to " +
+                FORMAT_VERSION, file, VERSION_OFFSET, OLDEST_READABLE_VERSION + ".." + FORMAT_VERSION, version);
         }
         final int storedCrc = buffer.getInt(HEADER_CRC_OFFSET);
         final int actualCrc = crc.compute(0, HEADER_CRC_COVERAGE);
@@ -189,7 +238,7 @@ public final class SegmentHeader
                 "segment watermark out of range", file, WATERMARK_OFFSET, "0 or an aligned offset in [64, " +
                 capacity + "]", watermark);
         }
-        return new SegmentHeader(kind, segmentId, startEntryId, salt, capacity, watermark);
+        return new SegmentHeader(version, kind, segmentId, startEntryId, salt, capacity, watermark);
     }
 
     /** Whether the magic bytes are ours, or a prefix of ours followed by zeros (a partial write). */
@@ -226,6 +275,6 @@ public final class SegmentHeader
     public String toString()
     {
         return "SegmentHeader{kind=" + kind + ", segmentId=" + segmentId + ", startEntryId=" + startEntryId +
-            ", capacity=" + capacity + ", watermark=" + watermark + '}';
+            ", version=" + version + ", capacity=" + capacity + ", watermark=" + watermark + '}';
     }
 }

@@ -17,7 +17,9 @@ import java.util.function.BiFunction;
  * Crash-safe checkpoint publish and WAL truncation, in the only safe order:
  * <ol>
  *   <li>write the checkpoint durably (temporary file, sync, rename, folder sync);</li>
- *   <li>append a marker naming it to the WAL and make the marker durable ({@code flushAndSync});</li>
+ *   <li>append a marker naming it to the WAL and make the marker durable ({@code flushAndSync}), then
+ *   record the exact durable watermark ({@link WalWriter#syncWatermark()}), so damage to the marker or
+ *   any entry before it is corruption, never a torn tail;</li>
  *   <li>only then delete the WAL segments every entry of which the checkpoint covers.</li>
  * </ol>
  * A failure at any step is thrown and leaves recoverability intact: before step 2 completes, the
@@ -111,6 +113,9 @@ public final class CheckpointPublisher<C, E>
         {
             wal.flush();
         }
+        // Before anything is deleted, the header alone protects the marker and every entry before it:
+        // once the WAL no longer starts at entry 1, damage to them is corruption, never a torn tail.
+        wal.syncWatermark();
         CrashPoints.hit(CrashPoints.PUBLISH_AFTER_MARKER_SYNC);
         final int deleted = wal.deleteSegmentsCoveredBy(lastEntryId);
         return new PublishResult(path, lastEntryId, markerId, deleted, durable);

@@ -4,19 +4,21 @@ import io.durability.frame.Crc32cRange;
 import io.durability.frame.FrameCursor;
 import io.durability.frame.SegmentDescriptor;
 import io.durability.frame.SegmentHeader;
+import io.durability.frame.SegmentScanner;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
 import io.durability.walog.FrameHandler;
 import io.durability.walog.ReplayMode;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads a record log. Strict reads fail on any damage; best-effort reads stop at a torn tail (a bad
- * frame at or above the file's durable watermark, or a header that was never completed) and still
- * fail on corruption below the watermark.
+ * frame at or above the file's durable watermark that shows the all-zero sector a torn write leaves)
+ * and still fail on corruption: the same rules as the WAL's final segment (docs/FORMAT.md).
  */
 public final class RecordLogReader
 {
@@ -56,57 +58,70 @@ public final class RecordLogReader
     {
         SegmentHeader header;
         int endOffset;
+        int garbageEnd;
         long nextSequence = 1;
         long records;
     }
 
+    /** The same per-segment rules as the WAL's final segment ({@link SegmentScanner}): one scanner for every walker. */
     static Scan scan(final Directory directory, final String path, final ReplayMode mode, final FrameHandler handler)
     {
         final Scan scan = new Scan();
         try (SegmentFile file = directory.openSegment(path, false))
         {
+            final UnsafeBuffer snapshot = SegmentHeader.snapshot(file.buffer());
             final Crc32cRange crc = new Crc32cRange();
-            crc.wrap(file.byteBuffer());
+            crc.wrap(snapshot.byteBuffer());
             try
             {
-                scan.header = SegmentHeader.read(file.buffer(), crc, path, SegmentDescriptor.KIND_RECORD_LOG);
+                scan.header = SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_RECORD_LOG);
             }
             catch (final DurabilityException ex)
             {
-                if (SegmentHeader.isUninitialized(file.buffer()) ||
-                    mode == ReplayMode.BEST_EFFORT && SegmentHeader.isTorn(file.buffer(), crc))
+                // Created but never initialized (the magic is written last): an empty log.
+                if (snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
+                    (file.capacity() < SegmentDescriptor.HEADER_LENGTH + 8 ||
+                    file.buffer().getLong(SegmentDescriptor.HEADER_LENGTH) == 0))
                 {
+                    scan.header = null;
                     return scan;
                 }
                 throw ex;
             }
-            final FrameCursor cursor = new FrameCursor().wrap(
-                file.buffer(), file.byteBuffer(), path, Math.min(file.capacity(), scan.header.capacity()),
-                scan.header.salt(), scan.header.startEntryId());
+            final long length = directory.fileLength(path);
+            if (length != scan.header.capacity())
+            {
+                throw DurabilityException.format(
+                    "record log file length differs from the capacity in its header (a truncated or extended file)",
+                    path, -1, scan.header.capacity() + " bytes", length + " bytes");
+            }
+            final SegmentScanner scanner = new SegmentScanner().wrap(
+                file.buffer(), file.byteBuffer(), path, scan.header, Math.min(file.capacity(), scan.header.capacity()));
             while (true)
             {
-                final int r = cursor.next();
-                if (r == FrameCursor.FRAME)
+                final int r = scanner.next();
+                if (r == SegmentScanner.FRAME)
                 {
                     scan.records++;
                     if (handler != null)
                     {
-                        handler.onFrame(cursor.entryId(), cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength());
+                        final FrameCursor c = scanner.cursor();
+                        handler.onFrame(c.entryId(), c.buffer(), c.payloadOffset(), c.payloadLength());
                     }
                     continue;
                 }
-                if (r == FrameCursor.SEAL)
+                if (r == SegmentScanner.SEALED)
                 {
                     throw DurabilityException.format(
-                        "record logs are never sealed", path, cursor.frameOffset(), "a record", "a seal frame");
+                        "record logs are never sealed", path, scanner.endOffset(), "a record", "a seal frame");
                 }
-                if (r == FrameCursor.BAD &&
-                    !(mode == ReplayMode.BEST_EFFORT && cursor.frameOffset() >= scan.header.watermark()))
+                if (r == SegmentScanner.CORRUPT || r == SegmentScanner.TORN && mode == ReplayMode.STRICT)
                 {
-                    throw cursor.problem();
+                    throw scanner.problem();
                 }
-                scan.endOffset = r == FrameCursor.END ? cursor.position() : cursor.frameOffset();
-                scan.nextSequence = cursor.expectedEntryId();
+                scan.endOffset = scanner.endOffset();
+                scan.garbageEnd = scanner.garbageEnd();
+                scan.nextSequence = scanner.nextEntryId();
                 return scan;
             }
         }

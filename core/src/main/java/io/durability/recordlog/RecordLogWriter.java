@@ -116,14 +116,12 @@ public final class RecordLogWriter implements AutoCloseable
             final SegmentFile file = directory.openSegment(path, true);
             try
             {
-                final int limit = Math.min(file.capacity(), scan.header.capacity());
-                int garbageEnd = limit;
-                while (garbageEnd > scan.endOffset && file.buffer().getByte(garbageEnd - 1) == 0)
-                {
-                    garbageEnd--;
-                }
                 final SegmentAppender appender = SegmentAppender.resume(
-                    file, scan.header, scan.endOffset, scan.nextSequence, garbageEnd);
+                    file, scan.header, scan.endOffset, scan.nextSequence, scan.garbageEnd);
+                if (scan.garbageEnd > scan.endOffset && directory.supportsDurability())
+                {
+                    appender.force();
+                }
                 return new RecordLogWriter(directory, path, lock, appender, scan.header.watermark());
             }
             catch (final RuntimeException ex)
@@ -238,11 +236,42 @@ public final class RecordLogWriter implements AutoCloseable
         }
     }
 
-    /** Release the file and the lock, without syncing. Idempotent. */
+    /**
+     * Clean shutdown: on a directory with stable storage every record is made durable (as by
+     * {@link #flushAndSync()}) and the exact end of the data is recorded in the header and made
+     * durable, so damage to any record is corruption afterwards; then the file and the lock are
+     * released. A poisoned writer syncs nothing. Idempotent.
+     *
+     * @throws DurabilityException IO when the final barrier fails (the file and lock are released).
+     */
     @Override
     public void close()
     {
-        if (!closed)
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            if (poisonedBy == null)
+            {
+                if (durable)
+                {
+                    flushAndSync();
+                }
+                final int end = appender.tail();
+                if (end > recordedWatermark)
+                {
+                    appender.recordWatermark(end);
+                    recordedWatermark = end;
+                    if (durable)
+                    {
+                        appender.force();
+                    }
+                }
+            }
+        }
+        finally
         {
             closed = true;
             appender.file().close();

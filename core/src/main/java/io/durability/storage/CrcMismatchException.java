@@ -28,6 +28,13 @@ public final class CrcMismatchException extends DurabilityException
         this.actualCrc = actualCrc;
     }
 
+    /** @return a CRC mismatch with the same values, whose reason ends with {@code note}. */
+    @Override
+    public CrcMismatchException withNote(final String note)
+    {
+        return new CrcMismatchException(reason() + note, file(), offset(), expectedCrc, actualCrc);
+    }
+
     /** @return the CRC32C stored in the file. */
     public int expectedCrc()
     {

@@ -15,6 +15,8 @@ public class DurabilityException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    private final String reason;
+
     /** What went wrong, mirroring the seed's {@code PersistenceError} variants. */
     public enum Kind
     {
@@ -65,11 +67,28 @@ public class DurabilityException extends RuntimeException
         final Throwable cause)
     {
         super(format(kind, message, file, offset, expected, found), cause);
+        this.reason = message;
         this.kind = kind;
         this.file = file;
         this.offset = offset;
         this.expected = expected;
         this.found = found;
+    }
+
+    /** @return the sentence this exception was built with, without the kind and the bracketed details. */
+    public String reason()
+    {
+        return reason;
+    }
+
+    /**
+     * @param note words to add to the reason, such as why a problem is not a torn tail.
+     * @return a new exception of the same kind, file, offset, expected and found values, whose reason
+     * ends with {@code note} and whose cause is this one.
+     */
+    public DurabilityException withNote(final String note)
+    {
+        return new DurabilityException(kind, reason + note, file, offset, expected, found, this);
     }
 
     /** @return what went wrong. */

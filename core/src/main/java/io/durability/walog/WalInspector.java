@@ -1,7 +1,7 @@
 package io.durability.walog;
 
 import io.durability.frame.Crc32cRange;
-import io.durability.frame.FrameCursor;
+import io.durability.frame.SegmentScanner;
 import io.durability.frame.SegmentDescriptor;
 import io.durability.frame.SegmentHeader;
 import io.durability.storage.Directory;
@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Reports on every segment of a WAL folder independently, without stopping at the first problem:
- * for tools ({@code durability inspect}) and diagnostics. It never writes. For the verdict of
- * replay itself (which problems are a torn tail, which corruption) use {@link WalReader#verify}.
+ * for tools ({@code durability inspect}) and diagnostics. It never writes. Each segment is judged
+ * alone by the same per-segment rules replay uses; the verdict on the WAL as a whole (which of these
+ * problems is a torn tail of the stream) is {@link WalReader#check()}'s.
  */
 public final class WalInspector
 {
@@ -46,60 +47,54 @@ public final class WalInspector
     {
         final List<SegmentReport> reports = new ArrayList<>();
         final Crc32cRange crc = new Crc32cRange();
-        final FrameCursor cursor = new FrameCursor();
+        final SegmentScanner scanner = new SegmentScanner();
         for (final long id : WalLayout.segmentIds(directory, options.walDir()))
         {
             final String path = WalLayout.segmentPath(options.walDir(), id);
             final long length = directory.fileLength(path);
             try (SegmentFile segment = directory.openSegment(path, false))
             {
-                crc.wrap(segment.byteBuffer());
+                final org.agrona.concurrent.UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
+                crc.wrap(snapshot.byteBuffer());
                 final SegmentHeader header;
                 try
                 {
-                    header = SegmentHeader.read(segment.buffer(), crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
+                    header = SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
                 }
                 catch (final DurabilityException ex)
                 {
                     reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, ex));
                     continue;
                 }
-                cursor.wrap(segment.buffer(), segment.byteBuffer(), path,
-                    Math.min(segment.capacity(), header.capacity()), header.salt(), header.startEntryId());
+                scanner.wrap(segment.buffer(), segment.byteBuffer(), path, header,
+                    Math.min(segment.capacity(), header.capacity()));
                 long entries = 0;
                 DurabilityException problem = null;
                 boolean sealed = false;
                 int used;
-                while (true)
+                int r;
+                while ((r = scanner.next()) == SegmentScanner.FRAME)
                 {
-                    final int r;
-                    try
+                    entries++;
+                }
+                if (r == SegmentScanner.SEALED)
+                {
+                    sealed = true;
+                    used = scanner.endOffset() + io.durability.frame.FrameDescriptor.HEADER_LENGTH;
+                }
+                else
+                {
+                    used = scanner.endOffset();
+                    if (r == SegmentScanner.TORN || r == SegmentScanner.CORRUPT)
                     {
-                        r = cursor.next();
+                        problem = scanner.problem();
                     }
-                    catch (final DurabilityException ex)
-                    {
-                        problem = ex;
-                        used = cursor.frameOffset();
-                        break;
-                    }
-                    if (r == FrameCursor.FRAME)
-                    {
-                        entries++;
-                        continue;
-                    }
-                    if (r == FrameCursor.SEAL)
-                    {
-                        sealed = true;
-                        used = cursor.frameOffset() + io.durability.frame.FrameDescriptor.HEADER_LENGTH;
-                        break;
-                    }
-                    if (r == FrameCursor.BAD)
-                    {
-                        problem = cursor.problem();
-                    }
-                    used = r == FrameCursor.END ? cursor.position() : cursor.frameOffset();
-                    break;
+                }
+                if (length != header.capacity() && problem == null)
+                {
+                    problem = DurabilityException.format(
+                        "segment file length differs from the capacity in its header (a truncated or extended file)",
+                        path, -1, header.capacity() + " bytes", length + " bytes");
                 }
                 if (header.segmentId() != id && problem == null)
                 {

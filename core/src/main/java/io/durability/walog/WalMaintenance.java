@@ -29,7 +29,8 @@ public final class WalMaintenance
      */
     public static List<SegmentRange> segmentRanges(final Directory directory, final WalOptions options)
     {
-        final WalScan.Result scan = WalScan.scan(directory, options.walDir(), ReplayMode.BEST_EFFORT, true, null);
+        final WalScan.Result scan = WalScan.scan(directory, options.walDir(), false, null);
+        scan.verdict.throwIfNotAccepted(ReplayMode.BEST_EFFORT);
         if (scan.lastIndex < 0)
         {
             return List.of();
@@ -102,10 +103,13 @@ public final class WalMaintenance
             lastDeleted = WalLayout.segmentPath(options.walDir(), ids[i]);
             directory.delete(lastDeleted);
             deleted++;
-        }
-        if (lastDeleted != null && directory.supportsDurability())
-        {
-            directory.syncParentDir(lastDeleted);
+            if (directory.supportsDurability())
+            {
+                // One folder sync per deletion: unsynced folder entries may reach the disk in any order,
+                // and the oldest-first order is what keeps the remaining segments contiguous after a
+                // power cut (a gap in the middle would be read as a lost segment).
+                directory.syncParentDir(lastDeleted);
+            }
         }
         return deleted;
     }

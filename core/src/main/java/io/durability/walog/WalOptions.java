@@ -21,14 +21,16 @@ public final class WalOptions
     /** The smallest segment capacity allowed: a header, one empty frame and the seal. */
     public static final int MIN_SEGMENT_CAPACITY = SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH;
 
-    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null);
+    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null, false);
 
     private final String walDir;
     private final int segmentCapacity;
     private final Long saltSeed;
+    private final boolean fullResumeCheck;
 
-    private WalOptions(final String walDir, final int segmentCapacity, final Long saltSeed)
+    private WalOptions(final String walDir, final int segmentCapacity, final Long saltSeed, final boolean fullResumeCheck)
     {
+        this.fullResumeCheck = fullResumeCheck;
         this.walDir = walDir;
         this.segmentCapacity = segmentCapacity;
         this.saltSeed = saltSeed;
@@ -52,7 +54,7 @@ public final class WalOptions
             throw DurabilityException.invalidConfig("segment capacity too small", ">= " + MIN_SEGMENT_CAPACITY, capacity);
         }
         SegmentFiles.checkCapacity(null, capacity);
-        return new WalOptions(walDir, capacity, saltSeed);
+        return new WalOptions(walDir, capacity, saltSeed, fullResumeCheck);
     }
 
     /**
@@ -61,7 +63,7 @@ public final class WalOptions
      */
     public WalOptions withWalDir(final String dir)
     {
-        return new WalOptions(RelativePath.validate(dir), segmentCapacity, saltSeed);
+        return new WalOptions(RelativePath.validate(dir), segmentCapacity, saltSeed, fullResumeCheck);
     }
 
     /**
@@ -71,13 +73,34 @@ public final class WalOptions
      */
     public WalOptions withSaltSeed(final long seed)
     {
-        return new WalOptions(walDir, segmentCapacity, seed);
+        return new WalOptions(walDir, segmentCapacity, seed, fullResumeCheck);
     }
 
     /** @return the salt seed, or {@code null} for random salts. */
     public Long saltSeed()
     {
         return saltSeed;
+    }
+
+    /**
+     * Whether {@link WalWriter#resume} validates every frame of every segment before it opens the WAL
+     * (cost: a replay). By default ({@code false}) it checks the structure of every segment (length,
+     * header, ids, seals: O(number of segments)) and every frame from the last segment a barrier
+     * proved (O(one segment)); damage inside older sealed segments is then found by replay and
+     * {@link WalReader#check()}.
+     *
+     * @param full whether to check every frame.
+     * @return options with that setting.
+     */
+    public WalOptions withFullResumeCheck(final boolean full)
+    {
+        return new WalOptions(walDir, segmentCapacity, saltSeed, full);
+    }
+
+    /** @return whether resume checks every frame (see {@link #withFullResumeCheck}). */
+    public boolean fullResumeCheck()
+    {
+        return fullResumeCheck;
     }
 
     /** @return the folder holding the segments. */
@@ -102,6 +125,6 @@ public final class WalOptions
     public String toString()
     {
         return "WalOptions{walDir=" + walDir + ", segmentCapacity=" + segmentCapacity +
-            (saltSeed == null ? "" : ", saltSeed=" + saltSeed) + '}';
+            (saltSeed == null ? "" : ", saltSeed=" + saltSeed) + (fullResumeCheck ? ", fullResumeCheck" : "") + '}';
     }
 }

@@ -12,8 +12,9 @@ import java.util.List;
  * sequence, seals between segments).
  *
  * <p>Replay sees the entries committed when each frame is read; it does not take the writer's lock
- * and can run beside a writer (it then sees a prefix). Strict replay fails on any damage; best
- * effort stops at a torn tail only (see {@link ReplayMode}). The streaming variants deliver entries
+ * and can run beside a writer, in this process or another: it then sees a prefix of the stream and
+ * never reports a segment the writer is rolling to as damage. Strict replay fails on any damage;
+ * best effort stops at a torn tail only (see {@link ReplayMode} and {@link WalVerdict}). The streaming variants deliver entries
  * before they know how the scan ends: a strict streaming replay may deliver entries and then throw.
  *
  * @param <E> the entry type.
@@ -114,20 +115,38 @@ public final class WalReader<E>
      */
     public long replayFrames(final ReplayMode mode, final FrameHandler handler)
     {
-        return WalScan.scan(directory, options.walDir(), mode, false, handler).entries;
+        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, handler).verdict;
+        verdict.throwIfNotAccepted(mode);
+        return verdict.entries();
+    }
+
+    /**
+     * Validate every frame of the WAL without decoding payloads and say what it is: the one verdict
+     * (clean, torn tail or corrupt) that replay, {@link WalWriter#resume} and the tools agree on.
+     * Damage is reported in the verdict, not thrown.
+     *
+     * @return the verdict, with what a repair would cut.
+     * @throws DurabilityException IO or NOT_FOUND when the files cannot be read.
+     */
+    public WalVerdict check()
+    {
+        return WalScan.scan(directory, options.walDir(), true, null).verdict;
     }
 
     /**
      * Validate the whole WAL under {@code mode} without decoding payloads.
      *
      * @return what was found: the entry range and, for best effort, where a torn tail was cut.
+     * @throws DurabilityException what {@code mode} does not accept (see {@link #check()} for a
+     *                             verdict that is never thrown).
      */
     public ScanSummary verify(final ReplayMode mode)
     {
-        final WalScan.Result r = WalScan.scan(directory, options.walDir(), mode, false, null);
+        final WalVerdict v = check();
+        v.throwIfNotAccepted(mode);
         return new ScanSummary(
-            r.segmentIds.length, r.entries, r.lastIndex < 0 ? 0 : r.firstEntryId, r.nextEntryId - 1,
-            r.tornOffset < 0 ? null : r.tornProblem, r.discardedSegmentIds.size());
+            v.segments(), v.entries(), v.firstEntryId(), v.lastEntryId(),
+            v.state() == WalVerdict.State.TORN_TAIL ? v.problem() : null, v.droppedSegments().size());
     }
 
     /**

@@ -2,44 +2,65 @@ package io.durability.walog;
 
 import io.durability.frame.Crc32cRange;
 import io.durability.frame.FrameCursor;
+import io.durability.frame.FrameDescriptor;
 import io.durability.frame.SegmentDescriptor;
 import io.durability.frame.SegmentHeader;
+import io.durability.frame.SegmentScanner;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one walk over a WAL folder, shared by replay, resume and the tools. It applies the
- * torn-tail-versus-corruption rules of {@link ReplayMode} and reports where valid data ends.
+ * The one walk over a WAL folder: replay, verify, resume, maintenance and the tools all call it, and
+ * it returns the one {@link WalVerdict}. The per-segment decisions (end of data, torn write,
+ * corruption) are {@link SegmentScanner}'s; this class adds the rules between segments.
+ *
+ * <h2>Between segments</h2>
+ * Let {@code L} be the last segment whose header records a non-zero durable watermark. A writer
+ * records one only after a completed barrier made every earlier segment (and its seal) and every
+ * folder entry durable, so on a directory with stable storage:
+ * <ul>
+ *   <li>segments up to {@code L} must all be there, whole: full length, a readable header naming
+ *   the file, consecutive ids, a seal ending each one before {@code L} and naming the next one's
+ *   first id; anything else is corruption;</li>
+ *   <li>segments after {@code L} were created after the last completed barrier: nothing in them was
+ *   acknowledged. The stream may end anywhere among them where a power cut can leave it (a missing
+ *   segment file, a header that never reached the disk, a seal that never did, a torn frame) and
+ *   the segments after that point are dropped.</li>
+ * </ul>
+ * A torn frame or a missing seal is accepted only in {@code L} or after it.
  */
 final class WalScan
 {
-    /** Where a scan ended and what it found. */
+    /** What a scan found, with what resume needs beyond the verdict. */
     static final class Result
     {
+        WalVerdict verdict;
         long[] segmentIds = new long[0];
         SegmentHeader[] headers = new SegmentHeader[0];
-        /** Index (into segmentIds) of the segment holding the end of valid data; -1 when there is none. */
+        /** Index of the segment holding the end of valid data; -1 when there is none. */
         int lastIndex = -1;
+        /** Index of the last segment with a durable watermark ({@code L}); -1 when none. */
+        int lastProven = -1;
         /** Offset in that segment where valid data ends (the next frame slot, or the seal's offset). */
         int endOffset;
+        /** One past the last non-zero byte after endOffset (the bytes a repair zeroes). */
+        int garbageEnd;
         /** Whether that segment ends with a seal. */
         boolean sealed;
         /** The id the next appended entry gets. */
         long nextEntryId = 1;
-        /** The first entry id present (the start of the first segment). */
-        long firstEntryId = 1;
-        /** Entries delivered to the handler. */
-        long entries;
-        /** When a torn tail stopped the scan: where, and why. */
-        int tornOffset = -1;
-        DurabilityException tornProblem;
-        /** Segments after lastIndex to discard (torn header, or unsynced after a tolerated tear). */
-        final List<Long> discardedSegmentIds = new ArrayList<>();
+        /** Segment ids after the end of valid data, oldest first. */
+        final List<Long> droppedSegmentIds = new ArrayList<>();
     }
+
+    private static final int HEADER_OK = 0;
+    private static final int HEADER_UNINITIALIZED = 1;
+    private static final int HEADER_BAD = 2;
 
     private static final FrameHandler IGNORE = (id, buffer, offset, length) -> { };
 
@@ -48,13 +69,14 @@ final class WalScan
     }
 
     /**
-     * @param fromLastSynced when true (resume), frames are validated only from the last segment that
-     *                       records a durable watermark (or the final one); earlier segments' headers
-     *                       are still checked.
+     * @param allFrames when false (resume), frames are validated only from the last segment with a durable
+     *                  watermark on; the segments before it get the structural checks (length, header,
+     *                  ids, seal) at a cost that does not grow with their size.
+     * @throws DurabilityException IO or NOT_FOUND (failures to read, not verdicts); and, when
+     *                             {@code handlerOrNull} throws, what it throws.
      */
     static Result scan(
-        final Directory directory, final String walDir, final ReplayMode mode, final boolean fromLastSynced,
-        final FrameHandler handlerOrNull)
+        final Directory directory, final String walDir, final boolean allFrames, final FrameHandler handlerOrNull)
     {
         final FrameHandler handler = handlerOrNull == null ? IGNORE : handlerOrNull;
         final Result result = new Result();
@@ -63,180 +85,350 @@ final class WalScan
         final int n = ids.length;
         if (n == 0)
         {
+            result.verdict = new WalVerdict(WalVerdict.State.CLEAN, 0, 0, 0, 0, 1, null, null, List.of(), true);
             return result;
         }
 
+        // Pass 1: one consistent snapshot of every header, and every file's length.
         final Crc32cRange crc = new Crc32cRange();
         final SegmentHeader[] headers = new SegmentHeader[n];
+        final int[] headerState = new int[n];
         final DurabilityException[] headerErrors = new DurabilityException[n];
-        final boolean[] torn = new boolean[n];
-        boolean uninitialized = false;
+        final long[] lengths = new long[n];
+        final boolean[] noFrameAtStart = new boolean[n];
         result.headers = headers;
         for (int i = 0; i < n; i++)
         {
             final String path = WalLayout.segmentPath(walDir, ids[i]);
             try (SegmentFile segment = directory.openSegment(path, false))
             {
-                crc.wrap(segment.byteBuffer());
+                lengths[i] = directory.fileLength(path);
+                final UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
+                crc.wrap(snapshot.byteBuffer());
                 try
                 {
-                    headers[i] = SegmentHeader.read(segment.buffer(), crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
+                    headers[i] = SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
+                    headerState[i] = HEADER_OK;
                 }
                 catch (final DurabilityException ex)
                 {
                     headerErrors[i] = ex;
-                    torn[i] = SegmentHeader.isTorn(segment.buffer(), crc);
-                    uninitialized = i == n - 1 && SegmentHeader.isUninitialized(segment.buffer());
+                    final boolean magicZero = snapshot.capacity() < 8 || snapshot.getLong(0) == 0;
+                    headerState[i] = magicZero && lengths[i] >= SegmentDescriptor.HEADER_LENGTH ?
+                        HEADER_UNINITIALIZED : HEADER_BAD;
+                    noFrameAtStart[i] = segment.capacity() < SegmentDescriptor.HEADER_LENGTH + 8 ||
+                        segment.buffer().getLong(SegmentDescriptor.HEADER_LENGTH) == 0;
                 }
             }
         }
-        // A torn header (creation interrupted) is tolerated in best effort when every segment from it on
-        // is torn or unsynced (no barrier completed after its creation, so nothing after it is durable).
-        int m = uninitialized ? n - 1 : n;
-        if (mode == ReplayMode.BEST_EFFORT)
+        int lastProven = -1;
+        for (int i = n - 1; i >= 0; i--)
         {
-            for (int i = n - 1; i >= 0; i--)
+            if (headerState[i] == HEADER_OK && headers[i].watermark() > 0)
             {
-                final boolean unsynced = headers[i] != null && headers[i].watermark() == 0;
-                if (!torn[i] && !unsynced)
-                {
-                    break;
-                }
-                if (torn[i])
-                {
-                    m = i;
-                }
+                lastProven = i;
+                break;
             }
         }
-        for (int i = 0; i < m; i++)
+        result.lastProven = lastProven;
+
+        // Structure: segments up to lastProven must be whole; after it the stream ends at the first
+        // state a power cut can leave, and corruption is still corruption.
+        int m = n;
+        DurabilityException tail = null;
+        for (int i = 0; i < n; i++)
         {
-            if (headers[i] == null)
-            {
-                throw headerErrors[i];
-            }
             final String path = WalLayout.segmentPath(walDir, ids[i]);
-            if (headers[i].segmentId() != ids[i])
-            {
-                throw DurabilityException.format(
-                    "segment id in header does not match the file name", path, SegmentDescriptor.SEGMENT_ID_OFFSET,
-                    ids[i], headers[i].segmentId());
-            }
+            final boolean proven = i <= lastProven;
             if (i > 0 && ids[i] != ids[i - 1] + 1)
             {
-                throw DurabilityException.format(
+                final DurabilityException missing = DurabilityException.format(
                     "a segment file is missing between " + WalLayout.segmentPath(walDir, ids[i - 1]) + " and this one",
                     path, -1, "segment " + (ids[i - 1] + 1), "segment " + ids[i]);
+                if (proven)
+                {
+                    return corrupt(result, n, missing.withNote(
+                        " (a later segment records a durable watermark, so the missing one was durable)"), headers, i);
+                }
+                tail = missing.withNote(" (created after the last completed barrier: a power-loss tail)");
+                m = i;
+                break;
+            }
+            if (headerState[i] == HEADER_UNINITIALIZED && !proven)
+            {
+                m = i;
+                if (i < n - 1 || !noFrameAtStart[i])
+                {
+                    tail = headerErrors[i].withNote(
+                        " (the header of a segment created after the last completed barrier never reached the disk)");
+                }
+                break;
+            }
+            if (headerState[i] != HEADER_OK)
+            {
+                return corrupt(result, n, headerErrors[i], headers, i);
+            }
+            final SegmentHeader h = headers[i];
+            if (h.segmentId() != ids[i])
+            {
+                return corrupt(result, n, DurabilityException.format(
+                    "segment id in header does not match the file name", path, SegmentDescriptor.SEGMENT_ID_OFFSET,
+                    ids[i], h.segmentId()), headers, i);
+            }
+            if (lengths[i] != h.capacity())
+            {
+                return corrupt(result, n, DurabilityException.format(
+                    "segment file length differs from the capacity in its header (a truncated or extended file)",
+                    path, -1, h.capacity() + " bytes", lengths[i] + " bytes"), headers, i);
             }
         }
         for (int i = m; i < n; i++)
         {
-            result.discardedSegmentIds.add(ids[i]);
+            result.droppedSegmentIds.add(ids[i]);
         }
         if (m == 0)
         {
             if (ids[0] != 1)
             {
-                throw DurabilityException.format(
-                    "the first remaining segment has a torn header, so the next entry id cannot be known",
-                    WalLayout.segmentPath(walDir, ids[0]), 0, "a readable header", "torn header");
+                return corrupt(result, n, DurabilityException.format(
+                    "no segment of this WAL is readable, so where it starts cannot be known",
+                    WalLayout.segmentPath(walDir, ids[0]), 0, "a readable segment header", "none"), headers, 0);
             }
             result.nextEntryId = 1;
+            result.verdict = verdict(result, tail == null ? WalVerdict.State.CLEAN : WalVerdict.State.TORN_TAIL, n, 0, 0,
+                tail, null, walDir, allFrames);
             return result;
         }
-        result.firstEntryId = headers[0].startEntryId();
+        final long firstEntryId = headers[0].startEntryId();
 
-        // unsyncedFrom: the first index from which every segment records no durable watermark.
-        int unsyncedFrom = m;
-        while (unsyncedFrom > 0 && headers[unsyncedFrom - 1].watermark() == 0)
+        // Pass 2: frames.
+        final int start = allFrames ? 0 : Math.max(0, Math.min(m - 1, lastProven));
+        for (int i = 0; i < start; i++)
         {
-            unsyncedFrom--;
+            final DurabilityException sealProblem = checkSeal(directory, walDir, ids[i], headers[i], headers[i + 1]);
+            if (sealProblem != null)
+            {
+                return corrupt(result, n, sealProblem, headers, i);
+            }
         }
-        int start = 0;
-        if (fromLastSynced)
-        {
-            start = Math.max(0, Math.min(m - 1, unsyncedFrom - 1));
-        }
-
-        final FrameCursor cursor = new FrameCursor();
+        final SegmentScanner scanner = new SegmentScanner();
         long expected = headers[start].startEntryId();
+        long entries = 0;
         for (int i = start; i < m; i++)
         {
             final String path = WalLayout.segmentPath(walDir, ids[i]);
             final SegmentHeader header = headers[i];
             if (header.startEntryId() != expected)
             {
-                throw DurabilityException.format(
+                result.nextEntryId = expected;
+                return corrupt(result, n, DurabilityException.format(
                     "segment does not start where the previous segment's seal says", path,
-                    SegmentDescriptor.START_ENTRY_ID_OFFSET, expected, header.startEntryId());
+                    SegmentDescriptor.START_ENTRY_ID_OFFSET, expected, header.startEntryId()), headers, i, entries,
+                    firstEntryId, allFrames);
             }
             final boolean isLast = i == m - 1;
-            final boolean laterUnsynced = i + 1 >= unsyncedFrom;
+            // A tear or a missing seal is a power-loss tail only where no later segment proves anything.
+            final boolean mayEndHere = i >= lastProven;
             try (SegmentFile segment = directory.openSegment(path, false))
             {
-                cursor.wrap(
-                    segment.buffer(), segment.byteBuffer(), path, Math.min(segment.capacity(), header.capacity()),
-                    header.salt(), header.startEntryId());
+                scanner.wrap(segment.buffer(), segment.byteBuffer(), path, header,
+                    Math.min(segment.capacity(), header.capacity()));
                 while (true)
                 {
-                    final int r = cursor.next();
-                    if (r == FrameCursor.FRAME)
+                    final int r = scanner.next();
+                    if (r == SegmentScanner.FRAME)
                     {
-                        result.entries++;
-                        handler.onFrame(cursor.entryId(), cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength());
+                        entries++;
+                        final FrameCursor c = scanner.cursor();
+                        handler.onFrame(c.entryId(), c.buffer(), c.payloadOffset(), c.payloadLength());
                         continue;
                     }
-                    if (r == FrameCursor.SEAL)
+                    result.nextEntryId = scanner.nextEntryId();
+                    if (r == SegmentScanner.SEALED)
                     {
                         if (isLast)
                         {
-                            return finish(result, i, cursor.frameOffset(), true, cursor.entryId(), m, ids);
+                            return finish(result, i, scanner, true, tail, n, m, entries, firstEntryId, walDir, allFrames);
                         }
-                        expected = cursor.entryId();
+                        expected = scanner.nextEntryId();
                         break;
                     }
-                    if (r == FrameCursor.END)
+                    if (r == SegmentScanner.CORRUPT)
+                    {
+                        return corrupt(result, n, scanner.problem(), headers, i, entries, firstEntryId, allFrames);
+                    }
+                    if (r == SegmentScanner.END)
                     {
                         if (isLast)
                         {
-                            return finish(result, i, cursor.position(), false, cursor.expectedEntryId(), m, ids);
+                            return finish(result, i, scanner, false, tail, n, m, entries, firstEntryId, walDir, allFrames);
                         }
-                        if (mode == ReplayMode.BEST_EFFORT && laterUnsynced)
+                        final DurabilityException noSeal = DurabilityException.format(
+                            "segment ends without a seal but is not the final segment", path, scanner.endOffset(),
+                            "a seal frame", "end of data");
+                        if (!mayEndHere)
                         {
-                            return finish(result, i, cursor.position(), false, cursor.expectedEntryId(), m, ids);
+                            return corrupt(result, n, noSeal.withNote(
+                                " (a later segment records a durable watermark, so this seal was durable)"), headers, i,
+                                entries, firstEntryId, allFrames);
                         }
-                        throw DurabilityException.format(
-                            "segment ends without a seal but is not the final segment (corruption, or a lost file)",
-                            path, cursor.position(), "a seal frame", "end of data");
+                        return finish(result, i, scanner, false,
+                            noSeal.withNote(" (the seal never reached the disk: the segments after it were created " +
+                                "after the last completed barrier)"), n, m, entries, firstEntryId, walDir, allFrames);
                     }
-                    // BAD
-                    final boolean tolerable = mode == ReplayMode.BEST_EFFORT && (isLast || laterUnsynced) &&
-                        cursor.frameOffset() >= header.watermark();
-                    if (!tolerable)
+                    // TORN
+                    if (!isLast && !mayEndHere)
                     {
-                        throw cursor.problem();
+                        return corrupt(result, n, scanner.problem().withNote(
+                            " in a segment a later barrier proved durable"), headers, i, entries, firstEntryId, allFrames);
                     }
-                    result.tornOffset = cursor.frameOffset();
-                    result.tornProblem = cursor.problem();
-                    return finish(result, i, cursor.frameOffset(), false, cursor.expectedEntryId(), m, ids);
+                    return finish(result, i, scanner, false, scanner.problem(), n, m, entries, firstEntryId, walDir,
+                        allFrames);
                 }
             }
         }
         throw new IllegalStateException("unreachable: the last segment always ends the scan");
     }
 
+    /**
+     * The bounded check of a sealed segment before the last proven one: its last non-zero bytes must
+     * be a seal naming the next segment's first id. Falls back to walking its frames when they are not
+     * (bytes after a seal, left by a codec that reported it did not fit).
+     *
+     * @return the problem, or {@code null}.
+     */
+    private static DurabilityException checkSeal(
+        final Directory directory, final String walDir, final long id, final SegmentHeader header,
+        final SegmentHeader next)
+    {
+        final String path = WalLayout.segmentPath(walDir, id);
+        try (SegmentFile segment = directory.openSegment(path, false))
+        {
+            final int limit = Math.min(segment.capacity(), header.capacity());
+            final int end = SegmentScanner.lastNonZeroEnd(segment.buffer(), SegmentDescriptor.HEADER_LENGTH, limit);
+            final int sealOffset = ((end - 1) & ~(FrameDescriptor.ALIGNMENT - 1)) - 16;
+            if (sealOffset >= SegmentDescriptor.HEADER_LENGTH && isSeal(segment, header, sealOffset, next.startEntryId()))
+            {
+                return null;
+            }
+            final SegmentScanner scanner = new SegmentScanner().wrap(
+                segment.buffer(), segment.byteBuffer(), path, header, limit);
+            int r;
+            do
+            {
+                r = scanner.next();
+            }
+            while (r == SegmentScanner.FRAME);
+            if (r == SegmentScanner.SEALED)
+            {
+                return scanner.nextEntryId() == next.startEntryId() ? null : DurabilityException.format(
+                    "segment does not start where the previous segment's seal says",
+                    WalLayout.segmentPath(walDir, id + 1), SegmentDescriptor.START_ENTRY_ID_OFFSET,
+                    scanner.nextEntryId(), next.startEntryId());
+            }
+            if (r == SegmentScanner.CORRUPT)
+            {
+                return scanner.problem();
+            }
+            return DurabilityException.format(
+                "segment ends without a seal but is not the final segment", path, scanner.endOffset(), "a seal frame",
+                r == SegmentScanner.END ? "end of data" : scanner.problem().getMessage())
+                .withNote(" (a later segment records a durable watermark, so this seal was durable)");
+        }
+    }
+
+    private static boolean isSeal(final SegmentFile segment, final SegmentHeader header, final int offset, final long id)
+    {
+        final org.agrona.concurrent.AtomicBuffer b = segment.buffer();
+        if (b.getInt(FrameDescriptor.lengthOffset(offset)) != FrameDescriptor.HEADER_LENGTH ||
+            b.getShort(FrameDescriptor.typeOffset(offset)) != FrameDescriptor.TYPE_SEAL ||
+            b.getInt(FrameDescriptor.saltOffset(offset)) != header.salt() ||
+            b.getLong(FrameDescriptor.entryIdOffset(offset)) != id)
+        {
+            return false;
+        }
+        if (header.version() >= 2 &&
+            b.getShort(FrameDescriptor.flagsOffset(offset)) != FrameDescriptor.lengthCheck(FrameDescriptor.HEADER_LENGTH))
+        {
+            return false;
+        }
+        final Crc32cRange crc = new Crc32cRange();
+        crc.wrap(segment.byteBuffer());
+        return b.getInt(FrameDescriptor.crcOffset(offset)) ==
+            crc.compute(offset + FrameDescriptor.CRC_COVERAGE_OFFSET, FrameDescriptor.HEADER_LENGTH - FrameDescriptor.CRC_COVERAGE_OFFSET);
+    }
+
     private static Result finish(
-        final Result result, final int index, final int endOffset, final boolean sealed, final long nextEntryId,
-        final int validHeaders, final long[] ids)
+        final Result result, final int index, final SegmentScanner scanner, final boolean sealed,
+        final DurabilityException problem, final int n, final int m, final long entries, final long firstEntryId,
+        final String walDir, final boolean allFrames)
+    {
+        DurabilityException why = problem;
+        if (why == null && !sealed && index + 1 < n)
+        {
+            // A writer seals a segment before it creates the next one: an unsealed segment followed by
+            // one that was never initialized is what a power cut leaves, not a crash mid-roll.
+            why = DurabilityException.format(
+                "segment ends without a seal and the segment after it was never initialized (the seal never " +
+                "reached the disk)", WalLayout.segmentPath(walDir, result.segmentIds[index]), scanner.endOffset(),
+                "a seal frame", "end of data");
+        }
+        return finishAs(result, index, scanner, sealed, why, n, m, entries, firstEntryId, walDir, allFrames);
+    }
+
+    private static Result finishAs(
+        final Result result, final int index, final SegmentScanner scanner, final boolean sealed,
+        final DurabilityException problem, final int n, final int m, final long entries, final long firstEntryId,
+        final String walDir, final boolean allFrames)
     {
         result.lastIndex = index;
-        result.endOffset = endOffset;
+        result.endOffset = scanner.endOffset();
+        result.garbageEnd = sealed ? scanner.endOffset() : scanner.garbageEnd();
         result.sealed = sealed;
-        result.nextEntryId = nextEntryId;
-        for (int k = index + 1; k < validHeaders; k++)
+        result.nextEntryId = scanner.nextEntryId();
+        final List<Long> later = new ArrayList<>();
+        for (int k = index + 1; k < m; k++)
         {
-            result.discardedSegmentIds.add(ids[k]);
+            later.add(result.segmentIds[k]);
         }
-        result.discardedSegmentIds.sort(null);
+        result.droppedSegmentIds.addAll(0, later);
+        final String path = WalLayout.segmentPath(walDir, result.segmentIds[index]);
+        final WalVerdict.Cut cut = result.garbageEnd > result.endOffset ?
+            new WalVerdict.Cut(path, result.endOffset, result.garbageEnd, problem != null) : null;
+        result.verdict = verdict(result, problem == null ? WalVerdict.State.CLEAN : WalVerdict.State.TORN_TAIL, n,
+            entries, firstEntryId, problem, cut, walDir, allFrames);
+        return result;
+    }
+
+    private static WalVerdict verdict(
+        final Result result, final WalVerdict.State state, final int n, final long entries, final long firstEntryId,
+        final DurabilityException problem, final WalVerdict.Cut cut, final String walDir, final boolean allFrames)
+    {
+        final List<String> dropped = new ArrayList<>();
+        for (final long id : result.droppedSegmentIds)
+        {
+            dropped.add(WalLayout.segmentPath(walDir, id));
+        }
+        final long last = result.nextEntryId - 1;
+        return new WalVerdict(state, n, entries, last >= firstEntryId && firstEntryId > 0 ? firstEntryId : 0,
+            last >= firstEntryId && firstEntryId > 0 ? last : 0, result.nextEntryId, problem, cut, dropped, allFrames);
+    }
+
+    private static Result corrupt(
+        final Result result, final int n, final DurabilityException problem, final SegmentHeader[] headers, final int at)
+    {
+        return corrupt(result, n, problem, headers, at, 0, 0, true);
+    }
+
+    private static Result corrupt(
+        final Result result, final int n, final DurabilityException problem, final SegmentHeader[] headers, final int at,
+        final long entries, final long firstEntryId, final boolean allFrames)
+    {
+        result.lastIndex = -1;
+        result.droppedSegmentIds.clear();
+        final long last = entries > 0 ? result.nextEntryId - 1 : 0;
+        result.verdict = new WalVerdict(WalVerdict.State.CORRUPT, n, entries, entries > 0 ? firstEntryId : 0, last, 0,
+            problem, null, List.of(), allFrames);
         return result;
     }
 }

@@ -1,6 +1,7 @@
 package io.durability.walog;
 
 import io.durability.codec.Codec;
+import io.durability.publish.CheckpointPublisher;
 import io.durability.frame.SegmentAppender;
 import io.durability.internal.CrashPoints;
 import io.durability.frame.SegmentDescriptor;
@@ -63,6 +64,9 @@ public final class WalWriter<E> implements AutoCloseable
     private int recordedWatermark;
     private RuntimeException poisonedBy;
     private boolean closed;
+    private RepairReport repairReport;
+
+    private static final System.Logger LOG = System.getLogger("io.durability.walog");
 
     private WalWriter(final Directory directory, final Codec<E> codec, final WalOptions options, final DirectoryLock lock)
     {
@@ -96,6 +100,9 @@ public final class WalWriter<E> implements AutoCloseable
             }
             final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
             writer.current = writer.newSegment(1, 1);
+            writer.repairReport = new RepairReport(
+                new WalVerdict(WalVerdict.State.CLEAN, 0, 0, 0, 0, 1, null, null, List.of(), true), null, List.of(),
+                writer.current.file().path(), 1);
             return writer;
         }
         catch (final RuntimeException ex)
@@ -153,101 +160,101 @@ public final class WalWriter<E> implements AutoCloseable
     private void repairAndOpen()
     {
         final String walDir = options.walDir();
-        final WalScan.Result scan = WalScan.scan(directory, walDir, ReplayMode.BEST_EFFORT, true, null);
+        final WalScan.Result scan = WalScan.scan(directory, walDir, options.fullResumeCheck(), null);
+        final WalVerdict verdict = scan.verdict;
+        if (verdict.state() == WalVerdict.State.CORRUPT)
+        {
+            throw verdict.problem().withNote("; resume refused and changed nothing (see WalReader.check())");
+        }
         if (options.saltSeed() != null)
         {
             saltSource = new SplittableRandom(options.saltSeed() ^ (scan.nextEntryId * 0x9E3779B97F4A7C15L));
         }
-        final List<Long> discarded = scan.discardedSegmentIds;
-        for (int i = discarded.size() - 1; i >= 0; i--)
+        final List<Long> dropped = scan.droppedSegmentIds;
+        for (int i = dropped.size() - 1; i >= 0; i--)
         {
-            directory.delete(WalLayout.segmentPath(walDir, discarded.get(i)));
+            directory.delete(WalLayout.segmentPath(walDir, dropped.get(i)));
+            if (durable)
+            {
+                directory.syncParentDir(WalLayout.segmentPath(walDir, dropped.get(i)));
+            }
         }
-        if (!discarded.isEmpty() && durable)
+        // Segments after the last one a barrier proved may hold bytes only the page cache has (a
+        // process crash, no reboot): the first barrier makes them, their seals and the folder durable
+        // before it records a watermark that claims so.
+        if (durable)
         {
-            directory.syncParentDir(WalLayout.segmentPath(walDir, discarded.get(0)));
+            for (int i = Math.max(0, scan.lastProven); i < scan.lastIndex; i++)
+            {
+                pendingSync.add(WalLayout.segmentPath(walDir, scan.segmentIds[i]));
+            }
+            createdSinceSync = true;
         }
+        String created = null;
+        WalVerdict.Cut cut = null;
         if (scan.lastIndex < 0)
         {
             current = newSegment(1, scan.nextEntryId);
-            return;
+            created = current.file().path();
         }
-        final long segmentId = scan.segmentIds[scan.lastIndex];
-        final SegmentHeader header = scan.headers[scan.lastIndex];
-        if (scan.sealed)
+        else if (scan.sealed)
         {
+            final long segmentId = scan.segmentIds[scan.lastIndex];
+            if (durable)
+            {
+                pendingSync.add(WalLayout.segmentPath(walDir, segmentId));
+            }
             current = newSegment(segmentId + 1, scan.nextEntryId);
-            return;
+            created = current.file().path();
         }
-        final String path = WalLayout.segmentPath(walDir, segmentId);
-        if (directory.fileLength(path) < header.capacity())
+        else
         {
-            restoreFullLength(path, header.capacity(), scan.endOffset);
+            final long segmentId = scan.segmentIds[scan.lastIndex];
+            final SegmentHeader header = scan.headers[scan.lastIndex];
+            final String path = WalLayout.segmentPath(walDir, segmentId);
+            final SegmentFile file = directory.openSegment(path, true);
+            try
+            {
+                current = SegmentAppender.resume(file, header, scan.endOffset, scan.nextEntryId, scan.garbageEnd);
+                if (scan.garbageEnd > scan.endOffset)
+                {
+                    cut = verdict.cut();
+                    if (durable)
+                    {
+                        // Durable before any new frame lands on them: the old bytes must never come
+                        // back under a new frame after a power cut.
+                        current.force();
+                    }
+                }
+                recordedWatermark = header.watermark();
+                lastDurableOffset = header.watermark() > 0 ? header.watermark() : -1;
+            }
+            catch (final RuntimeException ex)
+            {
+                file.close();
+                throw ex;
+            }
         }
-        final SegmentFile file = directory.openSegment(path, true);
-        try
+        final List<String> droppedPaths = new ArrayList<>();
+        for (final long id : dropped)
         {
-            final int limit = Math.min(file.capacity(), header.capacity());
-            final int garbageEnd = lastNonZeroEnd(file.buffer(), scan.endOffset, limit);
-            current = SegmentAppender.resume(file, header, scan.endOffset, scan.nextEntryId, garbageEnd);
-            recordedWatermark = header.watermark();
-            lastDurableOffset = header.watermark() > 0 ? header.watermark() : -1;
+            droppedPaths.add(WalLayout.segmentPath(walDir, id));
         }
-        catch (final RuntimeException ex)
+        repairReport = new RepairReport(verdict, cut, droppedPaths, created, scan.nextEntryId);
+        if (repairReport.changedAnything())
         {
-            file.close();
-            throw ex;
+            LOG.log(repairReport.cutEntries() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                "durability: WalWriter.resume in " + walDir + ": " + repairReport.describe());
         }
     }
 
     /**
-     * A final segment shorter than its recorded capacity (a partial copy, a filesystem that lost its
-     * end) cannot hold a seal where the writer needs one: copy its valid bytes into a full-length
-     * file and rename that over it.
+     * @return what {@link #resume} found and changed (for a writer made by {@link #create}: a clean
+     * verdict of an empty WAL and the first segment created).
      */
-    private void restoreFullLength(final String path, final int capacity, final int validEnd)
+    public RepairReport repairReport()
     {
-        final String temp = path + ".restore";
-        if (directory.exists(temp))
-        {
-            directory.delete(temp);
-        }
-        try (SegmentFile shortFile = directory.openSegment(path, false);
-            SegmentFile full = directory.createSegment(temp, capacity))
-        {
-            full.buffer().putBytes(0, shortFile.buffer(), 0, validEnd);
-            if (durable)
-            {
-                full.force(0, validEnd);
-            }
-        }
-        if (durable)
-        {
-            directory.atomicRenameDurable(temp, path);
-        }
-        else
-        {
-            directory.atomicRename(temp, path);
-        }
-    }
-
-    /** @return one past the last non-zero byte in {@code [from, to)}, or {@code from} when all are zero. */
-    private static int lastNonZeroEnd(final AtomicBuffer buffer, final int from, final int to)
-    {
-        int i = to;
-        while (i - 8 >= from)
-        {
-            if (buffer.getLong(i - 8) != 0)
-            {
-                break;
-            }
-            i -= 8;
-        }
-        while (i > from && buffer.getByte(i - 1) == 0)
-        {
-            i--;
-        }
-        return i;
+        return repairReport;
     }
 
     /**
@@ -403,11 +410,15 @@ public final class WalWriter<E> implements AutoCloseable
     private void roll()
     {
         final SegmentAppender old = current;
-        final SegmentAppender next = newSegmentFile(old.segmentId() + 1, old.nextEntryId());
+        // Seal first, then create the next segment: a reader that lists the folder and finds the next
+        // segment always finds this one sealed, and a crash in between leaves a sealed final segment,
+        // which resume continues after. If the creation fails, the sealed segment stays current and
+        // the next append tries the roll again.
         old.seal();
+        CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
+        final SegmentAppender next = newSegmentFile(old.segmentId() + 1, old.nextEntryId());
         current = next;
         initHeaderWatermark(next);
-        CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
         if (durable)
         {
             pendingSync.add(old.file().path());
@@ -471,6 +482,61 @@ public final class WalWriter<E> implements AutoCloseable
     {
         checkUsable();
         VarHandle.fullFence();
+        if (!durable)
+        {
+            exactWatermark();
+        }
+    }
+
+    /**
+     * Protect every acknowledged entry by the header alone: record in the current segment's header
+     * the exact end of what the last completed {@link #flushAndSync()} made durable, and make that
+     * header durable (one more barrier, of one page). Afterwards damage to any of those entries is
+     * corruption in every mode, whatever bytes it leaves; before it, damage to the last barrier's
+     * frames that leaves an all-zero 512-byte sector reads as a torn write (docs/FORMAT.md).
+     * {@link CheckpointPublisher publish} calls it before it truncates, and {@link #close()} does the
+     * same for everything written. On a directory without stable storage it records the end of
+     * everything written (nothing there can be lost out of order) and syncs nothing.
+     *
+     * @throws DurabilityException IO (the writer is poisoned), INVALID_STATE.
+     */
+    public void syncWatermark()
+    {
+        checkUsable();
+        if (!durable)
+        {
+            exactWatermark();
+            return;
+        }
+        final SegmentAppender a = current;
+        if (lastDurableOffset <= recordedWatermark)
+        {
+            return;
+        }
+        try
+        {
+            final int target = a.tail();
+            a.recordWatermark(lastDurableOffset);
+            recordedWatermark = lastDurableOffset;
+            a.force();
+            lastDurableOffset = target;
+        }
+        catch (final RuntimeException ex)
+        {
+            poisonedBy = ex;
+            throw ex;
+        }
+    }
+
+    /** Without stable storage: the watermark is the end of everything written. */
+    private void exactWatermark()
+    {
+        final SegmentAppender a = current;
+        if (a.tail() > recordedWatermark)
+        {
+            a.recordWatermark(a.tail());
+            recordedWatermark = a.tail();
+        }
     }
 
     /**
@@ -499,6 +565,13 @@ public final class WalWriter<E> implements AutoCloseable
             }
             pendingSync.clear();
             final SegmentAppender a = current;
+            if (createdSinceSync)
+            {
+                // Before the watermark below is stored: a non-zero watermark on disk proves that every
+                // segment file up to this one has a durable folder entry (readers rely on it).
+                directory.syncParentDir(a.file().path());
+                createdSinceSync = false;
+            }
             final int target = a.tail();
             // The watermark recorded now was proven by an earlier barrier; predecessors were forced above.
             final int watermark = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
@@ -508,11 +581,6 @@ public final class WalWriter<E> implements AutoCloseable
                 recordedWatermark = watermark;
             }
             a.force();
-            if (createdSinceSync)
-            {
-                directory.syncParentDir(a.file().path());
-                createdSinceSync = false;
-            }
             lastDurableOffset = target;
         }
         catch (final RuntimeException ex)
@@ -607,8 +675,15 @@ public final class WalWriter<E> implements AutoCloseable
     }
 
     /**
-     * Release segments and the lock. Does not sync: entries not covered by a completed
-     * {@link #flushAndSync()} are visible but not durable. An open claim is aborted. Idempotent.
+     * Clean shutdown: an open claim is aborted, then (on a directory with stable storage) everything
+     * appended is made durable as by {@link #flushAndSync()} and the exact end of the data is recorded
+     * in the header and made durable, so after {@code close()} returns every entry is acknowledged and
+     * protected: damage to any of them is corruption in every mode. Then segments and the lock are
+     * released. A poisoned writer syncs nothing. Idempotent.
+     *
+     * @throws DurabilityException IO when the final barrier fails (segments and the lock are released
+     *                             all the same; entries after the last completed barrier are then not
+     *                             durable).
      */
     @Override
     public void close()
@@ -617,6 +692,7 @@ public final class WalWriter<E> implements AutoCloseable
         {
             return;
         }
+        RuntimeException failure = null;
         try
         {
             if (claim.isActive() && poisonedBy == null)
@@ -624,6 +700,18 @@ public final class WalWriter<E> implements AutoCloseable
                 current.abort(claim.frameOffset(), claim.maxLength());
                 claim.deactivate();
             }
+            if (poisonedBy == null && current != null)
+            {
+                if (durable)
+                {
+                    flushAndSync();
+                }
+                syncWatermark();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex;
         }
         finally
         {
@@ -634,6 +722,10 @@ public final class WalWriter<E> implements AutoCloseable
                 current.file().close();
             }
             lock.close();
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 }

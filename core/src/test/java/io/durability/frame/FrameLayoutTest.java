@@ -32,7 +32,7 @@ class FrameLayoutTest
             final byte[] magic = new byte[8];
             b.get(0, magic);
             assertEquals("DURBLSEG", new String(magic, StandardCharsets.US_ASCII));
-            assertEquals(1, b.getInt(8));
+            assertEquals(2, b.getInt(8), "format version 2");
             assertEquals(1, b.getInt(12));
             assertEquals(3, b.getLong(16));
             assertEquals(40, b.getLong(24));
@@ -46,7 +46,8 @@ class FrameLayoutTest
             assertEquals(29, b.getInt(64));
             assertEquals(40, b.getLong(72));
             assertEquals(1, b.getShort(80));
-            assertEquals(0, b.getShort(82));
+            assertEquals(FrameDescriptor.lengthCheck(29), b.getShort(82), "format 2: flags hold the length check");
+            assertEquals((short)(29 ^ 0xA5A5), b.getShort(82), "the check of a length below 65536 is length ^ 0xA5A5");
             assertEquals(0x12345678, b.getInt(84));
             assertEquals(crc(b, 72, 29 - 8), b.getInt(68));
             assertEquals('h', b.get(88));

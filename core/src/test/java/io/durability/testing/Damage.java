@@ -55,6 +55,76 @@ public final class Damage
         }
     }
 
+    /**
+     * What a process crash at this instant leaves: the bytes of every segment file of {@code walDir}
+     * (the page cache survives the process). Restore them with {@link #restore} after closing the
+     * writer, to undo what its clean {@code close()} wrote.
+     */
+    public static java.util.Map<String, byte[]> capture(final Directory dir, final String walDir)
+    {
+        final java.util.Map<String, byte[]> image = new java.util.TreeMap<>();
+        for (final long id : io.durability.walog.WalLayout.segmentIds(dir, walDir))
+        {
+            final String path = io.durability.walog.WalLayout.segmentPath(walDir, id);
+            image.put(path, read(dir, path, 0, (int)dir.fileLength(path)));
+        }
+        return image;
+    }
+
+    /** Put back the bytes {@link #capture} took (segment files created since are deleted). */
+    public static void restore(final Directory dir, final String walDir, final java.util.Map<String, byte[]> image)
+    {
+        for (final long id : io.durability.walog.WalLayout.segmentIds(dir, walDir))
+        {
+            final String path = io.durability.walog.WalLayout.segmentPath(walDir, id);
+            if (!image.containsKey(path))
+            {
+                dir.delete(path);
+            }
+        }
+        for (final java.util.Map.Entry<String, byte[]> e : image.entrySet())
+        {
+            write(dir, e.getKey(), 0, e.getValue());
+        }
+    }
+
+    /** The sector size torn writes are judged at. */
+    public static final int SECTOR = 512;
+
+    /**
+     * A torn write of {@code frame}: the sector after the one holding its start never reached the
+     * disk, so it reads as zeros (the segment was zero-filled). The frame must cross a sector boundary.
+     */
+    public static void tearFrame(final Directory dir, final String path, final FrameSpan frame)
+    {
+        final int boundary = (frame.offset() / SECTOR + 1) * SECTOR;
+        if (boundary >= frame.offset() + frame.length())
+        {
+            throw new IllegalArgumentException("frame " + frame + " does not cross a sector boundary");
+        }
+        zero(dir, path, boundary, boundary + SECTOR);
+    }
+
+    /** The sector holding {@code offset} lost from {@code offset} on (its earlier bytes were already durable). */
+    public static void loseSectorFrom(final Directory dir, final String path, final int offset)
+    {
+        zero(dir, path, offset, (offset / SECTOR + 1) * SECTOR);
+    }
+
+    /** @return the last frame of a healthy segment that crosses a 512-byte sector boundary, or {@code null}. */
+    public static FrameSpan lastFrameCrossingASector(final Directory dir, final String path, final int kind)
+    {
+        FrameSpan found = null;
+        for (final FrameSpan f : frames(dir, path, kind))
+        {
+            if (!f.seal() && f.offset() / SECTOR != (f.offset() + f.length() - 1) / SECTOR)
+            {
+                found = f;
+            }
+        }
+        return found;
+    }
+
     /** A frame found in a healthy segment: [offset, offset + length). */
     public record FrameSpan(long entryId, int offset, int length, boolean seal)
     {
@@ -69,7 +139,7 @@ public final class Damage
             crc.wrap(f.byteBuffer());
             final SegmentHeader h = SegmentHeader.read(f.buffer(), crc, path, kind);
             final FrameCursor c = new FrameCursor().wrap(f.buffer(), f.byteBuffer(), path, f.capacity(), h.salt(),
-                h.startEntryId());
+                h.startEntryId(), h.version());
             final List<FrameSpan> spans = new ArrayList<>();
             while (true)
             {

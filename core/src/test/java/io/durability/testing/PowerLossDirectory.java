@@ -23,9 +23,11 @@ import java.util.TreeMap;
  *   <li><b>Content</b>: pages (4 KiB) written since the last barrier covering them are, each at
  *   random, lost (old content), kept (new content) or torn at 512-byte sector granularity (a mix
  *   of old and new sectors). A file whose size was never made durable may come back empty.</li>
- *   <li><b>Names</b>: creates, renames and deletes form an ordered log; those a folder sync made
- *   durable always survive, and of the rest only a random prefix of the log does, so unsynced
- *   creates, renames and deletes are undone (in order) at random.</li>
+ *   <li><b>Names</b>: creates, renames and deletes form a log; those a folder sync made durable
+ *   always survive, and of the rest each name keeps a random prefix of its own history, so unsynced
+ *   creates, renames and deletes of different names survive in any order.</li>
+ *   <li><b>Segment files</b> (as the Directory contract says) have their full length and zero content
+ *   durable from creation; only their folder entry can be lost.</li>
  * </ul>
  * Everything a barrier covered survives byte for byte. Use it like any directory; after a cut, use
  * the returned directory (the old one must not be used again).
@@ -134,11 +136,27 @@ public final class PowerLossDirectory extends FilterDirectory
     private PowerLossDirectory cut(final SplittableRandom random, final boolean onlyDurable)
     {
         final Map<String, Inode> ns = new HashMap<>(durableNames);
-        final int keepPrefix = onlyDurable ? 0 : random.nextInt(log.size() + 1);
+        // Folder entries no sync covered reach the disk in any order across names (POSIX promises
+        // nothing): each name keeps a random prefix of its own unsynced history.
+        final Map<String, Integer> unsyncedOps = new HashMap<>();
+        for (final NameOp op : log)
+        {
+            if (!op.durable())
+            {
+                unsyncedOps.merge(op.path(), 1, Integer::sum);
+            }
+        }
+        final Map<String, Integer> keep = new HashMap<>();
+        for (final Map.Entry<String, Integer> e : new TreeMap<>(unsyncedOps).entrySet())
+        {
+            keep.put(e.getKey(), onlyDurable ? 0 : random.nextInt(e.getValue() + 1));
+        }
+        final Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < log.size(); i++)
         {
             final NameOp op = log.get(i);
-            if (op.durable() || i < keepPrefix)
+            final boolean kept = !op.durable() && seen.merge(op.path(), 1, Integer::sum) <= keep.get(op.path());
+            if (op.durable() || kept)
             {
                 if (op.inode() == null)
                 {
@@ -343,8 +361,12 @@ public final class PowerLossDirectory extends FilterDirectory
     @Override
     public SegmentFile createSegment(final String path, final int capacity)
     {
+        // The Directory contract: a segment file has its full length and zeros from creation on (an
+        // mmap directory prepares, syncs and renames it); only its folder entry may be lost.
         final SegmentFile inner = live.createSegment(path, capacity);
-        bindName(path, new Inode());
+        final Inode inode = new Inode();
+        inode.durable = new byte[capacity];
+        bindName(path, inode);
         return new Segment(inner);
     }
 

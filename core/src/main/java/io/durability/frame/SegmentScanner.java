@@ -1,0 +1,329 @@
+package io.durability.frame;
+
+import io.durability.storage.DurabilityException;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.nio.ByteBuffer;
+
+import static io.durability.frame.FrameDescriptor.*;
+
+/**
+ * Walks the frames of one segment and, where they stop, decides what the stop is: the one place
+ * that tells the end of data, a torn write and corruption apart (the WAL, the record log and the
+ * tools all use it; the rules are in docs/FORMAT.md, "Reader rules").
+ *
+ * <p>The decision uses only what the bytes show and the segment's durable watermark {@code W}:
+ * <ul>
+ *   <li>Anything wrong below {@code W}, or data ending below it, is {@link #CORRUPT}.</li>
+ *   <li>At or above {@code W}, a bad frame is {@link #TORN} only when it carries the evidence a
+ *   torn write leaves in a zero-filled segment: a 512-byte sector of the frame that reads as all
+ *   zeros (the sector never reached the disk). A frame that is bad without that evidence (a flipped
+ *   bit, a damaged length or length check, non-zero padding) is {@link #CORRUPT}.</li>
+ *   <li>A zero length ends the data. If committed frames of this segment follow it, the frame start
+ *   was lost: {@link #TORN} when its sector reads as zeros, {@link #CORRUPT} otherwise. Bytes after
+ *   the end that hold no committed frame are the leftover of an uncommitted frame (a process killed
+ *   mid-append) and are reported in {@link #garbageEnd()} for a repair to zero.</li>
+ * </ul>
+ * Whether a torn tail is acceptable where it was found (only at the end of the WAL) is the
+ * caller's decision.
+ *
+ * <p>A reusable flyweight; not thread-safe.
+ */
+public final class SegmentScanner
+{
+    /** {@link #next()} found a data frame: see {@link #cursor()}. */
+    public static final int FRAME = 1;
+    /** {@link #next()} found the seal: {@link #endOffset()} is its offset, {@link #nextEntryId()} the next segment's first id. */
+    public static final int SEALED = 2;
+    /** {@link #next()} reached the end of data. */
+    public static final int END = 3;
+    /** {@link #next()} found a torn write at {@link #endOffset()}: see {@link #problem()}. */
+    public static final int TORN = 4;
+    /** {@link #next()} found corruption: see {@link #problem()}. */
+    public static final int CORRUPT = 5;
+
+    private final FrameCursor cursor = new FrameCursor();
+    private final Crc32cRange probeCrc = new Crc32cRange();
+    private AtomicBuffer buffer;
+    private String file;
+    private int limit;
+    private int salt;
+    private int watermark;
+    private boolean legacy;
+    private int endOffset;
+    private int garbageEnd;
+    private long nextEntryId;
+    private DurabilityException problem;
+
+    /**
+     * Start at the first frame of a segment whose header has been read.
+     *
+     * @param buffer the segment's bytes.
+     * @param memory the same bytes as a ByteBuffer (for the CRC intrinsic).
+     * @param file   the file name used in errors.
+     * @param header the segment's validated header (salt, first id, watermark, version).
+     * @param limit  the end of the readable area: {@code min(file length, header capacity)}.
+     */
+    public SegmentScanner wrap(
+        final AtomicBuffer buffer, final ByteBuffer memory, final String file, final SegmentHeader header,
+        final int limit)
+    {
+        this.buffer = buffer;
+        this.file = file;
+        this.limit = Math.min(limit, buffer.capacity());
+        this.salt = header.salt();
+        this.watermark = header.watermark();
+        this.legacy = header.version() < 2;
+        this.problem = null;
+        this.endOffset = SegmentDescriptor.HEADER_LENGTH;
+        this.garbageEnd = SegmentDescriptor.HEADER_LENGTH;
+        this.nextEntryId = header.startEntryId();
+        probeCrc.wrap(memory);
+        cursor.wrap(buffer, memory, file, this.limit, salt, header.startEntryId(), header.version());
+        return this;
+    }
+
+    /**
+     * @return {@link #FRAME} (the cursor holds it), or where and how the frames stop: {@link #SEALED},
+     * {@link #END}, {@link #TORN} or {@link #CORRUPT}. Call again only after {@link #FRAME}.
+     */
+    public int next()
+    {
+        final int r;
+        try
+        {
+            r = cursor.next();
+        }
+        catch (final DurabilityException ex)
+        {
+            endOffset = cursor.frameOffset();
+            nextEntryId = cursor.expectedEntryId();
+            garbageEnd = endOffset;
+            problem = ex.withNote(" (a frame with a valid CRC and wrong content is never a torn write)");
+            return CORRUPT;
+        }
+        switch (r)
+        {
+            case FrameCursor.FRAME:
+                return FRAME;
+            case FrameCursor.SEAL:
+                endOffset = cursor.frameOffset();
+                nextEntryId = cursor.entryId();
+                garbageEnd = endOffset + HEADER_LENGTH;
+                if (watermark > endOffset + HEADER_LENGTH)
+                {
+                    return corrupt(DurabilityException.format(
+                        "the durable watermark lies beyond the seal", file, SegmentDescriptor.WATERMARK_OFFSET,
+                        "at most " + (endOffset + HEADER_LENGTH), watermark));
+                }
+                return SEALED;
+            case FrameCursor.END:
+                return classifyEnd(cursor.position());
+            default:
+                return classifyBad(cursor.frameOffset());
+        }
+    }
+
+    private int classifyEnd(final int o)
+    {
+        endOffset = o;
+        nextEntryId = cursor.expectedEntryId();
+        garbageEnd = lastNonZeroEnd(buffer, o, limit);
+        if (o < watermark)
+        {
+            return corrupt(DurabilityException.format(
+                "the data ends below the durable watermark (acknowledged frames are missing)", file, o,
+                "frames up to offset " + watermark, "end of data at offset " + o));
+        }
+        if (garbageEnd == o)
+        {
+            return END;
+        }
+        final int p = findCommittedFrame(o + ALIGNMENT, garbageEnd, nextEntryId);
+        if (p < 0)
+        {
+            return END;
+        }
+        if (buffer.getIntVolatile(lengthOffset(o)) != 0)
+        {
+            // A writer beside this reader committed the frame at o after it was read as the end: the
+            // view read so far is a consistent prefix, and it ends here.
+            garbageEnd = o;
+            return END;
+        }
+        final long id = buffer.getLong(entryIdOffset(p));
+        final int sectorEnd = (o / SECTOR + 1) * SECTOR;
+        if (p >= sectorEnd && allZero(buffer, o, sectorEnd))
+        {
+            problem = DurabilityException.format(
+                "torn write: the sector holding the next frame reads as zeros while later frames reached the disk",
+                file, o, "frame " + nextEntryId, "an all-zero sector [" + o + ", " + sectorEnd + "), then frame " + id +
+                " at offset " + p);
+            return TORN;
+        }
+        return corrupt(DurabilityException.format(
+            "committed frames follow the end of data: a frame start was damaged (no all-zero sector, so not a torn write)",
+            file, o, "frame " + nextEntryId, "end of data, then frame " + id + " at offset " + p));
+    }
+
+    private int classifyBad(final int o)
+    {
+        endOffset = o;
+        nextEntryId = cursor.expectedEntryId();
+        garbageEnd = lastNonZeroEnd(buffer, o, limit);
+        final DurabilityException why = cursor.problem();
+        final int length = buffer.getInt(lengthOffset(o));
+        boolean evidence = false;
+        switch (cursor.badKind())
+        {
+            case FrameCursor.BAD_LENGTH_CHECK:
+            {
+                // Length and check share a sector unless the 24-byte header straddles a boundary; then
+                // an all-zero second sector is the evidence.
+                final int flags = flagsOffset(o);
+                final int sectorStart = (flags / SECTOR) * SECTOR;
+                evidence = sectorStart > o && allZero(buffer, sectorStart, Math.min(o + length, sectorStart + SECTOR));
+                break;
+            }
+            case FrameCursor.BAD_CRC:
+                evidence = hasZeroSector(o, o + length);
+                break;
+            default:
+                break;
+        }
+        if (!evidence)
+        {
+            return corrupt(why.withNote(" (no all-zero sector in the frame, so not a torn write)"));
+        }
+        if (o < watermark)
+        {
+            return corrupt(why.withNote(" (below the durable watermark " + watermark + ": acknowledged data)"));
+        }
+        problem = why.withNote(" (torn write: a sector of the frame reads as zeros)");
+        return TORN;
+    }
+
+    private int corrupt(final DurabilityException why)
+    {
+        problem = why;
+        return CORRUPT;
+    }
+
+    /** Whether a sector-aligned piece of {@code [from, to)}, other than the one holding {@code from}, is all zeros. */
+    private boolean hasZeroSector(final int from, final int to)
+    {
+        for (int s = (from / SECTOR + 1) * SECTOR; s < to; s += SECTOR)
+        {
+            if (allZero(buffer, s, Math.min(to, s + SECTOR)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return the first 8-aligned offset in {@code [from, to)} holding a whole committed frame of this
+     * segment (valid length, length check, CRC and salt, a known type, id at least {@code minId}), or -1.
+     */
+    private int findCommittedFrame(final int from, final int to, final long minId)
+    {
+        final AtomicBuffer b = buffer;
+        for (int p = from; p <= to - HEADER_LENGTH && p <= limit - HEADER_LENGTH; p += ALIGNMENT)
+        {
+            final int length = b.getIntVolatile(lengthOffset(p));
+            if (length < HEADER_LENGTH || length > limit - p || b.getInt(saltOffset(p)) != salt)
+            {
+                continue;
+            }
+            if (!legacy && b.getShort(flagsOffset(p)) != lengthCheck(length))
+            {
+                continue;
+            }
+            final short type = b.getShort(typeOffset(p));
+            if ((type != TYPE_DATA && type != TYPE_SEAL) || b.getLong(entryIdOffset(p)) < minId)
+            {
+                continue;
+            }
+            if (b.getInt(crcOffset(p)) == probeCrc.compute(p + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET))
+            {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** @return one past the last non-zero byte in {@code [from, to)}, or {@code from} when all are zero. */
+    public static int lastNonZeroEnd(final AtomicBuffer buffer, final int from, final int to)
+    {
+        int i = to;
+        while (i - 8 >= from && buffer.getLong(i - 8) == 0)
+        {
+            i -= 8;
+        }
+        while (i > from && buffer.getByte(i - 1) == 0)
+        {
+            i--;
+        }
+        return i;
+    }
+
+    private static boolean allZero(final AtomicBuffer buffer, final int from, final int to)
+    {
+        int i = from;
+        for (; i + 8 <= to; i += 8)
+        {
+            if (buffer.getLong(i) != 0)
+            {
+                return false;
+            }
+        }
+        for (; i < to; i++)
+        {
+            if (buffer.getByte(i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the cursor, positioned on the last {@link #FRAME}. */
+    public FrameCursor cursor()
+    {
+        return cursor;
+    }
+
+    /** @return where valid data ends: the next slot after {@link #END}, the seal's offset, or the bad frame's. */
+    public int endOffset()
+    {
+        return endOffset;
+    }
+
+    /**
+     * @return one past the last non-zero byte from {@link #endOffset()} on ({@code endOffset} when
+     * nothing follows; past the seal after {@link #SEALED}): what a repair zeroes.
+     */
+    public int garbageEnd()
+    {
+        return garbageEnd;
+    }
+
+    /** @return the id the next frame after the valid data gets (after {@link #SEALED}: the next segment's first id). */
+    public long nextEntryId()
+    {
+        return nextEntryId;
+    }
+
+    /** @return why the scan stopped at {@link #TORN} or {@link #CORRUPT}. */
+    public DurabilityException problem()
+    {
+        return problem;
+    }
+
+    /** @return the watermark of the segment being scanned. */
+    public int watermark()
+    {
+        return watermark;
+    }
+}
