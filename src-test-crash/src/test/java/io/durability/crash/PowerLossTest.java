@@ -10,6 +10,7 @@ import io.durability.testing.PowerLossDirectory;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalRecord;
+import io.durability.walog.WalVerdict;
 import io.durability.walog.WalWriter;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,8 @@ class PowerLossTest
         long totalAcked = 0;
         long lost = 0;
         long prefixViolations = 0;
+        int cleanCloses = 0;
+        int processCrashes = 0;
         int cut = 0;
         int midBarrier = 0;
         try
@@ -58,8 +61,11 @@ class PowerLossTest
                 {
                     dir.failDuringBarrier(dir.barriers() + 1 + random.nextInt(8), random);
                 }
-                try (WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, OPTIONS))
+                final boolean cleanClose = random.nextInt(4) == 0;
+                WalWriter<byte[]> w = null;
+                try
                 {
+                    w = WalWriter.resume(dir, BytesCodec.INSTANCE, OPTIONS);
                     assertTrue(w.lastEntryId() >= acked, "resume starts after every acknowledged entry");
                     final CheckpointPublisher<CrashEntries.State, byte[]> publisher = new CheckpointPublisher<>(
                         dir, w, CrashEntries.STATE_CODEC, CrashEntries::marker, "checkpoints");
@@ -90,12 +96,55 @@ class PowerLossTest
                             acked = w.lastEntryId();
                         }
                     }
+                    if (cleanClose)
+                    {
+                        // A clean close makes everything durable and protected.
+                        final long last = w.lastEntryId();
+                        w.close();
+                        totalAcked += last - acked;
+                        acked = last;
+                        cleanCloses++;
+                    }
+                    // Otherwise the writer is abandoned, as a crash leaves it: no close, no final barrier.
                 }
                 catch (final PowerLossDirectory.PowerFailure failure)
                 {
                     midBarrier++;
                 }
+                if (!cleanClose && random.nextInt(3) == 0)
+                {
+                    // A process crash first (the page cache survives), then a resume and more work on it
+                    // before the power cut: what only the page cache held must be made durable by the
+                    // next barrier too.
+                    dir = dir.processCrash();
+                    processCrashes++;
+                    try (WalWriter<byte[]> again = WalWriter.resume(dir, BytesCodec.INSTANCE, OPTIONS))
+                    {
+                        assertTrue(again.lastEntryId() >= acked, "resume after a process crash keeps every acknowledged entry");
+                        for (int k = random.nextInt(5); k > 0; k--)
+                        {
+                            again.append(CrashEntries.payload(again.nextEntryId()));
+                        }
+                        if (random.nextBoolean())
+                        {
+                            again.flushAndSync();
+                            totalAcked += again.lastEntryId() - acked;
+                            acked = again.lastEntryId();
+                        }
+                        dir = dir.processCrash();
+                    }
+                    catch (final PowerLossDirectory.PowerFailure failure)
+                    {
+                        midBarrier++;
+                    }
+                }
                 dir = dir.powerCut(random);
+                final WalVerdict verdict = new WalReader<>(dir, BytesCodec.INSTANCE, OPTIONS).check();
+                if (verdict.state() == WalVerdict.State.CORRUPT)
+                {
+                    prefixViolations++;
+                    fail("cut " + cut + ": a power cut was judged corruption: " + verdict.describe());
+                }
 
                 final List<WalRecord<byte[]>> records;
                 try
@@ -140,8 +189,9 @@ class PowerLossTest
         }
         finally
         {
-            System.out.printf("power-loss: cuts=%d mid-barrier=%d acked=%d lost=%d prefix-violations=%d seed=%d%n",
-                cut, midBarrier, totalAcked, lost, prefixViolations, seed);
+            System.out.printf("power-loss: cuts=%d mid-barrier=%d clean-closes=%d process-crashes=%d acked=%d lost=%d " +
+                "prefix-violations=%d seed=%d%n", cut, midBarrier, cleanCloses, processCrashes, totalAcked, lost,
+                prefixViolations, seed);
         }
     }
 
