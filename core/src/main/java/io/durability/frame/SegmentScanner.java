@@ -16,8 +16,8 @@ import static io.durability.frame.FrameDescriptor.*;
  * <ul>
  *   <li>Anything wrong below {@code W}, or data ending below it, is {@link #CORRUPT}.</li>
  *   <li>At or above {@code W}, a bad frame is {@link #TORN} only when it carries the evidence a
- *   torn write leaves in a zero-filled segment: a 512-byte sector of the frame that reads as all
- *   zeros (the sector never reached the disk). A frame that is bad without that evidence (a flipped
+ *   torn write leaves in a zero-filled segment: a whole 512-byte sector that the frame reaches, after
+ *   the one its header starts in, reads as all zeros (the sector never reached the disk). A frame that is bad without that evidence (a flipped
  *   bit, a damaged length or length check, non-zero padding) is {@link #CORRUPT}.</li>
  *   <li>A zero length ends the data. If committed frames of this segment follow it, the frame start
  *   was lost: {@link #TORN} when its sector reads as zeros, {@link #CORRUPT} otherwise. Bytes after
@@ -182,7 +182,7 @@ public final class SegmentScanner
                 // an all-zero second sector is the evidence.
                 final int flags = flagsOffset(o);
                 final int sectorStart = (flags / SECTOR) * SECTOR;
-                evidence = sectorStart > o && allZero(buffer, sectorStart, Math.min(o + length, sectorStart + SECTOR));
+                evidence = sectorStart > o && isZeroSector(sectorStart);
                 break;
             }
             case FrameCursor.BAD_CRC:
@@ -209,17 +209,26 @@ public final class SegmentScanner
         return CORRUPT;
     }
 
-    /** Whether a sector-aligned piece of {@code [from, to)}, other than the one holding {@code from}, is all zeros. */
+    /**
+     * Whether a sector that {@code [from, to)} reaches, after the one holding {@code from}, reads as all
+     * zeros. The whole sector is checked, not only the frame's part of it: every byte of such a sector
+     * lies past the last durable tail, so a sector that never reached the disk is zero throughout.
+     */
     private boolean hasZeroSector(final int from, final int to)
     {
         for (int s = (from / SECTOR + 1) * SECTOR; s < to; s += SECTOR)
         {
-            if (allZero(buffer, s, Math.min(to, s + SECTOR)))
+            if (isZeroSector(s))
             {
                 return true;
             }
         }
         return false;
+    }
+
+    private boolean isZeroSector(final int sectorStart)
+    {
+        return allZero(buffer, sectorStart, Math.min(limit, sectorStart + SECTOR));
     }
 
     /**
