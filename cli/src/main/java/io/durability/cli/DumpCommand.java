@@ -6,6 +6,7 @@ import io.durability.storage.DurabilityException;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalLayout;
 import io.durability.walog.WalReader;
+import io.durability.walog.WalVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,13 +109,13 @@ public final class DumpCommand implements Callable<Integer>
             }
             catch (final DurabilityException ex)
             {
-                if (!WalVerdict.isDamage(ex))
+                if (!Verdicts.isDamage(ex))
                 {
                     throw ex;
                 }
-                final WalVerdict verdict = WalVerdict.afterStrictFailure(reader, ex, err);
-                throw new CliFailure(verdict.exitCode(), "stopped after " + Text.count(printed[0]) +
-                    " entries printed: " + verdict.advice(), ex);
+                final WalVerdict verdict = Progress.whileRunning(err, "classifying the damage", reader::check);
+                throw new CliFailure(Verdicts.exitCode(verdict), "stopped after " + Text.count(printed[0]) +
+                    " entries printed: " + Verdicts.advice(verdict), ex);
             }
             if (printer.undecodable() > 0)
             {

@@ -1,10 +1,10 @@
 package io.durability.cli;
 
-import io.durability.codec.BytesCodec;
 import io.durability.storage.Directory;
 import io.durability.walog.WalInspector;
 import io.durability.walog.WalInspector.SegmentReport;
-import io.durability.walog.WalReader;
+import io.durability.recover.RecoveryCheck;
+import io.durability.walog.WalVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,9 +53,9 @@ public final class InspectCommand implements Callable<Integer>
             final Directory directory = wal.directory();
             final List<SegmentReport> reports =
                 Progress.whileRunning(err, "inspecting segments", () -> WalInspector.inspect(directory, wal.options()));
-            final WalVerdict verdict = WalVerdict.check(new WalReader<>(directory, BytesCodec.INSTANCE, wal.options()), err);
+            final RecoveryCheck check = Verdicts.check(directory, wal.options(), err);
+            final WalVerdict verdict = check.wal();
             final long bytes = reports.stream().mapToLong(SegmentReport::fileLength).sum();
-            final MarkerScan markers = reports.isEmpty() ? null : MarkerScan.run(directory, wal.options(), err, bytes);
 
             out.println("WAL " + wal.directory().root().resolve(wal.options().walDir()) + ": " + reports.size() +
                 " segment file" + (reports.size() == 1 ? "" : "s") + ", " + Text.bytes(bytes));
@@ -64,10 +64,33 @@ public final class InspectCommand implements Callable<Integer>
                 printSegments(out, reports, verdict);
             }
             printCheckpoints(out, directory, wal.directory().root(), wal.options().walDir());
-            out.println("checkpoint marker: " + (markers == null ? "none (the WAL is empty)" : markers.describe()));
-            out.println("verdict: " + verdict.advice());
-            return verdict.exitCode();
+            out.println("checkpoint marker: " + marker(check, reports.isEmpty()));
+            if (check.marker() != null || !check.notes().isEmpty() || !check.recoverable())
+            {
+                out.println("recovery: " + Verdicts.recovery(check));
+            }
+            out.println("verdict: " + (verdict.state() == WalVerdict.State.CLEAN && !check.recoverable() ?
+                "corrupt: the WAL reads, but " + Verdicts.recovery(check) : Verdicts.advice(verdict)));
+            return Verdicts.exitCode(check);
         }
+    }
+
+    private static String marker(final RecoveryCheck check, final boolean empty)
+    {
+        if (empty)
+        {
+            return "none (the WAL is empty)";
+        }
+        if (!check.markersChecked())
+        {
+            return check.notes().isEmpty() ? "unknown: the WAL does not read" : "unknown: " + check.notes().get(0);
+        }
+        if (check.marker() == null)
+        {
+            return "none in " + Text.count(check.wal().entries()) + " entries";
+        }
+        return "entry " + check.markerEntryId() + " names " + check.marker().path() + " (through entry " +
+            check.marker().lastEntryId() + ")";
     }
 
     private static void printSegments(final PrintWriter out, final List<SegmentReport> reports, final WalVerdict verdict)
@@ -94,7 +117,7 @@ public final class InspectCommand implements Callable<Integer>
             if (r.problem() != null)
             {
                 final boolean torn = verdict.state() == WalVerdict.State.TORN_TAIL &&
-                    r.path().equals(verdict.tear().file());
+                    r.path().equals(verdict.problem().file());
                 out.println("           " + (torn ? "torn tail: " : "problem: ") + r.problem().getMessage());
             }
         }

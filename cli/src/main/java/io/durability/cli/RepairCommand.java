@@ -3,36 +3,37 @@ package io.durability.cli;
 import io.durability.codec.BytesCodec;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
-import io.durability.storage.SegmentFile;
-import io.durability.walog.ReplayMode;
 import io.durability.walog.WalInspector;
 import io.durability.walog.WalInspector.SegmentReport;
 import io.durability.walog.WalLayout;
+import io.durability.walog.RepairReport;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
+import io.durability.walog.WalVerdict;
 import io.durability.walog.WalWriter;
-import org.agrona.concurrent.AtomicBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code durability repair DIR}: do what {@link WalWriter#resume} does on open (cut a torn tail,
- * zero the bytes after it, drop a torn final segment header) and say what was cut. It refuses
- * corruption (exit 4) and a WAL with a live writer (exit 5), changing nothing. Payloads are never
- * decoded: resume runs with the raw {@link BytesCodec}, so any WAL can be repaired.
+ * zero the bytes after it, drop segments after the end of valid data) and print the
+ * {@link RepairReport} resume returns: core decides, the CLI only shows it. It refuses corruption
+ * (exit 4) and a WAL with a live writer (exit 5), changing nothing; it never cuts an entry a
+ * completed barrier covered. Payloads are never decoded: resume runs with the raw
+ * {@link BytesCodec}, so any WAL can be repaired.
  */
 @Command(name = "repair", mixinStandardHelpOptions = true,
     description = {
         "Cut a torn tail off the WAL in DIR, as WalWriter.resume does, and report what was cut.",
-        "The last whole entry stays, the bytes after it are zeroed, a torn final segment header is dropped.",
-        "Refuses corruption in durable data and a WAL a writer holds open; then nothing is changed."},
+        "The last whole entry stays, the bytes after it are zeroed, segments after the end of valid data are",
+        "dropped. Refuses corruption (damage no crash or power cut leaves, or damage to acknowledged data)",
+        "and a WAL a writer holds open; then nothing is changed."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:repaired, or nothing to repair",
@@ -60,39 +61,38 @@ public final class RepairCommand implements Callable<Integer>
             // Checked first so that a live writer is reported as such, whatever state its WAL is in.
             ensureNoWriter(directory, options);
             final WalReader<byte[]> reader = new WalReader<>(directory, BytesCodec.INSTANCE, options);
-            final WalVerdict before = WalVerdict.check(reader, err);
-            if (before.state() == WalVerdict.State.CLEAN)
+            final WalVerdict before = Progress.whileRunning(err, "verifying", reader::check);
+            if (before.state() == WalVerdict.State.CORRUPT)
+            {
+                throw new CliFailure(ExitCodes.CORRUPT, "refusing to repair, nothing was changed: " + before.describe(),
+                    before.problem());
+            }
+            if (before.state() == WalVerdict.State.CLEAN && before.cut() == null && before.droppedSegments().isEmpty())
             {
                 out.println("nothing to repair: " + before.describe());
                 return ExitCodes.OK;
             }
-            if (before.state() == WalVerdict.State.CORRUPT)
-            {
-                throw new CliFailure(ExitCodes.CORRUPT, "refusing to repair, nothing was changed: " + before.describe(),
-                    before.corruption());
-            }
-            final List<SegmentReport> segmentsBefore = WalInspector.inspect(directory, options);
-            final String cut = describeCut(directory, before, segmentsBefore);
-            final long nextEntryId = resume(directory, options.withSegmentCapacity(capacity(segmentsBefore, options)));
-            final WalReader.ScanSummary after = reader.verify(ReplayMode.STRICT);
-            final long[] idsAfter = WalLayout.segmentIds(directory, options.walDir());
+            final RepairReport report = resume(directory, options.withSegmentCapacity(capacity(directory, options)));
+            final WalVerdict after = reader.check();
 
             out.println("repaired the WAL in " + wal.directory().root().resolve(options.walDir()) + ":");
             out.println("  before:  " + before.describe());
+            final WalVerdict.Cut cut = report.cut();
             if (cut != null)
             {
-                out.println("  cut:     " + cut);
+                out.println("  cut:     " + cut.file() + " at offset " + Text.count(cut.from()) + ": zeroed " +
+                    Text.count(cut.length()) + " bytes [" + cut.from() + ", " + cut.to() + ")" +
+                    (cut.torn() ? "" : " (the leftover of an uncommitted frame: no entry)"));
             }
-            final List<Long> dropped = dropped(segmentsBefore, before.summary().discardedSegments());
-            for (final long id : dropped)
+            for (final String dropped : report.dropped())
             {
-                out.println("  dropped: " + WalLayout.segmentPath(options.walDir(), id) + " (after the end of valid data)");
+                out.println("  dropped: " + dropped + " (after the end of valid data)");
             }
-            for (final long id : created(segmentsBefore, dropped, idsAfter))
+            if (report.created() != null)
             {
-                out.println("  created: " + WalLayout.segmentPath(options.walDir(), id) + " (empty: the next append goes there)");
+                out.println("  created: " + report.created() + " (empty: the next append goes there)");
             }
-            out.println("  after:   clean: " + WalVerdict.entries(after) + "; the next entry gets id " + nextEntryId);
+            out.println("  after:   " + after.describe() + "; the next entry gets id " + report.nextEntryId());
             return ExitCodes.OK;
         }
     }
@@ -116,11 +116,11 @@ public final class RepairCommand implements Callable<Integer>
     }
 
     /** Resume and close at once: the repair is what resume does before it hands out a writer. */
-    private static long resume(final Directory directory, final WalOptions options)
+    private static RepairReport resume(final Directory directory, final WalOptions options)
     {
         try (WalWriter<byte[]> writer = WalWriter.resume(directory, BytesCodec.INSTANCE, options))
         {
-            return writer.nextEntryId();
+            return writer.repairReport();
         }
         catch (final DurabilityException ex)
         {
@@ -128,7 +128,7 @@ public final class RepairCommand implements Callable<Integer>
             {
                 throw locked(ex);
             }
-            if (WalVerdict.isDamage(ex))
+            if (Verdicts.isDamage(ex))
             {
                 throw new CliFailure(ExitCodes.CORRUPT, "resume refused, nothing was changed: " + ex.getMessage(), ex);
             }
@@ -137,8 +137,9 @@ public final class RepairCommand implements Callable<Integer>
     }
 
     /** New segments (a roll after a sealed final segment) keep the size the WAL already uses. */
-    private static int capacity(final List<SegmentReport> reports, final WalOptions options)
+    private static int capacity(final Directory directory, final WalOptions options)
     {
+        final List<SegmentReport> reports = WalInspector.inspect(directory, options);
         for (int i = reports.size() - 1; i >= 0; i--)
         {
             if (reports.get(i).header() != null)
@@ -147,78 +148,5 @@ public final class RepairCommand implements Callable<Integer>
             }
         }
         return options.segmentCapacity();
-    }
-
-    /** @return where the torn tail starts and which bytes resume will zero, or {@code null} when no frame is torn. */
-    private static String describeCut(final Directory directory, final WalVerdict verdict, final List<SegmentReport> reports)
-    {
-        final DurabilityException tear = verdict.summary().tornTail();
-        if (tear == null)
-        {
-            return null;
-        }
-        for (final SegmentReport r : reports)
-        {
-            if (r.path().equals(tear.file()) && r.header() != null)
-            {
-                // The inspector stops at the torn frame's start, which is where resume cuts.
-                final int from = r.bytesUsed();
-                final int to = lastNonZeroEnd(directory, r.path(), from, r.header().capacity());
-                return r.path() + " at offset " + Text.count(from) + ": zeroed " + Text.count(to - from) +
-                    " bytes [" + from + ", " + to + ")";
-            }
-        }
-        return tear.file() + " at offset " + tear.offset();
-    }
-
-    /** @return one past the last non-zero byte in {@code [from, limit)}: the end of what resume zeroes. */
-    private static int lastNonZeroEnd(final Directory directory, final String path, final int from, final int limit)
-    {
-        try (SegmentFile file = directory.openSegment(path, false))
-        {
-            final AtomicBuffer b = file.buffer();
-            int i = Math.min(limit, file.capacity());
-            while (i - 8 >= from && b.getLong(i - 8) == 0)
-            {
-                i -= 8;
-            }
-            while (i > from && b.getByte(i - 1) == 0)
-            {
-                i--;
-            }
-            return i;
-        }
-    }
-
-    /** Segments best effort discards are always the last ones. */
-    private static List<Long> dropped(final List<SegmentReport> before, final int discarded)
-    {
-        final List<Long> ids = new ArrayList<>();
-        for (int i = before.size() - discarded; i < before.size(); i++)
-        {
-            ids.add(before.get(i).segmentId());
-        }
-        return ids;
-    }
-
-    private static List<Long> created(final List<SegmentReport> before, final List<Long> dropped, final long[] after)
-    {
-        final List<Long> kept = new ArrayList<>();
-        for (final SegmentReport r : before)
-        {
-            if (!dropped.contains(r.segmentId()))
-            {
-                kept.add(r.segmentId());
-            }
-        }
-        final List<Long> created = new ArrayList<>();
-        for (final long id : after)
-        {
-            if (!kept.contains(id))
-            {
-                created.add(id);
-            }
-        }
-        return created;
     }
 }

@@ -139,11 +139,11 @@ class DumpCommandTest
     void tornTailPrintsTheValidEntriesThenExitsThree()
     {
         TestWals.writeEntries(root, 250);
-        TestWals.tearLastFrame(root);
+        final long kept = TestWals.tearLastFrame(root).entryId() - 1;
         final TestWals.Run r = cli("dump", root.toString());
         assertEquals(ExitCodes.TORN_TAIL, r.exit());
-        assertEquals(249, r.lines().size());
-        assertTrue(r.err().startsWith("durability: stopped after 249 entries printed: torn tail"), r.err());
+        assertEquals(kept, r.lines().size());
+        assertTrue(r.err().startsWith("durability: stopped after " + kept + " entries printed: torn tail"), r.err());
         assertTrue(r.err().contains("file=wal/wal-3.seg"), r.err());
     }
 

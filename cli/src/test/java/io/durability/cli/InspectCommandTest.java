@@ -8,6 +8,7 @@ import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
 import io.durability.walog.WalWriter;
 import org.junit.jupiter.api.AfterEach;
+import io.durability.testing.Damage;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -95,8 +96,7 @@ class InspectCommandTest
         TestWals.writeRaw(root, 30);
         final TestWals.Run r = cli("inspect", root.toString());
         assertEquals(ExitCodes.OK, r.exit(), r.err());
-        assertTrue(r.out().contains("checkpoint marker: unknown: the entries are not WalEntry-decodable (the first entry"),
-            r.out());
+        assertTrue(r.out().contains("checkpoint marker: unknown: the entries do not decode as this entry type"), r.out());
         assertTrue(r.out().contains("verdict: clean: 1 segment, 30 entries (ids 1..30)"), r.out());
     }
 
@@ -104,12 +104,16 @@ class InspectCommandTest
     void tornTailIsLabelledOnItsSegmentAndInTheVerdict()
     {
         TestWals.writeEntries(root, 250);
-        final int offset = TestWals.tearLastFrame(root).offset();
+        final Damage.FrameSpan torn = TestWals.tearLastFrame(root);
+        final int offset = torn.offset();
         final TestWals.Run r = cli("inspect", root.toString());
         assertEquals(ExitCodes.TORN_TAIL, r.exit(), r.err());
-        assertTrue(r.out().contains("torn tail: CRC_MISMATCH: frame CRC mismatch [file=wal/wal-3.seg, offset=" + offset),
-            r.out());
-        assertTrue(r.out().contains("verdict: torn tail: best effort keeps 3 segments, 249 entries (ids 1..249)"), r.out());
+        assertTrue(r.out().contains("torn tail: "), r.out());
+        assertTrue(r.out().contains("(torn write: a sector of the frame reads as zeros) [file=wal/wal-3.seg, offset=" + offset) ||
+            r.out().contains("[file=wal/wal-3.seg, offset=" + (offset + 18)), r.out());
+        final long kept = torn.entryId() - 1;
+        assertTrue(r.out().contains("verdict: torn tail: best effort keeps 3 segments, " + kept + " entries (ids 1.." + kept +
+            ")"), r.out());
     }
 
     @Test
@@ -119,8 +123,8 @@ class InspectCommandTest
         final int offset = TestWals.flipInFrame(root, 2, 0).offset();
         final TestWals.Run r = cli("inspect", root.toString());
         assertEquals(ExitCodes.CORRUPT, r.exit(), r.err());
-        assertTrue(r.out().contains("problem: CRC_MISMATCH: frame CRC mismatch [file=wal/wal-2.seg, offset=" + offset),
-            r.out());
+        assertTrue(r.out().contains("problem: CRC_MISMATCH: frame CRC mismatch (no all-zero sector in the frame, so not " +
+            "a torn write) [file=wal/wal-2.seg, offset=" + offset), r.out());
         assertTrue(r.out().contains("NOT SEALED"), "segment 2 is read only up to its bad frame: " + r.out());
         assertTrue(r.out().contains("verdict: corrupt"), r.out());
     }

@@ -97,7 +97,7 @@ final class TestWals
      */
     static void writeEntries(final Path root, final int n)
     {
-        withWriter(root, WalEntryCodec.INSTANCE, w ->
+        withWriterThenCrash(root, WalEntryCodec.INSTANCE, w ->
         {
             for (long id = 1; id <= n; id++)
             {
@@ -113,7 +113,7 @@ final class TestWals
     /** A WAL of raw byte payloads {@code "entry-<id>"}, ids 1..n. */
     static void writeRaw(final Path root, final int n)
     {
-        withWriter(root, BytesCodec.INSTANCE, w ->
+        withWriterThenCrash(root, BytesCodec.INSTANCE, w ->
         {
             for (long id = 1; id <= n; id++)
             {
@@ -132,6 +132,26 @@ final class TestWals
         }
     }
 
+    /**
+     * Run {@code body} on a writer and leave the files as a process crash right after it would: the
+     * writer's clean close (a final barrier and an exact watermark, which make every frame
+     * acknowledged and protected) is undone, so the end of the final segment may be torn.
+     */
+    static <E> void withWriterThenCrash(
+        final Path root, final io.durability.codec.Codec<E> codec, final Consumer<WalWriter<E>> body)
+    {
+        final java.util.Map<String, byte[]> image;
+        try (MmapDirectory dir = MmapDirectory.open(root))
+        {
+            try (WalWriter<E> w = WalWriter.resume(dir, codec, options()))
+            {
+                body.accept(w);
+                image = Damage.capture(dir, "wal");
+            }
+            Damage.restore(dir, "wal", image);
+        }
+    }
+
     static long[] segmentIds(final Path root)
     {
         try (MmapDirectory dir = MmapDirectory.open(root))
@@ -145,11 +165,34 @@ final class TestWals
         return WalLayout.segmentPath("wal", id);
     }
 
-    /** Flip the last byte of the last data frame of the final segment: a torn tail. @return the frame. */
+    /**
+     * A torn tail, as a power cut leaves it: the sector after the start of the final segment's last
+     * frame that crosses a sector boundary never reached the disk (reads as zeros). Entries from that
+     * frame on are lost. @return the torn frame.
+     */
     static Damage.FrameSpan tearLastFrame(final Path root)
     {
         final long[] ids = segmentIds(root);
-        return flipInFrame(root, ids[ids.length - 1], -1);
+        try (MmapDirectory dir = MmapDirectory.open(root))
+        {
+            final String path = segmentPath(ids[ids.length - 1]);
+            final Damage.FrameSpan crossing = Damage.lastFrameCrossingASector(dir, path, KIND);
+            if (crossing != null)
+            {
+                Damage.tearFrame(dir, path, crossing);
+                return crossing;
+            }
+            // Frames that never cross a sector (32-byte frames): the sector before the last frame's is
+            // lost while the last one reached the disk.
+            final List<Damage.FrameSpan> frames = Damage.frames(dir, path, KIND);
+            final int lost = (frames.get(frames.size() - 1).offset() / Damage.SECTOR - 1) * Damage.SECTOR;
+            if (lost < Damage.SECTOR)
+            {
+                throw new IllegalStateException("too few frames in " + path + " to tear");
+            }
+            Damage.zero(dir, path, lost, lost + Damage.SECTOR);
+            return frames.stream().filter(f -> f.offset() + f.length() > lost).findFirst().orElseThrow();
+        }
     }
 
     /**

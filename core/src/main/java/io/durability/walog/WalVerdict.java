@@ -118,7 +118,9 @@ public record WalVerdict(
     /** @return e.g. {@code 3 segments, 250 entries (ids 1..250)}. */
     public String entriesText()
     {
-        final String range = entries == 0 ? "no entries" :
+        final String range = !allFramesChecked && lastEntryId > 0 ?
+            String.format("entries through id %d (frames checked from id %d)", lastEntryId, lastEntryId - entries + 1) :
+            entries == 0 ? "no entries" :
             String.format("%,d entries (ids %d..%d)", entries, lastEntryId - entries + 1, lastEntryId);
         return segments + " segment" + (segments == 1 ? "" : "s") + ", " + range;
     }

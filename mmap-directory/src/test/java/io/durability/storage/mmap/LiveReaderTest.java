@@ -1,0 +1,197 @@
+package io.durability.storage.mmap;
+
+import io.durability.codec.BytesCodec;
+import io.durability.storage.DurabilityException;
+import io.durability.walog.ReplayMode;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalReader;
+import io.durability.walog.WalWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Readers beside a writer that rolls often never see a false error (issue 11, case 5): strict replays
+ * looping in this process (through the writer's own directory and through another instance on the
+ * same folder) and beside a writer in another process; every replay must be a prefix of the stream,
+ * every payload right. Bounded in count and time.
+ */
+class LiveReaderTest
+{
+    private static final int SEGMENT = 8192;
+    private static final WalOptions OPTIONS = WalOptions.defaults().withSegmentCapacity(SEGMENT);
+
+    private Path folder;
+
+    @BeforeEach
+    void create()
+    {
+        folder = TestFolders.create("live-readers");
+    }
+
+    @AfterEach
+    void delete()
+    {
+        TestFolders.delete(folder);
+    }
+
+    static byte[] payload(final long id)
+    {
+        return ("live-" + id + "-" + "z".repeat((int)(id % 53))).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One strict replay checked as a prefix; returns the entries seen. */
+    private static long replayPrefix(final MmapDirectory dir)
+    {
+        final long[] last = {0};
+        new WalReader<>(dir, BytesCodec.INSTANCE, OPTIONS).replayFrames(ReplayMode.STRICT, (id, buffer, offset, length) ->
+        {
+            if (id != last[0] + 1)
+            {
+                throw new AssertionError("entry " + id + " after " + last[0]);
+            }
+            final byte[] expected = payload(id);
+            final byte[] got = new byte[length];
+            buffer.getBytes(offset, got);
+            if (!java.util.Arrays.equals(expected, got))
+            {
+                throw new AssertionError("payload of entry " + id);
+            }
+            last[0] = id;
+        });
+        return last[0];
+    }
+
+    private static final class Readers
+    {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong replays = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<Throwable> first = new AtomicReference<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        void start(final MmapDirectory... dirs)
+        {
+            for (final MmapDirectory d : dirs)
+            {
+                final Thread t = new Thread(() ->
+                {
+                    long previous = 0;
+                    while (!stop.get())
+                    {
+                        try
+                        {
+                            final long seen = replayPrefix(d);
+                            if (seen < previous)
+                            {
+                                throw new AssertionError("a later replay saw fewer entries: " + seen + " < " + previous);
+                            }
+                            previous = seen;
+                            replays.incrementAndGet();
+                        }
+                        catch (final DurabilityException | AssertionError ex)
+                        {
+                            errors.incrementAndGet();
+                            first.compareAndSet(null, ex);
+                        }
+                    }
+                }, "live-reader");
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        void stopAndJoin() throws InterruptedException
+        {
+            stop.set(true);
+            for (final Thread t : threads)
+            {
+                t.join(30_000);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void readersInThisProcessBesideARollingWriterSeeOnlyPrefixes() throws Exception
+    {
+        final Readers readers = new Readers();
+        long appended = 0;
+        long rolls;
+        try (MmapDirectory dir = MmapDirectory.open(folder);
+            MmapDirectory other = MmapDirectory.open(folder))
+        {
+            try (WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, OPTIONS))
+            {
+                readers.start(dir, other);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while ((readers.replays.get() < 2000 || w.currentSegmentId() < 100) && System.nanoTime() < deadline &&
+                    w.currentSegmentId() < 600)
+                {
+                    appended = w.append(payload(w.nextEntryId()));
+                    if ((appended & 7) == 0)
+                    {
+                        Thread.yield();
+                    }
+                }
+                rolls = w.currentSegmentId() - 1;
+            }
+            readers.stopAndJoin();
+            assertEquals(appended, replayPrefix(dir));
+        }
+        System.out.printf("live-readers in-process: replays=%d errors=%d rolls=%d appended=%d%n",
+            readers.replays.get(), readers.errors.get(), rolls, appended);
+        if (readers.first.get() != null)
+        {
+            throw new AssertionError("a replay beside the writer failed", readers.first.get());
+        }
+        assertEquals(0, readers.errors.get());
+        assertTrue(readers.replays.get() >= 500, "replays " + readers.replays.get());
+        assertTrue(rolls >= 50, "rolls " + rolls);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void readersBesideAWriterInAnotherProcessSeeOnlyPrefixes() throws Exception
+    {
+        final long entries = 40_000;
+        final Readers readers = new Readers();
+        final Process child = ChildJvm.start(RollingWriterMain.class, folder.toString(), Integer.toString(SEGMENT),
+            Long.toString(entries));
+        try (MmapDirectory dir = MmapDirectory.open(folder); BufferedReader out = ChildJvm.output(child))
+        {
+            assertEquals("started", out.readLine());
+            readers.start(dir, dir);
+            final String done = out.readLine();
+            assertEquals("done " + entries, done, "the child writer said");
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child did not exit");
+            readers.stopAndJoin();
+            assertEquals(entries, replayPrefix(dir));
+        }
+        finally
+        {
+            child.destroyForcibly();
+        }
+        System.out.printf("live-readers cross-process: replays=%d errors=%d entries=%d%n",
+            readers.replays.get(), readers.errors.get(), entries);
+        if (readers.first.get() != null)
+        {
+            throw new AssertionError("a replay beside the writer in another process failed", readers.first.get());
+        }
+        assertEquals(0, readers.errors.get());
+        assertTrue(readers.replays.get() >= 20, "replays " + readers.replays.get());
+    }
+}

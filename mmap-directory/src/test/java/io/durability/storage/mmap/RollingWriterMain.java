@@ -1,0 +1,41 @@
+package io.durability.storage.mmap;
+
+import io.durability.codec.BytesCodec;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalWriter;
+
+import java.nio.file.Path;
+
+/**
+ * Child process for {@link LiveReaderTest}: appends {@link LiveReaderTest#payload(long)} entries
+ * {@code 1..args[2]} to a new WAL in {@code args[0]} with segments of {@code args[1]} bytes (so it
+ * rolls often), yielding every 16 entries, prints {@code done <last id>} and exits after a clean close.
+ */
+public final class RollingWriterMain
+{
+    private RollingWriterMain()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final long entries = Long.parseLong(args[2]);
+        try (MmapDirectory dir = MmapDirectory.open(Path.of(args[0]));
+            WalWriter<byte[]> w = WalWriter.create(
+                dir, BytesCodec.INSTANCE, WalOptions.defaults().withSegmentCapacity(Integer.parseInt(args[1]))))
+        {
+            System.out.println("started");
+            System.out.flush();
+            for (long id = 1; id <= entries; id++)
+            {
+                w.append(LiveReaderTest.payload(id));
+                if ((id & 15) == 0)
+                {
+                    Thread.yield();
+                }
+            }
+            System.out.println("done " + w.lastEntryId());
+            System.out.flush();
+        }
+    }
+}
