@@ -103,6 +103,10 @@ final class WalScan
             try (SegmentFile segment = directory.openSegment(path, false))
             {
                 lengths[i] = directory.fileLength(path);
+                // The first frame word before the header: a writer stores the magic before any frame, so
+                // a frame seen here means a header seen below is the real one (never a half-made view).
+                final boolean frameAtStart = segment.capacity() >= SegmentDescriptor.HEADER_LENGTH + 8 &&
+                    segment.buffer().getLongVolatile(SegmentDescriptor.HEADER_LENGTH) != 0;
                 final UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
                 crc.wrap(snapshot.byteBuffer());
                 try
@@ -116,8 +120,7 @@ final class WalScan
                     final boolean magicZero = snapshot.capacity() < 8 || snapshot.getLong(0) == 0;
                     headerState[i] = magicZero && lengths[i] >= SegmentDescriptor.HEADER_LENGTH ?
                         HEADER_UNINITIALIZED : HEADER_BAD;
-                    noFrameAtStart[i] = segment.capacity() < SegmentDescriptor.HEADER_LENGTH + 8 ||
-                        segment.buffer().getLong(SegmentDescriptor.HEADER_LENGTH) == 0;
+                    noFrameAtStart[i] = !frameAtStart;
                 }
             }
         }

@@ -81,7 +81,8 @@ class LiveReaderMemoryTest
             r1.start();
             r2.start();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (replays.get() < 5000 && System.nanoTime() < deadline && w.currentSegmentId() < 3000)
+            while ((replays.get() < 5000 || w.currentSegmentId() < 300) && System.nanoTime() < deadline &&
+                w.currentSegmentId() < 3000)
             {
                 final long id = w.append(payload(w.nextEntryId()));
                 if (sync && id % 50 == 0)

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * Child process for {@link LiveReaderTest}: appends {@link LiveReaderTest#payload(long)} entries
  * {@code 1..args[2]} to a new WAL in {@code args[0]} with segments of {@code args[1]} bytes (so it
- * rolls often), yielding every 16 entries, prints {@code done <last id>} and exits after a clean close.
+ * rolls often), pausing 4 ms every 64 entries (so that its rolls spread over a few seconds), prints
+ * {@code done <last id>} and exits after a clean close.
  */
 public final class RollingWriterMain
 {
@@ -17,7 +18,7 @@ public final class RollingWriterMain
     {
     }
 
-    public static void main(final String[] args)
+    public static void main(final String[] args) throws InterruptedException
     {
         final long entries = Long.parseLong(args[2]);
         try (MmapDirectory dir = MmapDirectory.open(Path.of(args[0]));
@@ -29,9 +30,9 @@ public final class RollingWriterMain
             for (long id = 1; id <= entries; id++)
             {
                 w.append(LiveReaderTest.payload(id));
-                if ((id & 15) == 0)
+                if ((id & 63) == 0)
                 {
-                    Thread.yield();
+                    Thread.sleep(4);
                 }
             }
             System.out.println("done " + w.lastEntryId());
