@@ -8,14 +8,15 @@ package io.durability.frame;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |        Frame Length (int32, LE, stored last with release)    |  0
+ *  |        Frame Length (int32, LE)                               |  0
  *  +---------------------------------------------------------------+
  *  |        CRC32C of bytes [8, Frame Length)                      |  4
+ *  |        (length and CRC: one 8-byte release store, last)       |
  *  +---------------------------------------------------------------+
  *  |        Entry Id (int64, LE)                                   |  8
  *  |                                                               |
  *  +-------------------------------+-------------------------------+
- *  |        Type (int16)           |        Flags (int16) = 0      | 16
+ *  |        Type (int16)           | Flags: length check (int16)   | 16
  *  +-------------------------------+-------------------------------+
  *  |        Segment Salt (int32): the salt of the segment header   | 20
  *  +---------------------------------------------------------------+
@@ -26,9 +27,10 @@ package io.durability.frame;
  * </pre>
  *
  * <p>Frame Length counts the header and the payload, not the padding; {@code 0} means end of data.
- * The writer stores the payload, then the header fields, then the CRC, and commits by storing the
- * length last with release semantics, so a process killed at any instant leaves a whole frame or
- * a zero length. The CRC covers the entry id, type, flags and salt as well as the payload, so a
+ * The writer stores the payload, then the header fields (Flags: {@link #lengthCheck}), and commits
+ * by storing length and CRC together last, in one aligned 8-byte release store (format version 1:
+ * the CRC, then the length alone, Flags 0), so a process killed at any instant leaves a whole frame
+ * or 8 zero bytes. The CRC covers the entry id, type, flags and salt as well as the payload, so a
  * damaged id is detected; the salt ties a frame to one life of its segment file.
  */
 public final class FrameDescriptor

@@ -8,7 +8,9 @@ import static io.durability.frame.SegmentDescriptor.*;
 
 /**
  * A parsed, validated segment header. {@link #read} either returns a header whose every field was
- * checked, reports a torn header (crash during creation), or throws.
+ * checked or throws; whether a header that does not read is an uninitialized segment (magic 0: a
+ * crash or power cut during its creation) or corruption is decided by the scan that found it
+ * ({@code WalScan}, {@code RecordLogReader}), on one {@link #snapshot} of the header.
  */
 public final class SegmentHeader
 {
@@ -118,51 +120,6 @@ public final class SegmentHeader
     }
 
     /**
-     * Whether a file is a segment that was created but never initialized: its magic (written last,
-     * in one store) is zero and no frame follows. A process that dies during a roll leaves this; it
-     * holds no data, and every read mode treats it as absent when it is the final segment.
-     */
-    public static boolean isUninitialized(final DirectBuffer buffer)
-    {
-        if (buffer.capacity() < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH)
-        {
-            return buffer.capacity() < 8 || buffer.getLong(MAGIC_OFFSET) == 0;
-        }
-        return buffer.getLong(MAGIC_OFFSET) == 0 && buffer.getInt(HEADER_LENGTH) == 0;
-    }
-
-    /**
-     * Whether a header that failed {@link #read} looks like a segment whose creation (or header
-     * write) was interrupted: its magic is ours or a prefix of it, and no frame was written after
-     * it. Only such a header, at the end of the WAL, is tolerated by best-effort reads. Call it only
-     * after {@link #read} failed.
-     */
-    public static boolean isTorn(final DirectBuffer buffer, final Crc32cRange crc)
-    {
-        if (buffer.capacity() < HEADER_LENGTH)
-        {
-            return true;
-        }
-        if (!magicIsPrefixOfOurs(buffer))
-        {
-            return false;
-        }
-        if (buffer.capacity() >= HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH && buffer.getInt(HEADER_LENGTH) != 0)
-        {
-            return false;
-        }
-        if (buffer.capacity() < HEADER_LENGTH + FrameDescriptor.HEADER_LENGTH &&
-            !allZero(buffer, HEADER_LENGTH, buffer.capacity()))
-        {
-            return false;
-        }
-        final long magic = buffer.getLong(MAGIC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
-        // Our magic with another (non-zero) version is a real version mismatch, reported as such.
-        final int version = buffer.getInt(VERSION_OFFSET);
-        return magic != MAGIC || version >= OLDEST_READABLE_VERSION && version <= FORMAT_VERSION || version == 0;
-    }
-
-    /**
      * Parse and validate a header.
      *
      * @param expectedKind the kind the caller reads.
@@ -239,24 +196,6 @@ public final class SegmentHeader
                 capacity + "]", watermark);
         }
         return new SegmentHeader(version, kind, segmentId, startEntryId, salt, capacity, watermark);
-    }
-
-    /** Whether the magic bytes are ours, or a prefix of ours followed by zeros (a partial write). */
-    private static boolean magicIsPrefixOfOurs(final DirectBuffer buffer)
-    {
-        int i = 0;
-        while (i < MAGIC_BYTES.length && buffer.getByte(MAGIC_OFFSET + i) == MAGIC_BYTES[i])
-        {
-            i++;
-        }
-        for (; i < MAGIC_BYTES.length; i++)
-        {
-            if (buffer.getByte(MAGIC_OFFSET + i) != 0)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean allZero(final DirectBuffer buffer, final int from, final int to)

@@ -9,12 +9,12 @@ public enum ReplayMode
      */
     STRICT,
     /**
-     * Stops quietly at a torn tail: a bad frame in the final segment at or above its durable
-     * watermark, or a torn header of the final segment (power loss during its creation). On directories
-     * with stable storage, a segment whose seal was never made durable may also end the stream, and
-     * the unsynced segments after it are ignored. Everything else (a bad frame below the watermark or
-     * in a non-final segment of durable data, a bad header elsewhere, an id out of sequence, a
-     * missing segment) is still an error.
+     * Stops quietly at a torn tail ({@link WalVerdict.State#TORN_TAIL}): after the last completed
+     * barrier, a frame above the durable watermark that shows a whole 512-byte sector of zeros, or a
+     * seal, header or segment file that never reached the disk; the segments after it are ignored.
+     * Everything else (damage without that evidence, damage below the watermark or in a segment a
+     * later barrier proved, a short file, a bad header, an id out of sequence, a missing segment
+     * before the last proven one) is still an error.
      */
     BEST_EFFORT
 }

@@ -27,10 +27,18 @@ import java.util.SplittableRandom;
  *   <li><b>Visibility</b>: when {@link #append} returns, the entry is visible to any reader of the
  *   directory (same process, or another process mapping the same file). {@link #flush()} exists for
  *   the seed's vocabulary and costs a fence: there is no user-space buffer to drain.</li>
- *   <li><b>Durability</b>: only {@link #flushAndSync()} promises it: every entry appended before the
- *   call survives power loss once it returns. On a directory without stable storage it throws
- *   {@code NOT_SUPPORTED}. A failed sync poisons the writer (a retried fsync can falsely succeed),
- *   and every later call throws {@code INVALID_STATE}: reopen with {@link #resume}.</li>
+ *   <li><b>Durability</b>: only {@link #flushAndSync()} (and a clean {@link #close()}) promises it:
+ *   every entry appended before the call survives power loss once it returns. On a directory
+ *   without stable storage it throws {@code NOT_SUPPORTED}. A failed sync poisons the writer (a
+ *   retried fsync can falsely succeed), and every later call throws {@code INVALID_STATE}: reopen
+ *   with {@link #resume}.</li>
+ *   <li><b>Acknowledged means protected</b>: once a {@code flushAndSync} has returned, no reader,
+ *   {@link #resume} or repair cuts, skips or reuses an entry it covered without an error saying so.
+ *   Damage to such an entry is corruption, with one exact exception while the writer runs: damage
+ *   to the frames of the last barrier (or of the one before it, within 4 KiB) that leaves a whole
+ *   512-byte sector reading as zeros is what a power cut leaves too, and reads as a torn tail. After
+ *   {@link #close()} and {@link #syncWatermark()} (which checkpoint publish calls) there is no
+ *   exception (docs/FORMAT.md, "Reader rules").</li>
  *   <li><b>Crash</b>: a process killed at any instant leaves whole entries only (each frame's
  *   length is stored last, with release semantics); {@link #resume} continues after the last one.</li>
  *   <li><b>Exclusion</b>: one writer per WAL folder, across threads and, on filesystem directories,
@@ -119,13 +127,18 @@ public final class WalWriter<E> implements AutoCloseable
     }
 
     /**
-     * Continue a WAL, empty or not. A torn tail of the final segment (a frame a crash or power loss
-     * left incomplete, or a final segment whose header was never completed) is cut back to the last
-     * whole frame, and the bytes after it are zeroed so they can never be read later; the next entry
-     * gets the id after the last whole one. Corruption is an error and nothing is changed.
+     * Continue a WAL, empty or not, after the verdict of one scan ({@link WalVerdict}). A torn tail
+     * (what a crash or power cut leaves after the last completed barrier: a torn frame, a seal or a
+     * segment file that never reached the disk) is cut back to the last whole frame, the bytes after
+     * it are zeroed and made durable so they can never be read later, segments after the end of valid
+     * data are deleted, and the next entry gets the id after the last whole one;
+     * {@link #repairReport()} says what was done, and a repair is logged. Corruption (damage no crash
+     * leaves, or damage to acknowledged data) is thrown and nothing is changed: resume never cuts an
+     * acknowledged entry and never hands out an acknowledged id again.
      *
-     * <p>Only the segments from the last one with a durable watermark onward are scanned, so the cost
-     * is bounded by a segment or two, not by the size of the WAL.
+     * <p>Cost: the structure of every segment (file length, header, ids, seals: O(number of
+     * segments)) and every frame from the last segment a barrier proved (O(one segment)), whatever
+     * the WAL's size; {@link WalOptions#withFullResumeCheck} validates every frame.
      *
      * @throws DurabilityException FORMAT or CRC_MISMATCH (corruption), LOCK_FAILED, IO.
      */
