@@ -9,6 +9,7 @@ import io.durability.storage.DurabilityException.Kind;
 import io.durability.storage.RelativePath;
 import io.durability.storage.SegmentFile;
 import io.durability.storage.SegmentFiles;
+import org.agrona.IoUtil;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -400,28 +401,44 @@ public final class MmapDirectory implements Directory
         return segment;
     }
 
+    /**
+     * Create a segment on the calling thread (no spare was ready): allocated, zero-filled and synced
+     * under a spare's name (locked, so no other process cleans it as stale), then renamed, so the
+     * segment's name never points at a file shorter than its capacity, whatever kills the process.
+     */
     private MmapSegment allocate(final Path file, final String path, final int capacity)
     {
+        final Path temp = file.resolveSibling(SegmentPreparer.SPARE_PREFIX + "direct-" + ProcessHandle.current().pid() +
+            "-" + DIRECT_SEQUENCE.incrementAndGet() + SegmentPreparer.SPARE_SUFFIX);
         final FileChannel channel;
         try
         {
             channel = FileChannel.open(
-                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            throw DurabilityException.invalidState("segment file already exists", path);
+                temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         catch (final IOException ex)
         {
             throw failure("create segment", path, ex);
         }
         boolean allocated = false;
+        boolean renamed = false;
         try
         {
+            final FileLock held = channel.tryLock();
             allocator.allocate(channel, capacity);
             channel.force(false);
             final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+            {
+                IoUtil.unmap(map);
+                throw DurabilityException.invalidState("segment file already exists", path);
+            }
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            renamed = true;
+            if (held != null)
+            {
+                held.release();
+            }
             allocated = true;
             return new MmapSegment(path, channel, map, preparer);
         }
@@ -442,10 +459,12 @@ public final class MmapDirectory implements Directory
             if (!allocated)
             {
                 MmapSegment.closeQuietly(channel);
-                deleteQuietly(file);
+                deleteQuietly(renamed ? file : temp);
             }
         }
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong DIRECT_SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * {@inheritDoc}
