@@ -149,4 +149,54 @@ class RepairCommandTest
         assertEquals(ExitCodes.NOT_FOUND, r.exit());
         assertTrue(r.err().startsWith("durability: not a WAL: no wal/ folder"), r.err());
     }
+
+    @Test
+    void case3ADamagedEntryOfACleanlyClosedWalIsRefusedNotCut()
+    {
+        // Every entry of a cleanly closed WAL is acknowledged (close makes them durable and records the
+        // exact watermark): damage near its tail used to be cut as a "torn tail".
+        TestWals.withWriter(root, io.durability.walog.WalEntryCodec.INSTANCE, w ->
+        {
+            for (long id = 1; id <= 2_000; id++)
+            {
+                w.append(TestWals.entry(id));
+            }
+        });
+        final long[] ids = TestWals.segmentIds(root);
+        TestWals.flipInFrame(root, ids[ids.length - 1], -3);
+        final TreeMap<String, String> before = TestWals.snapshot(root);
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.CORRUPT, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("refusing to repair, nothing was changed"), r.err());
+        assertEquals(before, TestWals.snapshot(root), "repair changed files");
+        assertEquals(ExitCodes.CORRUPT, cli("verify", root.toString(), "--best-effort").exit());
+    }
+
+    @Test
+    void case2ADamagedCheckpointMarkerAfterAPublishIsRefusedNotCut()
+    {
+        try (MmapDirectory dir = MmapDirectory.open(root);
+            WalWriter<io.durability.walog.WalEntry> w = WalWriter.create(
+                dir, io.durability.walog.WalEntryCodec.INSTANCE, TestWals.options()))
+        {
+            final io.durability.recover.SegmentIndexState state = new io.durability.recover.SegmentIndexState();
+            for (long id = 1; id <= 400; id++)
+            {
+                w.append(new io.durability.walog.WalEntry.AddSegment(id, 3));
+                state.putSegment(id, 3);
+            }
+            io.durability.publish.CheckpointPublisher.forSegmentIndex(dir, w).publish(state, w.lastEntryId());
+        }
+        final long[] ids = TestWals.segmentIds(root);
+        assertTrue(ids[0] > 1, "the publish truncated the WAL");
+        // The marker is the last frame; flip its last byte.
+        TestWals.flipInFrame(root, ids[ids.length - 1], -1);
+        final TreeMap<String, String> before = TestWals.snapshot(root);
+        final TestWals.Run r = cli("repair", root.toString());
+        assertEquals(ExitCodes.CORRUPT, r.exit(), r.out() + r.err());
+        assertEquals(before, TestWals.snapshot(root), "repair changed files");
+        final TestWals.Run v = cli("verify", root.toString());
+        assertEquals(ExitCodes.CORRUPT, v.exit(), v.err());
+        assertTrue(v.err().contains("CRC_MISMATCH"), v.err());
+    }
 }

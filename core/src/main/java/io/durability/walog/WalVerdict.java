@@ -107,7 +107,7 @@ public record WalVerdict(
         return switch (state)
         {
             case CLEAN -> "clean: " + entriesText();
-            case TORN_TAIL -> "torn tail: best effort keeps " + entriesText() +
+            case TORN_TAIL -> "torn tail: best effort keeps " + entriesText(segments - droppedSegments.size()) +
                 (droppedSegments.isEmpty() ? "" :
                     " and drops " + droppedSegments.size() + " segment(s) after the end of valid data") +
                 ": " + problem.getMessage();
@@ -117,6 +117,11 @@ public record WalVerdict(
 
     /** @return e.g. {@code 3 segments, 250 entries (ids 1..250)}. */
     public String entriesText()
+    {
+        return entriesText(segments);
+    }
+
+    private String entriesText(final int segments)
     {
         final String range = !allFramesChecked && lastEntryId > 0 ?
             String.format("entries through id %d (frames checked from id %d)", lastEntryId, lastEntryId - entries + 1) :
