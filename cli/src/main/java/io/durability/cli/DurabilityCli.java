@@ -130,8 +130,19 @@ public final class DurabilityCli implements Callable<Integer>
     }
 
     /** Entry point. Standard output is buffered (a dump can be gigabytes) and flushed at exit. */
+    /**
+     * The library logs repairs through {@code System.Logger}; the tool prints what it did itself, so
+     * the default (console) backend is quieted for it. Held here: the logging backend keeps loggers
+     * only weakly.
+     */
+    private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("io.durability");
+
     public static void main(final String[] args)
     {
+        if (!java.util.Arrays.asList(args).contains("--verbose"))
+        {
+            LIBRARY_LOG.setLevel(java.util.logging.Level.OFF);
+        }
         final CommandLine cl = commandLine();
         final PrintWriter out = new PrintWriter(
             new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);

@@ -67,7 +67,7 @@ public final class InspectCommand implements Callable<Integer>
             out.println("checkpoint marker: " + marker(check, reports.isEmpty()));
             if (check.marker() != null || !check.notes().isEmpty() || !check.recoverable())
             {
-                out.println("recovery: " + Verdicts.recovery(check));
+                out.println(Verdicts.recovery(check));
             }
             out.println("verdict: " + (verdict.state() == WalVerdict.State.CLEAN && !check.recoverable() ?
                 "corrupt: the WAL reads, but " + Verdicts.recovery(check) : Verdicts.advice(verdict)));
