@@ -201,7 +201,8 @@ public final class WalWriter<E> implements AutoCloseable
             {
                 pendingSync.add(WalLayout.segmentPath(walDir, scan.segmentIds[i]));
             }
-            createdSinceSync = true;
+            // The folder entries up to the last proven segment are durable (its watermark says so).
+            createdSinceSync = scan.lastProven < scan.lastIndex;
         }
         String created = null;
         WalVerdict.Cut cut = null;
