@@ -42,6 +42,13 @@ public final class SegmentScanner
     /** {@link #next()} found corruption: see {@link #problem()}. */
     public static final int CORRUPT = 5;
 
+    /**
+     * How far past the end of data a reader looks for committed frames and leftover bytes: 1 MiB,
+     * the largest hole of lost sectors it tells from the end of data. A repair looks to the end of the
+     * segment ({@link #wrapForRepair}), since every stale byte must be zeroed.
+     */
+    public static final int READER_PROBE = 1 << 20;
+
     private final FrameCursor cursor = new FrameCursor();
     private final Crc32cRange probeCrc = new Crc32cRange();
     private AtomicBuffer buffer;
@@ -49,6 +56,7 @@ public final class SegmentScanner
     private int limit;
     private int salt;
     private int watermark;
+    private int probe;
     private boolean legacy;
     private int endOffset;
     private int garbageEnd;
@@ -68,6 +76,27 @@ public final class SegmentScanner
         final AtomicBuffer buffer, final ByteBuffer memory, final String file, final SegmentHeader header,
         final int limit)
     {
+        return wrap(buffer, memory, file, header, limit, READER_PROBE);
+    }
+
+    /**
+     * {@link #wrap} for a repair: the bytes after the end of data are looked at up to the end of the
+     * segment, so that {@link #garbageEnd()} covers every stale byte (a reader looks
+     * {@link #READER_PROBE} bytes far, so that its cost does not grow with the unused part of a
+     * segment).
+     */
+    public SegmentScanner wrapForRepair(
+        final AtomicBuffer buffer, final ByteBuffer memory, final String file, final SegmentHeader header,
+        final int limit)
+    {
+        return wrap(buffer, memory, file, header, limit, Integer.MAX_VALUE);
+    }
+
+    private SegmentScanner wrap(
+        final AtomicBuffer buffer, final ByteBuffer memory, final String file, final SegmentHeader header,
+        final int limit, final int probe)
+    {
+        this.probe = probe;
         this.buffer = buffer;
         this.file = file;
         this.limit = Math.min(limit, buffer.capacity());
@@ -128,7 +157,7 @@ public final class SegmentScanner
     {
         endOffset = o;
         nextEntryId = cursor.expectedEntryId();
-        garbageEnd = lastNonZeroEnd(buffer, o, limit);
+        garbageEnd = lastNonZeroEnd(buffer, o, probeEnd(o));
         if (o < watermark)
         {
             return corrupt(DurabilityException.format(
@@ -170,7 +199,7 @@ public final class SegmentScanner
     {
         endOffset = o;
         nextEntryId = cursor.expectedEntryId();
-        garbageEnd = lastNonZeroEnd(buffer, o, limit);
+        garbageEnd = lastNonZeroEnd(buffer, o, probeEnd(o));
         final DurabilityException why = cursor.problem();
         final int length = buffer.getInt(lengthOffset(o));
         boolean evidence = false;
@@ -201,6 +230,11 @@ public final class SegmentScanner
         }
         problem = why.withNote(" (torn write: a sector of the frame reads as zeros)");
         return TORN;
+    }
+
+    private int probeEnd(final int from)
+    {
+        return (int)Math.min(limit, (long)from + probe);
     }
 
     private int corrupt(final DurabilityException why)

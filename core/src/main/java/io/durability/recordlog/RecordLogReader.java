@@ -51,7 +51,7 @@ public final class RecordLogReader
     public static long readEach(
         final Directory directory, final String path, final ReplayMode mode, final FrameHandler handler)
     {
-        return scan(directory, path, mode, handler).records;
+        return scan(directory, path, mode, false, handler).records;
     }
 
     static final class Scan
@@ -64,7 +64,9 @@ public final class RecordLogReader
     }
 
     /** The same per-segment rules as the WAL's final segment ({@link SegmentScanner}): one scanner for every walker. */
-    static Scan scan(final Directory directory, final String path, final ReplayMode mode, final FrameHandler handler)
+    static Scan scan(
+        final Directory directory, final String path, final ReplayMode mode, final boolean repair,
+        final FrameHandler handler)
     {
         final Scan scan = new Scan();
         try (SegmentFile file = directory.openSegment(path, false))
@@ -95,8 +97,10 @@ public final class RecordLogReader
                     "record log file length differs from the capacity in its header (a truncated or extended file)",
                     path, -1, scan.header.capacity() + " bytes", length + " bytes");
             }
-            final SegmentScanner scanner = new SegmentScanner().wrap(
-                file.buffer(), file.byteBuffer(), path, scan.header, Math.min(file.capacity(), scan.header.capacity()));
+            final int limit = Math.min(file.capacity(), scan.header.capacity());
+            final SegmentScanner scanner = repair ?
+                new SegmentScanner().wrapForRepair(file.buffer(), file.byteBuffer(), path, scan.header, limit) :
+                new SegmentScanner().wrap(file.buffer(), file.byteBuffer(), path, scan.header, limit);
             while (true)
             {
                 final int r = scanner.next();

@@ -106,7 +106,7 @@ public final class RecordLogWriter implements AutoCloseable
         try
         {
             final RecordLogReader.Scan scan = RecordLogReader.scan(
-                directory, path, io.durability.walog.ReplayMode.BEST_EFFORT, null);
+                directory, path, io.durability.walog.ReplayMode.BEST_EFFORT, true, null);
             if (scan.header == null)
             {
                 directory.delete(path);

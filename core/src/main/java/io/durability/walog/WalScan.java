@@ -78,6 +78,18 @@ final class WalScan
     static Result scan(
         final Directory directory, final String walDir, final boolean allFrames, final FrameHandler handlerOrNull)
     {
+        return scan(directory, walDir, allFrames, false, handlerOrNull);
+    }
+
+    /**
+     * @param repair when true (resume), the bytes after the end of valid data are looked at up to the end
+     *               of the segment, so that the cut covers every stale byte; readers look
+     *               {@link SegmentScanner#READER_PROBE} bytes far.
+     */
+    static Result scan(
+        final Directory directory, final String walDir, final boolean allFrames, final boolean repair,
+        final FrameHandler handlerOrNull)
+    {
         final FrameHandler handler = handlerOrNull == null ? IGNORE : handlerOrNull;
         final Result result = new Result();
         final long[] ids = WalLayout.segmentIds(directory, walDir);
@@ -234,8 +246,15 @@ final class WalScan
             final boolean mayEndHere = i >= lastProven;
             try (SegmentFile segment = directory.openSegment(path, false))
             {
-                scanner.wrap(segment.buffer(), segment.byteBuffer(), path, header,
-                    Math.min(segment.capacity(), header.capacity()));
+                final int limit = Math.min(segment.capacity(), header.capacity());
+                if (repair)
+                {
+                    scanner.wrapForRepair(segment.buffer(), segment.byteBuffer(), path, header, limit);
+                }
+                else
+                {
+                    scanner.wrap(segment.buffer(), segment.byteBuffer(), path, header, limit);
+                }
                 while (true)
                 {
                     final int r = scanner.next();

@@ -173,7 +173,7 @@ public final class WalWriter<E> implements AutoCloseable
     private void repairAndOpen()
     {
         final String walDir = options.walDir();
-        final WalScan.Result scan = WalScan.scan(directory, walDir, options.fullResumeCheck(), null);
+        final WalScan.Result scan = WalScan.scan(directory, walDir, options.fullResumeCheck(), true, null);
         final WalVerdict verdict = scan.verdict;
         if (verdict.state() == WalVerdict.State.CORRUPT)
         {
