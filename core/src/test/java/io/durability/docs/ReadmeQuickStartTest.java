@@ -1,12 +1,5 @@
 package io.durability.docs;
 
-import io.durability.storage.Directory;
-import io.durability.storage.MemoryDirectory;
-import io.durability.walog.WalEntry;
-import io.durability.walog.WalEntryCodec;
-import io.durability.walog.WalReader;
-import io.durability.walog.WalRecord;
-import io.durability.walog.WalWriter;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -21,50 +14,25 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The README's quick start, compiled and run; the test also checks that the README shows exactly
- * this code, so the two cannot drift apart.
+ * The README's quick start, compiled and run: {@code src/test/java/QuickStart.java} is the file the
+ * README shows, whole (imports, class, {@code main}), so it compiles as pasted; the test runs it and
+ * checks that the README shows exactly that file and what it prints.
  */
 class ReadmeQuickStartTest
 {
-    private static final String BEGIN = "// README:quickstart:begin";
-    private static final String END = "// README:quickstart:end";
+    /** The quick start as a whole file (default package, imports included): what the README shows. */
+    private static final Path SOURCE = Path.of("src/test/java/QuickStart.java");
 
     @Test
-    void quickStartRunsAsDocumented() throws IOException
+    void quickStartRunsAsDocumented() throws Exception
     {
         final PrintStream original = System.out;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try
         {
-            // README:quickstart:begin
-            Directory dir = new MemoryDirectory();
-
-            // Write: ids are assigned by the writer and stored in the frame header.
-            try (WalWriter<WalEntry> w = WalWriter.create(dir, WalEntryCodec.INSTANCE))
-            {
-                w.append(new WalEntry.AddSegment(1, 100));
-                w.append(new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(1, 42))));
-                w.flush();                       // visibility (a fence); flushAndSync() is durability
-                System.out.println("last id " + w.lastEntryId());
-            }
-
-            // Continue an existing WAL (create() refuses to overwrite one): a batch, then close.
-            try (WalWriter<WalEntry> w = WalWriter.resume(dir, WalEntryCodec.INSTANCE))
-            {
-                long[] ids = w.appendBatch(List.of(
-                    new WalEntry.AddSegment(3, 50),
-                    new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(1, 10)))));
-                System.out.println("batch ids " + ids[0] + ".." + ids[1]);
-            }
-
-            // Recover: strict replay into a list...
-            List<WalRecord<WalEntry>> records = new WalReader<>(dir, WalEntryCodec.INSTANCE).replay();
-            System.out.println(records.size() + " records, first id " + records.get(0).entryId());
-
-            // ...or stream a large WAL without collecting it.
-            new WalReader<>(dir, WalEntryCodec.INSTANCE).replayEach((id, entry) -> System.out.println(id + ": " + entry));
-            // README:quickstart:end
+            // A class in the default package cannot be imported; it is the README's file as pasted.
+            Class.forName("QuickStart").getMethod("main", String[].class).invoke(null, (Object)new String[0]);
         }
         finally
         {
@@ -87,9 +55,12 @@ class ReadmeQuickStartTest
     }
 
     @Test
-    void readmeShowsExactlyTheTestedCode() throws IOException
+    void readmeShowsTheWholeQuickStartFileWithItsImports() throws IOException
     {
-        ReadmeSnippets.assertReadmeShows(
-            Path.of("src/test/java/io/durability/docs/ReadmeQuickStartTest.java"), BEGIN, END);
+        final String file = Files.readString(SOURCE, StandardCharsets.UTF_8).strip();
+        final String readme = Files.readString(Path.of("../README.md"), StandardCharsets.UTF_8);
+        assertTrue(file.startsWith("import "), "the quick start compiles as pasted: imports first, no package");
+        assertTrue(readme.contains("```java\n" + file + "\n```"),
+            "README.md must show " + SOURCE + " exactly, imports included");
     }
 }
