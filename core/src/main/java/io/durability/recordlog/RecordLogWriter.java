@@ -218,6 +218,9 @@ public final class RecordLogWriter implements AutoCloseable
         catch (final RuntimeException ex)
         {
             poisonedBy = ex;
+            System.getLogger("io.durability.recordlog").log(System.Logger.Level.ERROR,
+                "durability: record log writer of " + path + " is poisoned by a failed barrier (records after the " +
+                "last completed flushAndSync may not be durable; reopen it): " + ex.getMessage(), ex);
             throw ex;
         }
     }

@@ -537,7 +537,7 @@ public final class WalWriter<E> implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            poisonedBy = ex;
+            poison(ex);
             throw ex;
         }
     }
@@ -599,9 +599,18 @@ public final class WalWriter<E> implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            poisonedBy = ex;
+            poison(ex);
             throw ex;
         }
+    }
+
+    /** A failed barrier: durability of recent entries is unknown; every later call refuses. */
+    private void poison(final RuntimeException ex)
+    {
+        poisonedBy = ex;
+        LOG.log(System.Logger.Level.ERROR, "durability: WAL writer in " + options.walDir() + " is poisoned by a failed " +
+            "barrier (entries after the last completed flushAndSync may not be durable; reopen with resume): " +
+            ex.getMessage(), ex);
     }
 
     private void syncSealed(final String path)

@@ -201,8 +201,41 @@ class DurableMemoryWalTest extends WalContractTest
         final WalWriter<byte[]> w = createWriter(small());
         appendRange(w, 1, 3);
         rec().failNextBarriers(1);
-        final DurabilityException ex = assertThrows(DurabilityException.class, w::flushAndSync);
+        final java.util.List<java.util.logging.LogRecord> logged = new java.util.ArrayList<>();
+        final java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.durability.walog");
+        final java.util.logging.Handler handler = new java.util.logging.Handler()
+        {
+            @Override
+            public void publish(final java.util.logging.LogRecord record)
+            {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        log.addHandler(handler);
+        final DurabilityException ex;
+        try
+        {
+            ex = assertThrows(DurabilityException.class, w::flushAndSync);
+        }
+        finally
+        {
+            log.removeHandler(handler);
+        }
         assertEquals(Kind.IO, ex.kind());
+        assertEquals(1, logged.size(), "the poisoning is logged once");
+        assertEquals(java.util.logging.Level.SEVERE, logged.get(0).getLevel());
+        assertTrue(logged.get(0).getMessage().contains("poisoned"), logged.get(0).getMessage());
+        assertSame(ex, logged.get(0).getThrown());
         final DurabilityException after = assertThrows(DurabilityException.class, () -> w.append(payload(4)));
         assertEquals(Kind.INVALID_STATE, after.kind());
         assertTrue(after.getMessage().contains("poisoned"), after.getMessage());

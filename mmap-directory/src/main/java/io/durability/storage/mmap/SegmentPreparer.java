@@ -81,6 +81,8 @@ final class SegmentPreparer
     private boolean closed; // guarded by this
     private volatile Throwable lastFailure;
 
+    private static final System.Logger LOG = System.getLogger("io.durability.storage.mmap");
+
     SegmentPreparer(final SegmentAllocator allocator, final PreTouch preTouch)
     {
         this.allocator = allocator;
@@ -124,6 +126,8 @@ final class SegmentPreparer
         {
             lastFailure = ex.getCause() != null ? ex.getCause() : ex;
             missed.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "durability: preparing a spare segment for " + relativePath +
+                " failed; the roll allocates it on the appending thread instead: " + lastFailure, lastFailure);
             return null;
         }
         if (spare.capacity != capacity)
@@ -139,6 +143,8 @@ final class SegmentPreparer
         {
             lastFailure = ex;
             missed.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "durability: renaming the spare " + spare.file + " to " + target +
+                " failed; the roll allocates the segment on the appending thread instead: " + ex, ex);
             spare.discard();
             return null;
         }
