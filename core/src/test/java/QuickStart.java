@@ -26,10 +26,10 @@ public class QuickStart
         // Continue an existing WAL (create() refuses to overwrite one): a batch, then close.
         try (WalWriter<WalEntry> w = WalWriter.resume(dir, WalEntryCodec.INSTANCE))
         {
-            long[] ids = w.appendBatch(List.of(
+            long first = w.appendBatch(List.of(
                 new WalEntry.AddSegment(3, 50),
                 new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(1, 10)))));
-            System.out.println("batch ids " + ids[0] + ".." + ids[1]);
+            System.out.println("batch ids " + first + ".." + w.lastEntryId());
         }
 
         // Recover: strict replay into a list...

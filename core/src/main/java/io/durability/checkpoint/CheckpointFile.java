@@ -48,7 +48,21 @@ public final class CheckpointFile
         while (true)
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[HEADER_LENGTH + capacity]);
-            final int length = codec.encode(state, buffer, HEADER_LENGTH, capacity);
+            final int length;
+            try
+            {
+                length = codec.encode(state, buffer, HEADER_LENGTH, capacity);
+            }
+            catch (final DurabilityException ex)
+            {
+                throw ex;
+            }
+            catch (final RuntimeException ex)
+            {
+                // IndexOutOfBoundsException included: only the return value says "does not fit".
+                throw new DurabilityException(DurabilityException.Kind.ENCODE,
+                    "checkpoint codec failed to encode the state: " + ex, null, -1, null, null, ex);
+            }
             if (length >= 0)
             {
                 if (length > capacity)

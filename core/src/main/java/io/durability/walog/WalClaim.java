@@ -1,19 +1,24 @@
 package io.durability.walog;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A slot claimed in the WAL for a zero-copy write (see {@link WalWriter#claim(int)}): write the
- * payload into {@link #buffer()} at {@code [offset(), offset() + maxLength())}, then
- * {@link #commit(int)} or {@link #abort()}. Until committed, nothing is visible to readers and a
- * crash loses only this entry.
+ * payload into {@link #buffer()}, a view of exactly the claimed bytes of the segment's memory
+ * ({@code [0, maxLength())}; {@link #offset()} is 0), then {@link #commit(int)} or {@link #abort()}.
+ * Until committed, nothing is visible to readers and a crash loses only this entry.
+ *
+ * <p>Closeable, so that an exception between claim and commit cannot leave the writer waiting for
+ * it: {@code try (WalClaim c = w.claim(64)) { c.buffer().putLong(0, x); c.commit(8); }} aborts the
+ * claim when the block ends without a commit.
  *
  * <p>One reusable instance per writer (no allocation); valid until commit or abort.
  */
-public final class WalClaim
+public final class WalClaim implements AutoCloseable
 {
     private final WalWriter<?> writer;
-    private MutableDirectBuffer buffer;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private int frameOffset;
     private int offset;
     private int maxLength;
@@ -26,21 +31,30 @@ public final class WalClaim
 
     void activate(final MutableDirectBuffer buffer, final int frameOffset, final int payloadOffset, final int maxLength)
     {
-        this.buffer = buffer;
+        view.wrap(buffer, payloadOffset, maxLength);
         this.frameOffset = frameOffset;
         this.offset = payloadOffset;
         this.maxLength = maxLength;
         this.active = true;
     }
 
-    /** @return the segment's memory; write only inside the claimed range. */
+    /**
+     * @return the claimed bytes of the segment's memory, and only them: its capacity is
+     * {@link #maxLength()} (with Agrona's bounds checks, a write outside it throws).
+     */
     public MutableDirectBuffer buffer()
     {
-        return buffer;
+        return view;
     }
 
-    /** @return the first byte of the payload in {@link #buffer()}. */
+    /** @return the first byte of the payload in {@link #buffer()}: always 0 (the view starts there). */
     public int offset()
+    {
+        return 0;
+    }
+
+    /** @return where the payload starts in the segment file (for diagnostics). */
+    int payloadOffset()
     {
         return offset;
     }
@@ -93,5 +107,15 @@ public final class WalClaim
     public void abort()
     {
         writer.abortClaim(this);
+    }
+
+    /** Abort the claim if it is still open (not committed nor aborted); otherwise nothing. */
+    @Override
+    public void close()
+    {
+        if (active)
+        {
+            abort();
+        }
     }
 }

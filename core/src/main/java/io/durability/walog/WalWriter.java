@@ -314,7 +314,12 @@ public final class WalWriter<E> implements AutoCloseable
         }
         catch (final IndexOutOfBoundsException ex)
         {
-            return Codec.DOES_NOT_FIT;
+            // Only the return value says "does not fit": a codec that reaches outside its room is
+            // broken (with Agrona's bounds checks disabled the same write would land past its room).
+            a.abort(a.tail(), available);
+            throw new DurabilityException(
+                DurabilityException.Kind.ENCODE, "codec wrote outside the bytes it was given (return " +
+                "Codec.DOES_NOT_FIT when a value does not fit): " + ex, null, -1, "<= " + available + " bytes", null, ex);
         }
         catch (final DurabilityException ex)
         {
@@ -346,18 +351,19 @@ public final class WalWriter<E> implements AutoCloseable
     /**
      * Append entries in order. Equivalent to calling {@link #append} for each, so after a crash a
      * prefix of the batch may be present; make the whole batch durable with one
-     * {@link #flushAndSync()}.
+     * {@link #flushAndSync()}. Ids are consecutive: the batch holds ids {@code first} to
+     * {@code first + entries.size() - 1} ({@link #lastEntryId()} afterwards). Allocates nothing.
      *
-     * @return the ids assigned, in order.
+     * @return the id of the first entry of the batch ({@link #nextEntryId()} when it is empty).
      */
-    public long[] appendBatch(final List<? extends E> entries)
+    public long appendBatch(final List<? extends E> entries)
     {
-        final long[] ids = new long[entries.size()];
-        for (int i = 0; i < ids.length; i++)
+        final long first = nextEntryId();
+        for (int i = 0, n = entries.size(); i < n; i++)
         {
-            ids[i] = append(entries.get(i));
+            append(entries.get(i));
         }
-        return ids;
+        return first;
     }
 
     /**

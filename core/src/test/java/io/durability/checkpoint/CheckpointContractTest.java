@@ -218,4 +218,29 @@ public abstract class CheckpointContractTest
     {
         assertEquals(Kind.NOT_FOUND, readFails("none.chk").kind());
     }
+
+    @Test
+    void aCodecFailureIsAnEncodeErrorAndWritesNothing()
+    {
+        final io.durability.codec.Codec<Long> broken = new io.durability.codec.Codec<>()
+        {
+            @Override
+            public int encode(final Long value, final org.agrona.MutableDirectBuffer buffer, final int offset,
+                final int maxLength)
+            {
+                buffer.putLong(buffer.capacity(), value); // outside the buffer: IndexOutOfBoundsException
+                return 8;
+            }
+
+            @Override
+            public Long decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                return buffer.getLong(offset);
+            }
+        };
+        final io.durability.storage.DurabilityException ex = assertThrows(
+            io.durability.storage.DurabilityException.class, () -> CheckpointFile.write(dir, "broken.chk", 1, 7L, broken));
+        assertEquals(io.durability.storage.DurabilityException.Kind.ENCODE, ex.kind());
+        assertFalse(dir.exists("broken.chk"));
+    }
 }

@@ -266,10 +266,74 @@ public abstract class WalContractTest
         try (WalWriter<byte[]> w = createWriter(small()))
         {
             w.append(payload(1));
-            final long[] ids = w.appendBatch(List.of(payload(2), payload(3), payload(4)));
-            assertArrayEquals(new long[] {2, 3, 4}, ids);
+            assertEquals(2, w.appendBatch(List.of(payload(2), payload(3), payload(4))), "the first id of the batch");
+            assertEquals(4, w.lastEntryId());
+            assertEquals(5, w.appendBatch(List.of()), "an empty batch: the next id");
         }
         assertPayloads(replay(ReplayMode.STRICT, small()), 1, 4);
+    }
+
+    @Test
+    void claimBufferIsAViewOfExactlyTheClaimAndClosingAnOpenClaimAbortsIt()
+    {
+        try (WalWriter<byte[]> w = createWriter(small()))
+        {
+            try (WalClaim c = w.claim(16))
+            {
+                assertEquals(0, c.offset());
+                assertEquals(16, c.buffer().capacity(), "the view holds exactly the claimed bytes");
+                c.buffer().putLong(8, 42L);
+                assertThrows(IndexOutOfBoundsException.class, () -> c.buffer().putLong(16, 1L));
+                // An exception before commit: the block ends, close() aborts the claim.
+            }
+            assertEquals(1, w.append(payload(1)), "the writer takes appends again after an aborted claim");
+            final long id;
+            try (WalClaim c = w.claim(8))
+            {
+                c.buffer().putLong(0, 7L);
+                id = c.commit(8);
+            }
+            assertEquals(2, id);
+        }
+        final List<WalRecord<byte[]>> records = replay(ReplayMode.STRICT, small());
+        assertEquals(2, records.size());
+        assertEquals(7L, java.nio.ByteBuffer.wrap(records.get(1).payload()).order(java.nio.ByteOrder.nativeOrder()).getLong());
+    }
+
+    @Test
+    void aCodecThatWritesOutsideItsRoomIsAnEncodeErrorNotDoesNotFit()
+    {
+        final io.durability.codec.Codec<byte[]> overrunning = new io.durability.codec.Codec<>()
+        {
+            @Override
+            public int encode(final byte[] value, final org.agrona.MutableDirectBuffer buffer, final int offset,
+                final int maxLength)
+            {
+                if (value.length == 0)
+                {
+                    buffer.putByte(buffer.capacity(), (byte)1); // past the end of the segment: IOOBE
+                }
+                buffer.putBytes(offset, value);
+                return value.length;
+            }
+
+            @Override
+            public byte[] decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                final byte[] b = new byte[length];
+                buffer.getBytes(offset, b);
+                return b;
+            }
+        };
+        try (WalWriter<byte[]> w = WalWriter.create(dir, overrunning, small()))
+        {
+            w.append(payload(1));
+            final DurabilityException ex = assertThrows(DurabilityException.class, () -> w.append(new byte[0]));
+            assertEquals(Kind.ENCODE, ex.kind());
+            assertEquals(1, w.currentSegmentId(), "no roll: an overrun is not \"does not fit\"");
+            assertEquals(2, w.append(payload(2)), "the writer is still usable");
+        }
+        assertPayloads(replay(ReplayMode.STRICT, small()), 1, 2);
     }
 
     @Test
