@@ -74,6 +74,46 @@ public final class WalWriter<E> implements AutoCloseable
     private boolean closed;
     private RepairReport repairReport;
 
+    // Metrics: written by the writer thread only, each published with a release store, read with acquire.
+    private long appendCount;
+    private long bytesAppended;
+    private long rollCount;
+    private long barrierCount;
+    private long barrierNanosTotal;
+    private long barrierNanosMax;
+    private long acknowledgedEntryId;
+    private long lastEntryIdPublished;
+    private long startLastEntryId;
+    private volatile boolean poisonedFlag;
+    private static final VarHandle LAST_ENTRY_ID;
+    private static final VarHandle APPEND_COUNT;
+    private static final VarHandle BYTES_APPENDED;
+    private static final VarHandle ROLL_COUNT;
+    private static final VarHandle BARRIER_COUNT;
+    private static final VarHandle BARRIER_NANOS_TOTAL;
+    private static final VarHandle BARRIER_NANOS_MAX;
+    private static final VarHandle ACKNOWLEDGED_ENTRY_ID;
+
+    static
+    {
+        try
+        {
+            final java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            APPEND_COUNT = l.findVarHandle(WalWriter.class, "appendCount", long.class);
+            BYTES_APPENDED = l.findVarHandle(WalWriter.class, "bytesAppended", long.class);
+            ROLL_COUNT = l.findVarHandle(WalWriter.class, "rollCount", long.class);
+            BARRIER_COUNT = l.findVarHandle(WalWriter.class, "barrierCount", long.class);
+            BARRIER_NANOS_TOTAL = l.findVarHandle(WalWriter.class, "barrierNanosTotal", long.class);
+            BARRIER_NANOS_MAX = l.findVarHandle(WalWriter.class, "barrierNanosMax", long.class);
+            ACKNOWLEDGED_ENTRY_ID = l.findVarHandle(WalWriter.class, "acknowledgedEntryId", long.class);
+            LAST_ENTRY_ID = l.findVarHandle(WalWriter.class, "lastEntryIdPublished", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger("io.durability.walog");
 
     private WalWriter(final Directory directory, final Codec<E> codec, final WalOptions options, final DirectoryLock lock)
@@ -255,6 +295,7 @@ public final class WalWriter<E> implements AutoCloseable
             droppedPaths.add(WalLayout.segmentPath(walDir, id));
         }
         repairReport = new RepairReport(verdict, cut, droppedPaths, created, scan.nextEntryId);
+        startLastEntryId = scan.nextEntryId - 1;
         if (repairReport.changedAnything())
         {
             LOG.log(repairReport.cutEntries() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
@@ -295,7 +336,7 @@ public final class WalWriter<E> implements AutoCloseable
                 throw tooLarge(entry);
             }
         }
-        return current.commit(current.tail(), length);
+        return counted(current.commit(current.tail(), length), length);
     }
 
     private int tryEncode(final E entry)
@@ -408,7 +449,7 @@ public final class WalWriter<E> implements AutoCloseable
             current.buffer().setMemory(payloadEnd, claimedEnd - payloadEnd, (byte)0);
         }
         c.deactivate();
-        return current.commit(c.frameOffset(), length);
+        return counted(current.commit(c.frameOffset(), length), length);
     }
 
     void abortClaim(final WalClaim c)
@@ -439,6 +480,7 @@ public final class WalWriter<E> implements AutoCloseable
         final SegmentAppender next = newSegmentFile(old.segmentId() + 1, old.nextEntryId());
         current = next;
         initHeaderWatermark(next);
+        ROLL_COUNT.setRelease(this, rollCount + 1);
         if (durable)
         {
             pendingSync.add(old.file().path());
@@ -577,6 +619,8 @@ public final class WalWriter<E> implements AutoCloseable
             throw DurabilityException.notSupported(
                 "flushAndSync needs a Directory with stable storage (this one has none)", options.walDir());
         }
+        final long started = System.nanoTime();
+        final long covered = current.nextEntryId() - 1;
         try
         {
             for (int i = 0; i < pendingSync.size(); i++)
@@ -608,12 +652,45 @@ public final class WalWriter<E> implements AutoCloseable
             poison(ex);
             throw ex;
         }
+        final long took = System.nanoTime() - started;
+        BARRIER_COUNT.setRelease(this, barrierCount + 1);
+        BARRIER_NANOS_TOTAL.setRelease(this, barrierNanosTotal + took);
+        if (took > barrierNanosMax)
+        {
+            BARRIER_NANOS_MAX.setRelease(this, took);
+        }
+        ACKNOWLEDGED_ENTRY_ID.setRelease(this, covered);
+    }
+
+    /** Count an appended entry (writer thread only). @return {@code id}. */
+    private long counted(final long id, final int payloadLength)
+    {
+        APPEND_COUNT.setRelease(this, appendCount + 1);
+        BYTES_APPENDED.setRelease(this, bytesAppended + io.durability.frame.FrameDescriptor.align(
+            io.durability.frame.FrameDescriptor.HEADER_LENGTH + payloadLength));
+        LAST_ENTRY_ID.setRelease(this, id);
+        return id;
+    }
+
+    /**
+     * @return what this writer did since it was opened: appends, bytes, rolls, barriers and their
+     * time, the acknowledged entry id. Cheap, allocation of one record, safe from any thread.
+     */
+    public WalMetrics metrics()
+    {
+        return new WalMetrics(
+            (long)APPEND_COUNT.getAcquire(this), (long)BYTES_APPENDED.getAcquire(this), (long)ROLL_COUNT.getAcquire(this),
+            (long)BARRIER_COUNT.getAcquire(this), (long)BARRIER_NANOS_TOTAL.getAcquire(this),
+            (long)BARRIER_NANOS_MAX.getAcquire(this), (long)ACKNOWLEDGED_ENTRY_ID.getAcquire(this),
+            Math.max((long)LAST_ENTRY_ID.getAcquire(this), startLastEntryId),
+            repairReport != null && repairReport.changedAnything(), poisonedFlag);
     }
 
     /** A failed barrier: durability of recent entries is unknown; every later call refuses. */
     private void poison(final RuntimeException ex)
     {
         poisonedBy = ex;
+        poisonedFlag = true;
         LOG.log(System.Logger.Level.ERROR, "durability: WAL writer in " + options.walDir() + " is poisoned by a failed " +
             "barrier (entries after the last completed flushAndSync may not be durable; reopen with resume): " +
             ex.getMessage(), ex);

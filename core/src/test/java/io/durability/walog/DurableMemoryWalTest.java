@@ -254,4 +254,53 @@ class DurableMemoryWalTest extends WalContractTest
             return f.buffer().getInt(SegmentDescriptor.WATERMARK_OFFSET);
         }
     }
+
+    @Test
+    void metricsCountAppendsBytesRollsAndBarriersAndNameTheAcknowledgedEntry() throws Exception
+    {
+        try (WalWriter<byte[]> w = createWriter(small()))
+        {
+            assertEquals(new WalMetrics(0, 0, 0, 0, 0, 0, 0, 0, false, false), w.metrics());
+            long bytes = 0;
+            while (w.currentSegmentId() < 3)
+            {
+                final byte[] p = payload(w.nextEntryId());
+                w.append(p);
+                bytes += (24 + p.length + 7) & ~7;
+            }
+            w.flushAndSync();
+            final long acknowledged = w.lastEntryId();
+            w.append(payload(w.nextEntryId()));
+            bytes += (24 + payload(w.lastEntryId()).length + 7) & ~7;
+            // Read from another thread, as a monitoring thread would.
+            final java.util.concurrent.atomic.AtomicReference<WalMetrics> seen = new java.util.concurrent.atomic.AtomicReference<>();
+            final Thread monitor = new Thread(() -> seen.set(w.metrics()));
+            monitor.start();
+            monitor.join();
+            final WalMetrics m = seen.get();
+            assertEquals(w.lastEntryId(), m.appends());
+            assertEquals(bytes, m.bytesAppended());
+            assertEquals(2, m.rolls());
+            assertEquals(1, m.barriers());
+            assertTrue(m.barrierNanosTotal() > 0 && m.barrierNanosMax() == m.barrierNanosTotal(), m.toString());
+            assertEquals(acknowledged, m.acknowledgedEntryId());
+            assertEquals(w.lastEntryId(), m.lastEntryId());
+            assertFalse(m.repaired());
+            assertFalse(m.poisoned());
+        }
+        try (WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, small()))
+        {
+            final WalMetrics m = w.metrics();
+            assertEquals(0, m.appends(), "counts are this writer's");
+            assertEquals(w.lastEntryId(), m.lastEntryId());
+            rec().failNextBarriers(1);
+            w.append(payload(w.nextEntryId()));
+            assertThrows(DurabilityException.class, w::flushAndSync);
+            assertTrue(w.metrics().poisoned());
+        }
+        catch (final DurabilityException closeOfAPoisonedWriter)
+        {
+            throw new AssertionError("close of a poisoned writer must not sync", closeOfAPoisonedWriter);
+        }
+    }
 }
