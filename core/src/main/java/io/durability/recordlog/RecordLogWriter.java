@@ -140,7 +140,7 @@ public final class RecordLogWriter implements AutoCloseable
     /**
      * Append one record.
      *
-     * @return its sequence number.
+     * @return its id (sequence number, from 1).
      * @throws DurabilityException INVALID_STATE (full, closed, poisoned).
      */
     public long append(final byte[] record)
@@ -152,7 +152,7 @@ public final class RecordLogWriter implements AutoCloseable
      * Append {@code length} bytes of {@code source} from {@code offset} as one record; copies once,
      * into the file.
      *
-     * @return its sequence number.
+     * @return its id (sequence number, from 1).
      * @throws DurabilityException INVALID_STATE (full, closed, poisoned).
      */
     public long append(final DirectBuffer source, final int offset, final int length)
@@ -174,8 +174,11 @@ public final class RecordLogWriter implements AutoCloseable
         return appender.available();
     }
 
-    /** @return the sequence number of the last record (0 when none). */
-    public long lastSequence()
+    /**
+     * @return the id of the last record (0 when none). A record's id is its sequence number, stored in
+     * its frame header as a WAL entry's id is: one name for one idea, as {@code WalWriter.lastEntryId()}.
+     */
+    public long lastEntryId()
     {
         return appender.nextEntryId() - 1;
     }

@@ -7,16 +7,17 @@ import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.RelativePath;
 import io.durability.walog.WalOptions;
+import io.durability.walog.RecordHandler;
 import io.durability.walog.WalReader;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Generic recovery: a checkpoint (or nothing) plus the WAL entries after it, for any checkpoint
- * type {@code C}, working state {@code S} and WAL entry type {@code E}.
+ * type {@code C}, working state {@code S} and WAL entry type {@code E}. Describe it with a
+ * {@link RecoverySpec} and call {@link RecoverySpec#recoverLatest} or {@link RecoverySpec#recoverFrom}.
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -56,30 +57,17 @@ public final class Recovery
         S apply(S state, long entryId, E entry);
     }
 
-    /**
-     * Recover from the checkpoint at {@code checkpointPath} (or from nothing, when it is {@code null}
-     * or does not exist) plus the WAL.
-     *
-     * @param init converts the checkpoint state (empty when none) into the working state.
-     * @throws DurabilityException as described in the class comment.
-     */
-    public static <C, S, E> Recovered<S> recoverWithWal(
-        final Directory directory,
-        final WalOptions walOptions,
-        final String checkpointPath,
-        final Codec<C> checkpointCodec,
-        final Codec<E> walCodec,
-        final Function<Optional<C>, S> init,
-        final Apply<S, E> apply,
-        final RecoveryOptions options)
+    /** {@link RecoverySpec#recoverFrom}. */
+    static <C, S, E> Recovered<S> from(final RecoverySpec<C, S, E> spec, final Directory directory, final String checkpointPath)
     {
+        final RecoveryOptions options = spec.options();
         Checkpoint<C> checkpoint = null;
         String used = null;
         if (checkpointPath != null && directory.exists(confined(checkpointPath, -1)))
         {
             try
             {
-                checkpoint = CheckpointFile.read(directory, checkpointPath, checkpointCodec);
+                checkpoint = CheckpointFile.read(directory, checkpointPath, spec.checkpointCodec());
                 used = checkpointPath;
             }
             catch (final DurabilityException ex)
@@ -90,38 +78,23 @@ public final class Recovery
                 }
             }
         }
-        return replayOnto(directory, walOptions, walCodec, init, apply, options, checkpoint, used);
+        return replayOnto(spec, directory, checkpoint, used);
     }
 
-    /**
-     * Recover from the latest checkpoint recorded by a marker entry in the WAL (markers are found
-     * with {@code markerOf}, which returns {@code null} for other entries), plus the WAL after it.
-     * Markers whose checkpoint file is missing are passed over for older ones; in best effort, so are
-     * markers whose checkpoint does not read. With no usable marker, recovery starts empty, which is
-     * only possible while the WAL still begins at entry 1.
-     *
-     * @throws DurabilityException as described in the class comment; INVALID_STATE when the WAL no
-     *                             longer begins at entry 1 and no usable checkpoint is left.
-     */
-    public static <C, S, E> Recovered<S> recoverLatest(
-        final Directory directory,
-        final WalOptions walOptions,
-        final Codec<C> checkpointCodec,
-        final Codec<E> walCodec,
-        final Function<E, CheckpointRef> markerOf,
-        final Function<Optional<C>, S> init,
-        final Apply<S, E> apply,
-        final RecoveryOptions options)
+    /** {@link RecoverySpec#recoverLatest}. */
+    static <C, S, E> Recovered<S> latest(final RecoverySpec<C, S, E> spec, final Directory directory)
     {
+        final RecoveryOptions options = spec.options();
+        final WalOptions walOptions = spec.walOptions();
         final List<CheckpointRef> markers = new ArrayList<>();
         final long[] firstId = {0};
-        new WalReader<>(directory, walCodec, walOptions).replayEach(options.walMode(), (id, entry) ->
+        new WalReader<>(directory, spec.walCodec(), walOptions).replayEach(options.walMode(), (id, entry) ->
         {
             if (firstId[0] == 0)
             {
                 firstId[0] = id;
             }
-            final CheckpointRef ref = markerOf.apply(entry);
+            final CheckpointRef ref = spec.markerOf().apply(entry);
             if (ref != null && id <= options.upToEntryId())
             {
                 confined(ref.path(), id);
@@ -137,14 +110,14 @@ public final class Recovery
             }
             try
             {
-                final Checkpoint<C> checkpoint = CheckpointFile.read(directory, ref.path(), checkpointCodec);
+                final Checkpoint<C> checkpoint = CheckpointFile.read(directory, ref.path(), spec.checkpointCodec());
                 if (checkpoint.lastAppliedId() != ref.lastEntryId())
                 {
                     throw DurabilityException.format(
                         "checkpoint does not hold the entries its WAL marker says", ref.path(), 16,
                         ref.lastEntryId(), checkpoint.lastAppliedId());
                 }
-                return replayOnto(directory, walOptions, walCodec, init, apply, options, checkpoint, ref.path());
+                return replayOnto(spec, directory, checkpoint, ref.path());
             }
             catch (final DurabilityException ex)
             {
@@ -160,44 +133,61 @@ public final class Recovery
                 "the WAL no longer starts at entry 1 (it starts at " + firstId[0] + ") and no usable checkpoint " +
                 "marker was found: the state before entry " + firstId[0] + " is unavailable", walOptions.walDir());
         }
-        return replayOnto(directory, walOptions, walCodec, init, apply, options, null, null);
+        return replayOnto(spec, directory, null, null);
     }
 
-    private static <C, S, E> Recovered<S> replayOnto(
-        final Directory directory,
-        final WalOptions walOptions,
-        final Codec<E> walCodec,
-        final Function<Optional<C>, S> init,
-        final Apply<S, E> apply,
-        final RecoveryOptions options,
-        final Checkpoint<C> checkpoint,
-        final String checkpointPath)
+    /** The working state while the WAL is folded into it: no casts, no arrays of objects. */
+    private static final class Fold<S, E> implements RecordHandler<E>
     {
-        final long since = checkpoint == null ? 0 : checkpoint.lastAppliedId();
-        final Object[] state = {init.apply(checkpoint == null ? Optional.empty() : Optional.of(checkpoint.state()))};
-        final long[] last = {since};
-        final long[] replayed = {0};
-        final long ceiling = options.upToEntryId();
-        new WalReader<>(directory, walCodec, walOptions).replayEach(options.walMode(), (id, entry) ->
+        private final Apply<S, E> apply;
+        private final long ceiling;
+        private final String checkpointPath;
+        private final boolean fromCheckpoint;
+        private S state;
+        private long last;
+        private long replayed;
+
+        Fold(final Apply<S, E> apply, final S state, final long since, final long ceiling, final String checkpointPath,
+            final boolean fromCheckpoint)
         {
-            if (id <= last[0] || id > ceiling)
+            this.apply = apply;
+            this.state = state;
+            this.last = since;
+            this.ceiling = ceiling;
+            this.checkpointPath = checkpointPath;
+            this.fromCheckpoint = fromCheckpoint;
+        }
+
+        @Override
+        public void onRecord(final long id, final E entry)
+        {
+            if (id <= last || id > ceiling)
             {
                 return;
             }
-            if (id != last[0] + 1)
+            if (id != last + 1)
             {
                 throw DurabilityException.format(
-                    "the WAL does not continue the " + (checkpoint == null ? "empty state" : "checkpoint") +
+                    "the WAL does not continue the " + (fromCheckpoint ? "checkpoint" : "empty state") +
                     ": entries are missing (segments deleted that no usable checkpoint covers)",
-                    checkpointPath, -1, "entry " + (last[0] + 1), "entry " + id);
+                    checkpointPath, -1, "entry " + (last + 1), "entry " + id);
             }
-            @SuppressWarnings("unchecked") final S s = (S)state[0];
-            state[0] = apply.apply(s, id, entry);
-            last[0] = id;
-            replayed[0]++;
-        });
-        @SuppressWarnings("unchecked") final S s = (S)state[0];
-        return new Recovered<>(s, last[0], checkpointPath, replayed[0]);
+            state = apply.apply(state, id, entry);
+            last = id;
+            replayed++;
+        }
+    }
+
+    private static <C, S, E> Recovered<S> replayOnto(
+        final RecoverySpec<C, S, E> spec, final Directory directory, final Checkpoint<C> checkpoint,
+        final String checkpointPath)
+    {
+        final long since = checkpoint == null ? 0 : checkpoint.lastAppliedId();
+        final S initial = spec.init().apply(checkpoint == null ? Optional.empty() : Optional.of(checkpoint.state()));
+        final Fold<S, E> fold = new Fold<>(spec.apply(), initial, since, spec.options().upToEntryId(), checkpointPath,
+            checkpoint != null);
+        new WalReader<>(directory, spec.walCodec(), spec.walOptions()).replayEach(spec.options().walMode(), fold);
+        return new Recovered<>(fold.state, fold.last, checkpointPath, fold.replayed);
     }
 
     private static String confined(final String path, final long markerId)

@@ -18,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * Will recovery work, and is every frame intact? The WAL's {@link WalVerdict} plus what
- * {@link Recovery#recoverLatest} would do with its checkpoint markers: which checkpoint it would
+ * {@link RecoverySpec#recoverLatest} would do with its checkpoint markers: which checkpoint it would
  * start from, checked (header, CRCs, the id its marker names) without decoding the state, and the
  * fallbacks it would use. It never writes.
  *

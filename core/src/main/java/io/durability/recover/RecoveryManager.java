@@ -50,8 +50,7 @@ public final class RecoveryManager
     /** Recovery under explicit options. */
     public Recovered<SegmentIndexState> recover(final String checkpointPath, final RecoveryOptions options)
     {
-        return Recovery.recoverWithWal(directory, walOptions, checkpointPath, SegmentIndexCodec.INSTANCE,
-            WalEntryCodec.INSTANCE, RecoveryManager::init, RecoveryManager::apply, options);
+        return spec(options).recoverFrom(directory, checkpointPath);
     }
 
     /** Strict recovery from the latest checkpoint marker in the WAL. */
@@ -69,8 +68,14 @@ public final class RecoveryManager
     /** Recovery from the latest checkpoint marker under explicit options. */
     public Recovered<SegmentIndexState> recoverLatest(final RecoveryOptions options)
     {
-        return Recovery.recoverLatest(directory, walOptions, SegmentIndexCodec.INSTANCE, WalEntryCodec.INSTANCE,
-            RecoveryManager::markerOf, RecoveryManager::init, RecoveryManager::apply, options);
+        return spec(options).recoverLatest(directory);
+    }
+
+    /** @return the segment-index recovery as a {@link RecoverySpec}, for callers that vary it further. */
+    public RecoverySpec<SegmentIndexState, SegmentIndexState, WalEntry> spec(final RecoveryOptions options)
+    {
+        return RecoverySpec.of(SegmentIndexCodec.INSTANCE, WalEntryCodec.INSTANCE, RecoveryManager::init,
+            RecoveryManager::apply).withMarkers(RecoveryManager::markerOf).withWalOptions(walOptions).withOptions(options);
     }
 
     /** @return the checkpoint a {@link WalEntry.Checkpoint} names, or {@code null} for other entries. */

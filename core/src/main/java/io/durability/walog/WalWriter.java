@@ -749,8 +749,11 @@ public final class WalWriter<E> implements AutoCloseable
         return WalMaintenance.deleteCovered(directory, options, entryId, current.segmentId());
     }
 
-    /** @return the segments and the entry range each holds, oldest first. */
-    public List<SegmentRange> segments()
+    /**
+     * @return the segments and the entry range each holds, oldest first (the same as
+     * {@link WalMaintenance#segmentRanges} without a writer).
+     */
+    public List<SegmentRange> segmentRanges()
     {
         checkUsable();
         return WalMaintenance.ranges(directory, options, current.segmentId(), current.nextEntryId());

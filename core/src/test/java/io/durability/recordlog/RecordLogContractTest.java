@@ -60,7 +60,7 @@ public abstract class RecordLogContractTest
             {
                 assertEquals(i, w.append(record(i)));
             }
-            assertEquals(20, w.lastSequence());
+            assertEquals(20, w.lastEntryId());
             w.flush();
         }
         assertRecords(RecordLogReader.read(dir, "log/records", ReplayMode.STRICT), 20);
@@ -75,7 +75,7 @@ public abstract class RecordLogContractTest
         }
         try (RecordLogWriter w = RecordLogWriter.open(dir, "records", 8192))
         {
-            assertEquals(1, w.lastSequence());
+            assertEquals(1, w.lastEntryId());
             assertEquals(2, w.append(record(2)));
         }
         assertRecords(RecordLogReader.read(dir, "records", ReplayMode.STRICT), 2);
@@ -120,7 +120,7 @@ public abstract class RecordLogContractTest
         assertRecords(RecordLogReader.read(dir, "records", ReplayMode.BEST_EFFORT), kept);
         try (RecordLogWriter w = RecordLogWriter.open(dir, "records", 8192))
         {
-            assertEquals(kept, w.lastSequence());
+            assertEquals(kept, w.lastEntryId());
             assertEquals(kept + 1, w.append(record(kept + 1)));
         }
         assertRecords(RecordLogReader.read(dir, "records", ReplayMode.STRICT), kept + 1);

@@ -74,8 +74,8 @@ class RecoveryTest
 
     private static Recovered<Long> recoverCounter(final Directory dir, final String cp, final RecoveryOptions options)
     {
-        return Recovery.recoverWithWal(dir, WalOptions.defaults(), cp, COUNTER, OP,
-            c -> c.orElse(0L), (s, id, op) -> s + op, options);
+        return RecoverySpec.<Long, Long, Integer>of(COUNTER, OP, c -> c.orElse(0L), (s, id, op) -> s + op)
+            .withOptions(options).recoverFrom(dir, cp);
     }
 
     @Test
@@ -149,8 +149,9 @@ class RecoveryTest
             }
             w.deleteSegmentsCoveredBy(150);
         }
-        final DurabilityException ex = assertThrows(DurabilityException.class, () -> Recovery.recoverWithWal(
-            dir, small, null, COUNTER, OP, c -> c.orElse(0L), (s, id, op) -> s + op, RecoveryOptions.bestEffort()));
+        final DurabilityException ex = assertThrows(DurabilityException.class, () -> RecoverySpec.<Long, Long, Integer>of(
+            COUNTER, OP, c -> c.orElse(0L), (s, id, op) -> s + op).withWalOptions(small)
+            .withOptions(RecoveryOptions.bestEffort()).recoverFrom(dir, null));
         assertEquals(Kind.FORMAT, ex.kind());
         assertTrue(ex.getMessage().contains("does not continue"), ex.getMessage());
     }
@@ -299,11 +300,31 @@ class RecoveryTest
         WalWriter.create(dir, OP).close();
         CheckpointFile.write(dir, "cp.chk", 0, 7L, COUNTER);
         final Optional<?>[] seen = new Optional<?>[1];
-        Recovery.recoverWithWal(dir, WalOptions.defaults(), "cp.chk", COUNTER, OP, c ->
+        RecoverySpec.<Long, Long, Integer>of(COUNTER, OP, c ->
         {
             seen[0] = c;
             return c.orElse(0L);
-        }, (s, id, op) -> s + op, RecoveryOptions.strict());
+        }, (s, id, op) -> s + op).recoverFrom(dir, "cp.chk");
         assertEquals(Optional.of(7L), seen[0]);
+    }
+
+    @Test
+    void aSpecIsImmutableAndRecoverLatestWithoutMarkersIsRefusedClearly()
+    {
+        final Directory dir = new MemoryDirectory();
+        try (WalWriter<Integer> w = WalWriter.create(dir, OP))
+        {
+            w.append(2);
+            w.append(3);
+        }
+        final RecoverySpec<Long, Long, Integer> base =
+            RecoverySpec.of(COUNTER, OP, c -> c.orElse(0L), (s, id, op) -> s + op);
+        final RecoverySpec<Long, Long, Integer> upToOne = base.withOptions(RecoveryOptions.upTo(1));
+        assertEquals(5L, base.recoverFrom(dir, null).state(), "withOptions returned a copy");
+        assertEquals(2L, upToOne.recoverFrom(dir, null).state());
+        final DurabilityException ex = assertThrows(DurabilityException.class, () -> base.recoverLatest(dir));
+        assertEquals(Kind.INVALID_CONFIG, ex.kind());
+        assertTrue(ex.getMessage().contains("withMarkers"), ex.getMessage());
+        assertEquals(5L, base.withMarkers(op -> null).recoverLatest(dir).state(), "no marker: from entry 1");
     }
 }

@@ -463,7 +463,7 @@ public abstract class WalContractTest
         try (WalWriter<byte[]> w = createWriter(small()))
         {
             appendRange(w, 1, 100);
-            final List<SegmentRange> ranges = w.segments();
+            final List<SegmentRange> ranges = w.segmentRanges();
             assertEquals(w.currentSegmentId(), ranges.size());
             long expectedStart = 1;
             for (final SegmentRange r : ranges)
@@ -477,10 +477,10 @@ public abstract class WalContractTest
             final SegmentRange third = ranges.get(2);
             // An id inside the third segment covers the first two only.
             assertEquals(2, w.deleteSegmentsCoveredBy(third.lastEntryId() - 1));
-            assertEquals(third.startEntryId(), w.segments().get(0).startEntryId());
+            assertEquals(third.startEntryId(), w.segmentRanges().get(0).startEntryId());
             // Everything covered: all but the final segment go.
             w.deleteSegmentsCoveredBy(1_000);
-            assertEquals(1, w.segments().size());
+            assertEquals(1, w.segmentRanges().size());
             appendRange(w, 101, 110);
         }
         final List<WalRecord<byte[]>> records = replay(ReplayMode.STRICT, small());

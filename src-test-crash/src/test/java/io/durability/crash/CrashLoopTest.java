@@ -4,8 +4,6 @@ import io.durability.codec.BytesCodec;
 import io.durability.internal.CrashPoints;
 import io.durability.recover.CheckpointRef;
 import io.durability.recover.Recovered;
-import io.durability.recover.Recovery;
-import io.durability.recover.RecoveryOptions;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.ReplayMode;
@@ -68,6 +66,15 @@ class CrashLoopTest
     private long garbage;
     private long reordered;
     private long verifyFailures;
+
+    /** Recovery of the crash workload's state (strict), for {@code options}' WAL. */
+    static io.durability.recover.RecoverySpec<CrashEntries.State, CrashEntries.State, byte[]> spec(final WalOptions options)
+    {
+        return io.durability.recover.RecoverySpec.<CrashEntries.State, CrashEntries.State, byte[]>of(
+                CrashEntries.STATE_CODEC, BytesCodec.INSTANCE, c -> c.orElse(CrashEntries.State.EMPTY),
+                (s, id, e) -> s.apply(id, e))
+            .withMarkers(CrashLoopTest::markerOf).withWalOptions(options);
+    }
 
     static CheckpointRef markerOf(final byte[] entry)
     {
@@ -224,9 +231,7 @@ class CrashLoopTest
             assertEquals(0, lost, "after " + how + ": everything reported durable is present (durable " +
                 maxDurable + ", recovered " + last + ")");
 
-            final Recovered<CrashEntries.State> recovered = Recovery.recoverLatest(dir, OPTIONS,
-                CrashEntries.STATE_CODEC, BytesCodec.INSTANCE, CrashLoopTest::markerOf,
-                c -> c.orElse(CrashEntries.State.EMPTY), (s, id, e) -> s.apply(id, e), RecoveryOptions.strict());
+            final Recovered<CrashEntries.State> recovered = spec(OPTIONS).recoverLatest(dir);
             assertEquals(last, recovered.lastEntryId());
             assertEquals(model(last), recovered.state(), "after " + how + ": recoverLatest equals the model");
 

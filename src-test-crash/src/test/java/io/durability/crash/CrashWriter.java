@@ -2,8 +2,6 @@ package io.durability.crash;
 
 import io.durability.codec.BytesCodec;
 import io.durability.publish.CheckpointPublisher;
-import io.durability.recover.Recovery;
-import io.durability.recover.RecoveryOptions;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
@@ -35,9 +33,7 @@ public final class CrashWriter
         try (MmapDirectory dir = MmapDirectory.open(root);
             WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, options))
         {
-            CrashEntries.State state = Recovery.recoverLatest(dir, options, CrashEntries.STATE_CODEC,
-                BytesCodec.INSTANCE, CrashLoopTest::markerOf, c -> c.orElse(CrashEntries.State.EMPTY),
-                (s, id, e) -> s.apply(id, e), RecoveryOptions.strict()).state();
+            CrashEntries.State state = CrashLoopTest.spec(options).recoverLatest(dir).state();
             out.println("started " + w.lastEntryId());
             out.flush();
             final CheckpointPublisher<CrashEntries.State, byte[]> publisher = new CheckpointPublisher<>(

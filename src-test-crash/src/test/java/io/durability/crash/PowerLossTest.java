@@ -3,7 +3,6 @@ package io.durability.crash;
 import io.durability.codec.BytesCodec;
 import io.durability.publish.CheckpointPublisher;
 import io.durability.recover.Recovered;
-import io.durability.recover.Recovery;
 import io.durability.recover.RecoveryOptions;
 import io.durability.storage.DurabilityException;
 import io.durability.testing.PowerLossDirectory;
@@ -204,9 +203,7 @@ class PowerLossTest
 
     private static Recovered<CrashEntries.State> recover(final PowerLossDirectory dir)
     {
-        return Recovery.recoverLatest(dir, OPTIONS, CrashEntries.STATE_CODEC, BytesCodec.INSTANCE,
-            CrashLoopTest::markerOf, c -> c.orElse(CrashEntries.State.EMPTY), (s, id, e) -> s.apply(id, e),
-            RecoveryOptions.bestEffort());
+        return CrashLoopTest.spec(OPTIONS).withOptions(RecoveryOptions.bestEffort()).recoverLatest(dir);
     }
 
     private static CrashEntries.State model(final long last, final Set<Long> markers)

@@ -2,8 +2,7 @@ package io.durability.codec.chronicle;
 
 import io.durability.checkpoint.CheckpointFile;
 import io.durability.recover.Recovered;
-import io.durability.recover.Recovery;
-import io.durability.recover.RecoveryOptions;
+import io.durability.recover.RecoverySpec;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.MemoryDirectory;
@@ -178,9 +177,8 @@ class ChronicleCodecTest
         assertArrayEquals(dir.readFile("cp/book.chk", 1 << 20), dir.readFile("cp/again.chk", 1 << 20), "deterministic");
         assertEquals(atSixty, CheckpointFile.read(dir, "cp/book.chk", bookCodec).state());
 
-        final Recovered<Book> r = Recovery.recoverWithWal(dir, WalOptions.defaults(), "cp/book.chk", bookCodec,
-            new ChronicleCodec<>(Trade::new), c -> c.orElseGet(Book::new), (book, id, t) -> book.apply(t),
-            RecoveryOptions.strict());
+        final Recovered<Book> r = RecoverySpec.<Book, Book, Trade>of(bookCodec, new ChronicleCodec<>(Trade::new),
+            c -> c.orElseGet(Book::new), (book, id, t) -> book.apply(t)).recoverFrom(dir, "cp/book.chk");
         final Book expected = new Book();
         trades.forEach(expected::apply);
         assertEquals(expected, r.state());
