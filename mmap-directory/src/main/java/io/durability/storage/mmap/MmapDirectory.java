@@ -393,7 +393,9 @@ public final class MmapDirectory implements Directory
         if (segment == null)
         {
             segment = allocate(file, path, capacity);
+            allocatedInline.incrementAndGet();
         }
+        segmentsCreated.incrementAndGet();
         if (preparer != null)
         {
             preparer.prepare(folder, dir, capacity);
@@ -681,6 +683,20 @@ public final class MmapDirectory implements Directory
     {
         return preparer;
     }
+
+    /**
+     * @return how segments were created so far: from prepared spares, allocated on the calling thread,
+     * waits for a spare and their time. Cheap; safe from any thread.
+     */
+    public MmapMetrics metrics()
+    {
+        return new MmapMetrics(segmentsCreated.get(), preparer == null ? 0 : preparer.spareHits(), allocatedInline.get(),
+            preparer == null ? 0 : preparer.spareWaits(), preparer == null ? 0 : preparer.spareWaitNanos(),
+            preparer == null ? 0 : preparer.spareFailures(), preparer == null ? 0 : preparer.pendingReleases());
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong segmentsCreated = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong allocatedInline = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public String toString()

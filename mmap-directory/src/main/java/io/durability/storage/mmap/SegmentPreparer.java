@@ -74,6 +74,8 @@ final class SegmentPreparer
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong taken = new AtomicLong();
     private final AtomicLong missed = new AtomicLong();
+    private final AtomicLong spareWaits = new AtomicLong();
+    private final AtomicLong spareWaitNanos = new AtomicLong();
     private final AtomicInteger pendingReleases = new AtomicInteger();
     private final Map<String, Job> slots = new LinkedHashMap<>(16, 0.75f, true); // by folder; guarded by this
     private final Set<Job> outstanding = new HashSet<>(); // prepared or queued, not yet taken or discarded
@@ -118,6 +120,8 @@ final class SegmentPreparer
             return null;
         }
         final Spare spare;
+        final boolean ready = job.result.isDone();
+        final long waitStart = ready ? 0 : System.nanoTime();
         try
         {
             spare = job.result.join();
@@ -129,6 +133,14 @@ final class SegmentPreparer
             LOG.log(System.Logger.Level.WARNING, "durability: preparing a spare segment for " + relativePath +
                 " failed; the roll allocates it on the appending thread instead: " + lastFailure, lastFailure);
             return null;
+        }
+        finally
+        {
+            if (!ready)
+            {
+                spareWaits.incrementAndGet();
+                spareWaitNanos.addAndGet(System.nanoTime() - waitStart);
+            }
         }
         if (spare.capacity != capacity)
         {
@@ -250,6 +262,18 @@ final class SegmentPreparer
     long spareFailures()
     {
         return missed.get();
+    }
+
+    /** @return how many takes waited for a spare still being prepared. */
+    long spareWaits()
+    {
+        return spareWaits.get();
+    }
+
+    /** @return the time those takes waited, in nanoseconds. */
+    long spareWaitNanos()
+    {
+        return spareWaitNanos.get();
     }
 
     /** @return the last preparation or hand-over failure, or {@code null}. */

@@ -323,6 +323,12 @@ class MmapDirectoryTest
             second.buffer().putInt(0, 2);
         }
         assertEquals(1, dir.preparer().spareHits());
+        final MmapMetrics m = dir.metrics();
+        assertEquals(2, m.segmentsCreated(), m.toString());
+        assertEquals(1, m.fromSpares(), m.toString());
+        assertEquals(1, m.allocatedInline(), "the first segment: no spare was prepared yet; " + m);
+        assertEquals(0, m.spareFailures(), m.toString());
+        assertTrue(m.spareWaits() <= 1 && (m.spareWaits() == 0) == (m.spareWaitNanos() == 0), m.toString());
         assertEquals(2, dir.readFile("wal/b.seg", 1 << 20)[0]);
         dir.awaitPreparation();
         assertEquals(1, TestFolders.spares(wal), "the next spare is ready");
