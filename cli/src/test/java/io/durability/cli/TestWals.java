@@ -72,14 +72,7 @@ final class TestWals
 
     static Path newFolder()
     {
-        try
-        {
-            return Files.createTempDirectory(Path.of("/tmp"), "durability-cli-test-").toRealPath();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return io.durability.testing.TempFolders.create("durability-cli-test-");
     }
 
     /** The entry with id {@code id} in {@link #writeEntries}: every tenth deletes, the rest add. */
@@ -252,32 +245,6 @@ final class TestWals
     /** Delete a tree without following symbolic links. */
     static void delete(final Path root)
     {
-        if (root == null || !Files.exists(root))
-        {
-            return;
-        }
-        try
-        {
-            Files.walkFileTree(root, new SimpleFileVisitor<>()
-            {
-                @Override
-                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
-                {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(final Path dir, final IOException exc) throws IOException
-                {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        io.durability.testing.TempFolders.delete(root);
     }
 }

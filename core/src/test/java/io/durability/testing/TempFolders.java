@@ -1,0 +1,67 @@
+package io.durability.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The one temporary-folder helper of the test suites (mmap-directory and cli tests use it through
+ * the core test jar), for the places JUnit's {@code @TempDir} does not reach: jqwik tries, child JVMs
+ * and helpers shared by several classes. Folders are under {@code /tmp} (a real disk filesystem here,
+ * unlike {@code /dev/shm}), as real paths.
+ */
+public final class TempFolders
+{
+    private TempFolders()
+    {
+    }
+
+    /** @return a new empty folder under /tmp whose name starts with {@code prefix}. */
+    public static Path create(final String prefix)
+    {
+        try
+        {
+            return Files.createTempDirectory(Path.of("/tmp"), prefix).toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Delete a tree without following symbolic links; nothing when it does not exist. */
+    public static void delete(final Path root)
+    {
+        if (root == null || !Files.exists(root))
+        {
+            return;
+        }
+        try
+        {
+            Files.walkFileTree(root, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
+                {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(final Path dir, final IOException exc) throws IOException
+                {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
