@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Maintenance of a WAL folder without a writer: per-segment entry ranges and deletion of segments
- * fully covered by an entry id. With a live writer, use {@link WalWriter#segments()} and
+ * fully covered by an entry id. With a live writer, use {@link WalWriter#segmentRanges()} and
  * {@link WalWriter#deleteSegmentsCoveredBy(long)} instead (this class takes the WAL lock).
  */
 public final class WalMaintenance
