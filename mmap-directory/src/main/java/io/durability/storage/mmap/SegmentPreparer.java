@@ -524,6 +524,12 @@ final class SegmentPreparer
             {
                 MmapSegment.release(map, channel);
             }
+            catch (final RuntimeException ex)
+            {
+                // Background work fails loudly: a mapping that could not be released stays until the JVM exits.
+                LOG.log(System.Logger.Level.WARNING,
+                    "durability: releasing a rolled segment's mapping on the preparing thread failed: " + ex, ex);
+            }
             finally
             {
                 pendingReleases.decrementAndGet();
