@@ -77,12 +77,6 @@ public final class SegmentHeader
         return copy;
     }
 
-    /** @return whether the header bytes {@code [0, min(64, capacity))} are all zero. */
-    public static boolean isZero(final DirectBuffer header)
-    {
-        return allZero(header, 0, Math.min(HEADER_LENGTH, header.capacity()));
-    }
-
     /** @return the kind ({@link SegmentDescriptor#KIND_WAL_SEGMENT} or {@link SegmentDescriptor#KIND_RECORD_LOG}). */
     public int kind()
     {
@@ -196,18 +190,6 @@ public final class SegmentHeader
                 capacity + "]", watermark);
         }
         return new SegmentHeader(version, kind, segmentId, startEntryId, salt, capacity, watermark);
-    }
-
-    private static boolean allZero(final DirectBuffer buffer, final int from, final int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            if (buffer.getByte(i) != 0)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -271,29 +271,49 @@ public final class SegmentScanner
      */
     private int findCommittedFrame(final int from, final int to, final long minId)
     {
-        final AtomicBuffer b = buffer;
-        for (int p = from; p <= to - HEADER_LENGTH && p <= limit - HEADER_LENGTH; p += ALIGNMENT)
+        for (int p = from; p <= to - HEADER_LENGTH; p += ALIGNMENT)
         {
-            final int length = b.getIntVolatile(lengthOffset(p));
-            if (length < HEADER_LENGTH || length > limit - p || b.getInt(saltOffset(p)) != salt)
-            {
-                continue;
-            }
-            if (!legacy && b.getShort(flagsOffset(p)) != lengthCheck(length))
-            {
-                continue;
-            }
-            final short type = b.getShort(typeOffset(p));
-            if ((type != TYPE_DATA && type != TYPE_SEAL) || b.getLong(entryIdOffset(p)) < minId)
-            {
-                continue;
-            }
-            if (b.getInt(crcOffset(p)) == probeCrc.compute(p + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET))
+            if (isCommittedFrameAt(p, minId))
             {
                 return p;
             }
         }
         return -1;
+    }
+
+    /**
+     * @return whether the 8-aligned offset {@code p} holds a whole committed frame of this segment:
+     * valid length, length check (format 2), CRC and salt, a known type, an id of at least {@code minId}.
+     */
+    public boolean isCommittedFrameAt(final int p, final long minId)
+    {
+        final AtomicBuffer b = buffer;
+        if (p < SegmentDescriptor.HEADER_LENGTH || p > limit - HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int length = b.getIntVolatile(lengthOffset(p));
+        if (length < HEADER_LENGTH || length > limit - p || b.getInt(saltOffset(p)) != salt)
+        {
+            return false;
+        }
+        if (!legacy && b.getShort(flagsOffset(p)) != lengthCheck(length))
+        {
+            return false;
+        }
+        final short type = b.getShort(typeOffset(p));
+        if ((type != TYPE_DATA && type != TYPE_SEAL) || b.getLong(entryIdOffset(p)) < minId)
+        {
+            return false;
+        }
+        return b.getInt(crcOffset(p)) == probeCrc.compute(p + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
+    }
+
+    /** @return whether {@code p} holds this segment's seal, naming {@code nextEntryId} as the next segment's first id. */
+    public boolean isSealAt(final int p, final long nextEntryId)
+    {
+        return isCommittedFrameAt(p, nextEntryId) && buffer.getShort(typeOffset(p)) == TYPE_SEAL &&
+            buffer.getInt(lengthOffset(p)) == HEADER_LENGTH && buffer.getLong(entryIdOffset(p)) == nextEntryId;
     }
 
     /** @return one past the last non-zero byte in {@code [from, to)}, or {@code from} when all are zero. */

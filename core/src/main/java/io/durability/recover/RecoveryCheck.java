@@ -7,7 +7,6 @@ import io.durability.codec.Codec;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.RelativePath;
-import io.durability.walog.ReplayMode;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalVerdict;
@@ -59,34 +58,42 @@ public record RecoveryCheck(
         final Directory directory, final WalOptions walOptions, final Codec<E> walCodec,
         final Function<E, CheckpointRef> markerOf)
     {
-        final WalReader<E> reader = new WalReader<>(directory, walCodec, walOptions);
-        final WalVerdict verdict = reader.check();
+        final List<CheckpointRef> markers = new ArrayList<>();
+        final List<Long> markerIds = new ArrayList<>();
+        final String[] undecodable = {null};
+        // One scan: the verdict, and the markers among the frames it validates. An entry that does not
+        // decode stops the marker search, not the scan.
+        final WalVerdict verdict = new WalReader<>(directory, walCodec, walOptions).check((id, buffer, offset, length) ->
+        {
+            if (undecodable[0] != null)
+            {
+                return;
+            }
+            final E entry;
+            try
+            {
+                entry = walCodec.decode(buffer, offset, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                undecodable[0] = "entry " + id + ": " + ex.getMessage();
+                return;
+            }
+            final CheckpointRef ref = markerOf.apply(entry);
+            if (ref != null)
+            {
+                markers.add(ref);
+                markerIds.add(id);
+            }
+        });
         final List<String> notes = new ArrayList<>();
         if (verdict.state() == WalVerdict.State.CORRUPT)
         {
             return new RecoveryCheck(verdict, false, 0, null, null, null, notes, verdict.problem());
         }
-        final List<CheckpointRef> markers = new ArrayList<>();
-        final List<Long> markerIds = new ArrayList<>();
-        try
+        if (undecodable[0] != null)
         {
-            reader.replayEach(ReplayMode.BEST_EFFORT, (id, entry) ->
-            {
-                final CheckpointRef ref = markerOf.apply(entry);
-                if (ref != null)
-                {
-                    markers.add(ref);
-                    markerIds.add(id);
-                }
-            });
-        }
-        catch (final DurabilityException ex)
-        {
-            if (ex.kind() != DurabilityException.Kind.DECODE)
-            {
-                throw ex;
-            }
-            notes.add("the entries do not decode as this entry type (" + ex.getMessage() +
+            notes.add("the entries do not decode as this entry type (" + undecodable[0] +
                 "), so checkpoint markers were not checked");
             return new RecoveryCheck(verdict, false, 0, null, null, null, notes, null);
         }

@@ -132,7 +132,20 @@ public final class WalReader<E>
      */
     public WalVerdict check()
     {
-        return WalScan.scan(directory, options.walDir(), true, true, null).verdict;
+        return check(null);
+    }
+
+    /**
+     * {@link #check()}, streaming each valid frame to {@code handler} as it is validated (the frames
+     * before where the verdict says the stream ends): one scan for a tool that needs both the
+     * verdict and the entries. A handler that throws ends the scan with its exception.
+     *
+     * @param handlerOrNull the frames' consumer, or {@code null}.
+     * @return the verdict.
+     */
+    public WalVerdict check(final FrameHandler handlerOrNull)
+    {
+        return WalScan.scan(directory, options.walDir(), true, true, handlerOrNull).verdict;
     }
 
     /**

@@ -163,7 +163,7 @@ final class WalScan
                 if (proven)
                 {
                     return corrupt(result, n, missing.withNote(
-                        " (a later segment records a durable watermark, so the missing one was durable)"), headers, i);
+                        " (a later segment records a durable watermark, so the missing one was durable)"));
                 }
                 tail = missing.withNote(" (created after the last completed barrier: a power-loss tail)");
                 m = i;
@@ -181,20 +181,20 @@ final class WalScan
             }
             if (headerState[i] != HEADER_OK)
             {
-                return corrupt(result, n, headerErrors[i], headers, i);
+                return corrupt(result, n, headerErrors[i]);
             }
             final SegmentHeader h = headers[i];
             if (h.segmentId() != ids[i])
             {
                 return corrupt(result, n, DurabilityException.format(
                     "segment id in header does not match the file name", path, SegmentDescriptor.SEGMENT_ID_OFFSET,
-                    ids[i], h.segmentId()), headers, i);
+                    ids[i], h.segmentId()));
             }
             if (lengths[i] != h.capacity())
             {
                 return corrupt(result, n, DurabilityException.format(
                     "segment file length differs from the capacity in its header (a truncated or extended file)",
-                    path, -1, h.capacity() + " bytes", lengths[i] + " bytes"), headers, i);
+                    path, -1, h.capacity() + " bytes", lengths[i] + " bytes"));
             }
         }
         for (int i = m; i < n; i++)
@@ -207,7 +207,7 @@ final class WalScan
             {
                 return corrupt(result, n, DurabilityException.format(
                     "no segment of this WAL is readable, so where it starts cannot be known",
-                    WalLayout.segmentPath(walDir, ids[0]), 0, "a readable segment header", "none"), headers, 0);
+                    WalLayout.segmentPath(walDir, ids[0]), 0, "a readable segment header", "none"));
             }
             result.nextEntryId = 1;
             result.verdict = verdict(result, tail == null ? WalVerdict.State.CLEAN : WalVerdict.State.TORN_TAIL, n, 0, 0,
@@ -223,7 +223,7 @@ final class WalScan
             final DurabilityException sealProblem = checkSeal(directory, walDir, ids[i], headers[i], headers[i + 1]);
             if (sealProblem != null)
             {
-                return corrupt(result, n, sealProblem, headers, i);
+                return corrupt(result, n, sealProblem);
             }
         }
         final SegmentScanner scanner = new SegmentScanner();
@@ -238,7 +238,7 @@ final class WalScan
                 result.nextEntryId = expected;
                 return corrupt(result, n, DurabilityException.format(
                     "segment does not start where the previous segment's seal says", path,
-                    SegmentDescriptor.START_ENTRY_ID_OFFSET, expected, header.startEntryId()), headers, i, entries,
+                    SegmentDescriptor.START_ENTRY_ID_OFFSET, expected, header.startEntryId()), entries,
                     firstEntryId, allFrames);
             }
             final boolean isLast = i == m - 1;
@@ -277,7 +277,7 @@ final class WalScan
                     }
                     if (r == SegmentScanner.CORRUPT)
                     {
-                        return corrupt(result, n, scanner.problem(), headers, i, entries, firstEntryId, allFrames);
+                        return corrupt(result, n, scanner.problem(), entries, firstEntryId, allFrames);
                     }
                     if (r == SegmentScanner.END)
                     {
@@ -291,8 +291,8 @@ final class WalScan
                         if (!mayEndHere)
                         {
                             return corrupt(result, n, noSeal.withNote(
-                                " (a later segment records a durable watermark, so this seal was durable)"), headers, i,
-                                entries, firstEntryId, allFrames);
+                                " (a later segment records a durable watermark, so this seal was durable)"), entries,
+                                firstEntryId, allFrames);
                         }
                         return finish(result, i, scanner, false,
                             noSeal.withNote(" (the seal never reached the disk: the segments after it were created " +
@@ -302,7 +302,7 @@ final class WalScan
                     if (!isLast && !mayEndHere)
                     {
                         return corrupt(result, n, scanner.problem().withNote(
-                            " in a segment a later barrier proved durable"), headers, i, entries, firstEntryId, allFrames);
+                            " in a segment a later barrier proved durable"), entries, firstEntryId, allFrames);
                     }
                     return finish(result, i, scanner, false, scanner.problem(), n, m, entries, firstEntryId, walDir,
                         allFrames);
@@ -327,14 +327,15 @@ final class WalScan
         try (SegmentFile segment = directory.openSegment(path, false))
         {
             final int limit = Math.min(segment.capacity(), header.capacity());
+            final SegmentScanner scanner = new SegmentScanner().wrap(
+                segment.buffer(), segment.byteBuffer(), path, header, limit);
+            // The seal's last 8-byte word holds its salt (non-zero), so it ends at the last non-zero word.
             final int end = SegmentScanner.lastNonZeroEnd(segment.buffer(), SegmentDescriptor.HEADER_LENGTH, limit);
             final int sealOffset = ((end - 1) & ~(FrameDescriptor.ALIGNMENT - 1)) - 16;
-            if (sealOffset >= SegmentDescriptor.HEADER_LENGTH && isSeal(segment, header, sealOffset, next.startEntryId()))
+            if (scanner.isSealAt(sealOffset, next.startEntryId()))
             {
                 return null;
             }
-            final SegmentScanner scanner = new SegmentScanner().wrap(
-                segment.buffer(), segment.byteBuffer(), path, header, limit);
             int r;
             do
             {
@@ -357,27 +358,6 @@ final class WalScan
                 r == SegmentScanner.END ? "end of data" : scanner.problem().getMessage())
                 .withNote(" (a later segment records a durable watermark, so this seal was durable)");
         }
-    }
-
-    private static boolean isSeal(final SegmentFile segment, final SegmentHeader header, final int offset, final long id)
-    {
-        final org.agrona.concurrent.AtomicBuffer b = segment.buffer();
-        if (b.getInt(FrameDescriptor.lengthOffset(offset)) != FrameDescriptor.HEADER_LENGTH ||
-            b.getShort(FrameDescriptor.typeOffset(offset)) != FrameDescriptor.TYPE_SEAL ||
-            b.getInt(FrameDescriptor.saltOffset(offset)) != header.salt() ||
-            b.getLong(FrameDescriptor.entryIdOffset(offset)) != id)
-        {
-            return false;
-        }
-        if (header.version() >= 2 &&
-            b.getShort(FrameDescriptor.flagsOffset(offset)) != FrameDescriptor.lengthCheck(FrameDescriptor.HEADER_LENGTH))
-        {
-            return false;
-        }
-        final Crc32cRange crc = new Crc32cRange();
-        crc.wrap(segment.byteBuffer());
-        return b.getInt(FrameDescriptor.crcOffset(offset)) ==
-            crc.compute(offset + FrameDescriptor.CRC_COVERAGE_OFFSET, FrameDescriptor.HEADER_LENGTH - FrameDescriptor.CRC_COVERAGE_OFFSET);
     }
 
     private static Result finish(
@@ -436,15 +416,14 @@ final class WalScan
             last >= firstEntryId && firstEntryId > 0 ? last : 0, result.nextEntryId, problem, cut, dropped, allFrames);
     }
 
-    private static Result corrupt(
-        final Result result, final int n, final DurabilityException problem, final SegmentHeader[] headers, final int at)
+    private static Result corrupt(final Result result, final int n, final DurabilityException problem)
     {
-        return corrupt(result, n, problem, headers, at, 0, 0, true);
+        return corrupt(result, n, problem, 0, 0, true);
     }
 
     private static Result corrupt(
-        final Result result, final int n, final DurabilityException problem, final SegmentHeader[] headers, final int at,
-        final long entries, final long firstEntryId, final boolean allFrames)
+        final Result result, final int n, final DurabilityException problem, final long entries,
+        final long firstEntryId, final boolean allFrames)
     {
         result.lastIndex = -1;
         result.droppedSegmentIds.clear();

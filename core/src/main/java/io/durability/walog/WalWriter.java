@@ -526,8 +526,7 @@ public final class WalWriter<E> implements AutoCloseable
         if (!durable)
         {
             // No power loss without stable storage: the predecessor's seal is as real as the data.
-            appender.recordWatermark(SegmentDescriptor.HEADER_LENGTH);
-            recordedWatermark = SegmentDescriptor.HEADER_LENGTH;
+            record(appender, SegmentDescriptor.HEADER_LENGTH);
         }
         else
         {
@@ -577,11 +576,8 @@ public final class WalWriter<E> implements AutoCloseable
         }
         try
         {
-            final int target = a.tail();
-            a.recordWatermark(lastDurableOffset);
-            recordedWatermark = lastDurableOffset;
-            a.force();
-            lastDurableOffset = target;
+            record(a, lastDurableOffset);
+            forceCurrent(a);
         }
         catch (final RuntimeException ex)
         {
@@ -596,9 +592,23 @@ public final class WalWriter<E> implements AutoCloseable
         final SegmentAppender a = current;
         if (a.tail() > recordedWatermark)
         {
-            a.recordWatermark(a.tail());
-            recordedWatermark = a.tail();
+            record(a, a.tail());
         }
+    }
+
+    /** Store {@code watermark} in the header of {@code a} (durable only once forced). */
+    private void record(final SegmentAppender a, final int watermark)
+    {
+        a.recordWatermark(watermark);
+        recordedWatermark = watermark;
+    }
+
+    /** The barrier of the current segment: everything before its tail is durable afterwards. */
+    private void forceCurrent(final SegmentAppender a)
+    {
+        final int target = a.tail();
+        a.force();
+        lastDurableOffset = target;
     }
 
     /**
@@ -636,16 +646,13 @@ public final class WalWriter<E> implements AutoCloseable
                 directory.syncParentDir(a.file().path());
                 createdSinceSync = false;
             }
-            final int target = a.tail();
             // The watermark recorded now was proven by an earlier barrier; predecessors were forced above.
             final int watermark = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
             if (SegmentDescriptor.shouldRecordWatermark(recordedWatermark, watermark))
             {
-                a.recordWatermark(watermark);
-                recordedWatermark = watermark;
+                record(a, watermark);
             }
-            a.force();
-            lastDurableOffset = target;
+            forceCurrent(a);
         }
         catch (final RuntimeException ex)
         {
