@@ -115,14 +115,19 @@ public final class FrameCursor
         {
             return END;
         }
-        final int length = buffer.getIntVolatile(lengthOffset(offset));
+        // Length and CRC in one 8-byte acquire load: the writer commits them with one release store,
+        // so a reader beside it sees both or neither (two 4-byte loads could see a frame committed
+        // between them as "length 0, CRC set", a false error).
+        final long commitWord = buffer.getLongVolatile(lengthOffset(offset));
+        final int length = lengthOf(commitWord);
+        final int storedCrc = crcOf(commitWord);
         if (length == 0)
         {
-            if (!legacy && buffer.getInt(crcOffset(offset)) != 0)
+            if (!legacy && storedCrc != 0)
             {
                 return bad(BAD_LENGTH_LOST, DurabilityException.format(
                     "frame length is zero but its CRC, stored with it in one write, is not", file, offset,
-                    "a frame length, or 0 in both", String.format("length 0, CRC 0x%08x", buffer.getInt(crcOffset(offset)))));
+                    "a frame length, or 0 in both", String.format("length 0, CRC 0x%08x", storedCrc)));
             }
             return END;
         }
@@ -139,7 +144,6 @@ public final class FrameCursor
                 String.format("0x%04x (the check of length %d)", lengthCheck(length) & 0xFFFF, length),
                 String.format("0x%04x", buffer.getShort(flagsOffset(offset)) & 0xFFFF)));
         }
-        final int storedCrc = buffer.getInt(crcOffset(offset));
         final int actualCrc = crc.compute(offset + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
         if (storedCrc != actualCrc)
         {

@@ -104,6 +104,21 @@ public final class FrameDescriptor
         return NATIVE_LITTLE_ENDIAN ? le : Long.reverseBytes(le);
     }
 
+    /**
+     * @return the frame length held in a commit word read as one native-order 8-byte load at the
+     * frame's offset (the inverse of {@link #lengthAndCrc} for the length).
+     */
+    public static int lengthOf(final long commitWord)
+    {
+        return NATIVE_LITTLE_ENDIAN ? (int)commitWord : Integer.reverseBytes((int)(commitWord >>> 32));
+    }
+
+    /** @return the frame CRC held in a commit word (the inverse of {@link #lengthAndCrc} for the CRC). */
+    public static int crcOf(final long commitWord)
+    {
+        return NATIVE_LITTLE_ENDIAN ? (int)(commitWord >>> 32) : Integer.reverseBytes((int)commitWord);
+    }
+
     private static final boolean NATIVE_LITTLE_ENDIAN =
         java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 

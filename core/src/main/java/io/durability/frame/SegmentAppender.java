@@ -218,8 +218,10 @@ public final class SegmentAppender
         // One aligned 8-byte store (watermark, then its check, little-endian): a process killed here
         // leaves the old pair or the new one, never a watermark beside the other one's check.
         final int check = crc.computeInts(durableOffset, salt);
-        buffer.putLong(SegmentDescriptor.WATERMARK_OFFSET,
-            (durableOffset & 0xFFFF_FFFFL) | ((long)check << 32), java.nio.ByteOrder.LITTLE_ENDIAN);
+        // A release store, so that a reader beside the writer that sees the new pair sees every frame it covers.
+        final long pair = (durableOffset & 0xFFFF_FFFFL) | ((long)check << 32);
+        buffer.putLongRelease(SegmentDescriptor.WATERMARK_OFFSET,
+            java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? pair : Long.reverseBytes(pair));
         dirtyFrom = Math.min(dirtyFrom, SegmentDescriptor.WATERMARK_OFFSET);
     }
 

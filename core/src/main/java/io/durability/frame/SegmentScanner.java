@@ -292,7 +292,8 @@ public final class SegmentScanner
         {
             return false;
         }
-        final int length = b.getIntVolatile(lengthOffset(p));
+        final long commitWord = b.getLongVolatile(lengthOffset(p));
+        final int length = lengthOf(commitWord);
         if (length < HEADER_LENGTH || length > limit - p || b.getInt(saltOffset(p)) != salt)
         {
             return false;
@@ -306,7 +307,7 @@ public final class SegmentScanner
         {
             return false;
         }
-        return b.getInt(crcOffset(p)) == probeCrc.compute(p + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
+        return crcOf(commitWord) == probeCrc.compute(p + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
     }
 
     /** @return whether {@code p} holds this segment's seal, naming {@code nextEntryId} as the next segment's first id. */

@@ -12,7 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * The one temporary-folder helper of the test suites (mmap-directory and cli tests use it through
  * the core test jar), for the places JUnit's {@code @TempDir} does not reach: jqwik tries, child JVMs
  * and helpers shared by several classes. Folders are under {@code /tmp} (a real disk filesystem here,
- * unlike {@code /dev/shm}), as real paths.
+ * unlike {@code /dev/shm}), as real paths; {@code -Ddurability.test.tmp=/dev/shm} puts them elsewhere
+ * (the commit race behind a cross-process LiveReaderTest failure in CI showed there in our runs, never on /tmp).
  */
 public final class TempFolders
 {
@@ -25,7 +26,7 @@ public final class TempFolders
     {
         try
         {
-            return Files.createTempDirectory(Path.of("/tmp"), prefix).toRealPath();
+            return Files.createTempDirectory(Path.of(System.getProperty("durability.test.tmp", "/tmp")), prefix).toRealPath();
         }
         catch (final IOException ex)
         {

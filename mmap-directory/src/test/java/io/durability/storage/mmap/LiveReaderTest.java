@@ -165,7 +165,7 @@ class LiveReaderTest
             readers.replays.get(), readers.errors.get(), rolls, appended);
         if (readers.first.get() != null)
         {
-            throw new AssertionError("a replay beside the writer failed", readers.first.get());
+            throw new AssertionError("a replay beside the writer failed: " + readers.first.get(), readers.first.get());
         }
         assertEquals(0, readers.errors.get());
         assertTrue(readers.replays.get() >= REPLAYS / 2, "replays " + readers.replays.get());
@@ -176,7 +176,7 @@ class LiveReaderTest
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void readersBesideAWriterInAnotherProcessSeeOnlyPrefixes() throws Exception
     {
-        final long entries = 30_000;
+        final long entries = Long.getLong("live.entries", 30_000);
         final Readers readers = new Readers();
         final Process child = ChildJvm.start(RollingWriterMain.class, folder.toString(), Integer.toString(SEGMENT),
             Long.toString(entries));
@@ -198,7 +198,8 @@ class LiveReaderTest
             readers.replays.get(), readers.errors.get(), entries);
         if (readers.first.get() != null)
         {
-            throw new AssertionError("a replay beside the writer in another process failed", readers.first.get());
+            throw new AssertionError("a replay beside the writer in another process failed: " + readers.first.get(),
+                readers.first.get());
         }
         assertEquals(0, readers.errors.get());
         assertTrue(readers.replays.get() >= 50, "replays " + readers.replays.get());
