@@ -39,6 +39,9 @@ import java.util.concurrent.Callable;
         "One line per phase. Without DIR it uses a temporary folder, deleted afterwards unless --keep."})
 public final class DemoCommand implements Callable<Integer>
 {
+    /** The largest segment: a segment is one mapping, and a mapping is less than 2 GiB. */
+    static final int MAX_SEGMENT_MIB = 2047;
+
     /** Entries between progress updates: the append loop is what is measured, so it is disturbed rarely. */
     private static final int PROGRESS_EVERY = 1 << 14;
 
@@ -52,7 +55,8 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--entries", defaultValue = "1000000", description = "Entries to append (default: ${DEFAULT-VALUE}).")
     int entries;
 
-    @Option(names = "--segment-mib", defaultValue = "16", description = "Segment size in MiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--segment-mib", defaultValue = "16",
+        description = "Segment size in MiB, 1..2047 (default: ${DEFAULT-VALUE}).")
     int segmentMib;
 
     @Option(names = "--sync-every", defaultValue = "10000", description = "flushAndSync every N entries (default: ${DEFAULT-VALUE}).")
@@ -70,13 +74,28 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        if (entries < 1 || segmentMib < 1 || syncEvery < 1)
+        // Every argument is checked before anything is created: bad usage leaves nothing behind.
+        if (entries < 1 || syncEvery < 1)
         {
-            throw new CliFailure(ExitCodes.USAGE, "--entries, --segment-mib and --sync-every must be positive");
+            throw new CliFailure(ExitCodes.USAGE, "--entries and --sync-every must be positive (found " + entries +
+                " and " + syncEvery + ")");
         }
-        final PrintWriter out = spec.commandLine().getOut();
-        final Path root = dir != null ? dir : Files.createTempDirectory("durability-demo-");
+        if (segmentMib < 1 || segmentMib > MAX_SEGMENT_MIB)
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--segment-mib must be 1.." + MAX_SEGMENT_MIB +
+                " (a segment is one mapping of less than 2 GiB), found " + segmentMib);
+        }
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentMib * 1024 * 1024);
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final Path root = dir != null ? dir : Files.createTempDirectory("durability-demo-");
+        // An interrupted demo (Ctrl-C, kill) deletes its temporary folder too.
+        final Thread cleanup = dir == null && !keep ? new Thread(() -> deleteOnInterrupt(root, err), "durability-demo-cleanup") :
+            null;
+        if (cleanup != null)
+        {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
         out.println("durability demo: " + Text.count(entries) + " entries into " + root);
         out.flush();
         try (MmapDirectory directory = MmapDirectory.open(root))
@@ -93,16 +112,20 @@ public final class DemoCommand implements Callable<Integer>
                 out.println(Text.format("sync     %s flushAndSync, %.1f us average, %.1f us max",
                     Text.count(a.syncs), a.syncNanos / 1e3 / a.syncs, a.maxSyncNanos / 1e3));
                 out.flush();
-                final SegmentIndexState state = new RecoveryManager(directory, options).recoverLatest().state();
                 final long t0 = System.nanoTime();
-                published = CheckpointPublisher.forSegmentIndex(directory, w).publish(state, w.lastEntryId());
+                published = Progress.whileRunning(err, "publish: recovering the state, writing the checkpoint", () ->
+                {
+                    final SegmentIndexState state = new RecoveryManager(directory, options).recoverLatest().state();
+                    return CheckpointPublisher.forSegmentIndex(directory, w).publish(state, w.lastEntryId());
+                });
                 publishNanos = System.nanoTime() - t0;
             }
             out.println(Text.format("publish  %s through entry %s, marker entry %s, %d of %d segments truncated, %.1f ms",
                 published.checkpointPath(), Text.count(published.checkpointLastEntryId()),
                 Text.count(published.markerEntryId()), published.deletedSegments(), a.segments, publishNanos / 1e6));
             final long t1 = System.nanoTime();
-            final Recovered<SegmentIndexState> recovered = new RecoveryManager(directory, options).recoverLatest();
+            final Recovered<SegmentIndexState> recovered = Progress.whileRunning(err, "recover",
+                () -> new RecoveryManager(directory, options).recoverLatest());
             final long recoverNanos = System.nanoTime() - t1;
             final int walSegments = WalMaintenance.segmentRanges(directory, options).size();
             out.println(Text.format("recover  %.1f ms: checkpoint + %s entr%s replayed, last entry %s, %d WAL segment%s, " +
@@ -113,9 +136,10 @@ public final class DemoCommand implements Callable<Integer>
         }
         finally
         {
-            if (dir == null && !keep)
+            if (cleanup != null)
             {
                 deleteTree(root);
+                removeHook(cleanup);
             }
         }
         if (dir != null || keep)
@@ -176,6 +200,44 @@ public final class DemoCommand implements Callable<Integer>
     private static long frameBytes(final WalEntry entry)
     {
         return FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + WalEntryCodec.encodedLength(entry));
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Shutting down already: the hook runs, and finds nothing to delete.
+        }
+    }
+
+    /**
+     * Runs at JVM shutdown when the demo did not finish (interrupted): deletes the temporary folder
+     * while the appending thread may still create files in it, so it tries a few times.
+     */
+    private static void deleteOnInterrupt(final Path root, final PrintWriter err)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        for (int attempt = 0; attempt < 5 && Files.exists(root); attempt++)
+        {
+            try
+            {
+                deleteTree(root);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        err.println(Files.exists(root) ? "durability demo: interrupted; could not delete " + root :
+            "durability demo: interrupted; deleted " + root);
+        err.flush();
     }
 
     private static void deleteTree(final Path root)

@@ -1,10 +1,9 @@
 package io.durability.cli;
 
 import io.durability.codec.BytesCodec;
-import io.durability.frame.FrameDescriptor;
 import io.durability.storage.DurabilityException;
 import io.durability.walog.ReplayMode;
-import io.durability.walog.WalLayout;
+import io.durability.walog.WalInspector;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalVerdict;
 import picocli.CommandLine.Command;
@@ -14,28 +13,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code durability dump DIR}: print entries with their ids, streaming. Frames are read in place
  * ({@link WalReader#replayFrames}) and printed one at a time, so memory use does not grow with the
- * WAL; the scan stops at the first id past {@code --to}.
+ * WAL; the scan stops at the first id past {@code --to}, and when nobody reads the output any more
+ * (a closed pipe).
  */
 @Command(name = "dump", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Print the entries of the WAL in DIR with their ids, one per line.",
-        "Streams (any WAL size). Strict: after the last valid entry, a torn tail exits 3 and corruption 4."},
+        "Streams (any WAL size); stops when its output is closed (| head). Strict: damage after the last entry",
+        "asked for is reported (torn tail: exit 3, corruption: 4); damage after the range is only noted."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every entry in the range was printed",
         "1:other failure (I/O)",
-        "3:torn tail after the entries printed",
-        "4:corruption after the entries printed",
-        "6:no such folder, or no WAL folder in it"})
+        "2:bad usage",
+        "3:torn tail before the end of the range (the entries before it were printed)",
+        "4:corruption before the end of the range (the entries before it were printed); with --skip-damage:",
+        "  the WAL is damaged (the intact segments after the damage were printed too)",
+        "6:no such folder or WAL folder, or entries asked for by --from/--to that the WAL does not hold"})
 public final class DumpCommand implements Callable<Integer>
 {
     /** Frames between checks for a closed output (e.g. piped into {@code head}). */
-    private static final int CHECK_OUTPUT_EVERY = 1024;
+    private static final int CHECK_OUTPUT_EVERY = 256;
 
     @Spec
     CommandSpec spec;
@@ -43,11 +47,11 @@ public final class DumpCommand implements Callable<Integer>
     @Mixin
     WalFolder folder;
 
-    @Option(names = "--from", paramLabel = "ID", defaultValue = "1", description = "First entry id to print (default: ${DEFAULT-VALUE}).")
-    long from;
+    @Option(names = "--from", paramLabel = "ID", description = "First entry id to print (default: the first entry).")
+    Long from;
 
     @Option(names = "--to", paramLabel = "ID", description = "Last entry id to print (default: the last entry).")
-    long to = Long.MAX_VALUE;
+    Long to;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
         description = "text or json (JSON Lines: one object per line) (default: ${DEFAULT-VALUE}).")
@@ -56,6 +60,11 @@ public final class DumpCommand implements Callable<Integer>
     @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "walentry",
         description = "walentry (decode WalEntry payloads) or raw (hex) (default: ${DEFAULT-VALUE}).")
     EntryPrinter.Codec codec;
+
+    @Option(names = "--skip-damage",
+        description = {"Forensics: after damage, go on with the intact frames of every later segment, each group",
+            "labelled. Not a replay: what follows damage may never have been acknowledged. Exit 4 if damaged."})
+    boolean skipDamage;
 
     /** Thrown from the frame handler to end the scan early; carries no stack trace (it is not an error). */
     private static final class Stop extends RuntimeException
@@ -68,37 +77,71 @@ public final class DumpCommand implements Callable<Integer>
         }
     }
 
+    /** What one dump saw: the range of ids in the WAL and of those printed. */
+    private static final class Seen
+    {
+        long first;
+        long last;
+        long printed;
+        long firstPrinted;
+        long lastPrinted;
+        boolean outputClosed;
+        boolean stoppedEarly;
+    }
+
     @Override
     public Integer call()
     {
-        if (from > to)
+        final long lo = from == null ? 1 : from;
+        final long hi = to == null ? Long.MAX_VALUE : to;
+        if (lo < 1 || hi < 1)
         {
-            throw new CliFailure(ExitCodes.USAGE, "--from " + from + " is after --to " + to);
+            throw new CliFailure(ExitCodes.USAGE, "entry ids start at 1 (found --from " + from + ", --to " + to + ")");
+        }
+        if (lo > hi)
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--from " + lo + " is after --to " + hi);
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final EntryPrinter printer = new EntryPrinter(out, format, codec);
+        final Seen seen = new Seen();
         try (WalFolder.Wal wal = folder.open())
         {
-            final WalReader<byte[]> reader = new WalReader<>(wal.directory(), BytesCodec.INSTANCE, wal.options());
-            final long[] printed = {0};
-            try (Progress progress = Progress.bar(err, "dump", walBytes(wal)))
+            if (skipDamage)
             {
+                return salvage(wal, out, err, printer, lo, hi, seen);
+            }
+            final WalReader<byte[]> reader = new WalReader<>(wal.directory(), BytesCodec.INSTANCE, wal.options());
+            try (Progress progress = wal.progress(err, "dump"))
+            {
+                final io.durability.walog.FrameHandler advance = progress.frames();
                 reader.replayFrames(ReplayMode.STRICT, (id, buffer, offset, length) ->
                 {
-                    progress.advance(FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + length));
-                    if (id < from)
+                    advance.onFrame(id, buffer, offset, length);
+                    if (seen.first == 0)
+                    {
+                        seen.first = id;
+                    }
+                    seen.last = id;
+                    if (id < lo)
                     {
                         return;
                     }
-                    if (id > to)
+                    if (id > hi)
                     {
+                        seen.stoppedEarly = true;
                         throw new Stop();
                     }
-                    printer.print(id, buffer, offset, length);
-                    if (++printed[0] % CHECK_OUTPUT_EVERY == 0 && out.checkError())
+                    print(printer, seen, id, buffer, offset, length);
+                    if (id == hi)
                     {
-                        // The reader went away (a closed pipe): reading the rest would be wasted.
+                        seen.stoppedEarly = true;
+                        throw new Stop();
+                    }
+                    if (seen.printed % CHECK_OUTPUT_EVERY == 0 && out.checkError())
+                    {
+                        seen.outputClosed = true;
                         throw new Stop();
                     }
                 });
@@ -113,27 +156,192 @@ public final class DumpCommand implements Callable<Integer>
                 {
                     throw ex;
                 }
-                final WalVerdict verdict = Progress.whileRunning(err, "classifying the damage", reader::check);
-                throw new CliFailure(Verdicts.exitCode(verdict), "stopped after " + Text.count(printed[0]) +
+                if (to != null && seen.lastPrinted == hi)
+                {
+                    // Everything asked for was printed: the damage lies after the range.
+                    noteAfterRange(out, err, ex);
+                    return finish(out, err, printer, seen, lo, hi, true);
+                }
+                final WalVerdict verdict = Progress.overWal(err, "classifying the damage", wal, reader::check);
+                throw new CliFailure(Verdicts.exitCode(verdict), "stopped after " + Text.count(seen.printed) +
                     " entries printed: " + Verdicts.advice(verdict), ex);
             }
-            if (printer.undecodable() > 0)
-            {
-                out.flush();
-                err.println("durability: note: " + Text.count(printer.undecodable()) +
-                    " entries did not decode as WalEntry and are shown as hex (use --codec raw for other entry types)");
-            }
-            return ExitCodes.OK;
+            return finish(out, err, printer, seen, lo, hi, true);
         }
     }
 
-    private static long walBytes(final WalFolder.Wal wal)
+    private static void print(
+        final EntryPrinter printer, final Seen seen, final long id, final org.agrona.DirectBuffer buffer,
+        final int offset, final int length)
     {
-        long total = 0;
-        for (final long id : WalLayout.segmentIds(wal.directory(), wal.options().walDir()))
+        printer.print(id, buffer, offset, length);
+        if (seen.printed++ == 0)
         {
-            total += wal.directory().fileLength(WalLayout.segmentPath(wal.options().walDir(), id));
+            seen.firstPrinted = id;
         }
-        return total;
+        seen.lastPrinted = id;
+    }
+
+    private void noteAfterRange(final PrintWriter out, final PrintWriter err, final DurabilityException ex)
+    {
+        out.flush();
+        err.println("durability: note: the WAL is damaged after the entries asked for (run 'durability verify'): " +
+            ex.getMessage());
+    }
+
+    /**
+     * The end of a dump that read what it could: notes, and exit 6 when ids asked for explicitly
+     * are not in the WAL (truncated after a checkpoint, or not written yet).
+     */
+    private int finish(
+        final PrintWriter out, final PrintWriter err, final EntryPrinter printer, final Seen seen, final long lo,
+        final long hi, final boolean complete)
+    {
+        out.flush();
+        if (seen.outputClosed)
+        {
+            // Nobody reads any more (| head): as quiet as a tool killed by SIGPIPE, but said with --verbose.
+            if (verbose())
+            {
+                err.println("durability: output closed after " + Text.count(seen.printed) + " entries; stopped reading");
+            }
+            return ExitCodes.OK;
+        }
+        if (printer.undecodable() > 0)
+        {
+            err.println("durability: note: " + Text.count(printer.undecodable()) +
+                " entries did not decode as WalEntry and are shown as hex (use --codec raw for other entry types)");
+        }
+        if (!complete || (from == null && to == null))
+        {
+            return ExitCodes.OK;
+        }
+        // After a stop at --to the WAL's last id is not known (nothing after it was read).
+        final String holds = seen.first == 0 ? "the WAL holds no entries" : seen.stoppedEarly ?
+            "the WAL starts at entry " + Text.count(seen.first) :
+            "the WAL holds entries " + Text.count(seen.first) + ".." + Text.count(seen.last);
+        final String asked = "entries " + Text.count(lo) + ".." + (to == null ? "" : Text.count(hi));
+        if (seen.printed == 0)
+        {
+            throw new CliFailure(ExitCodes.NOT_FOUND, "none of " + asked + " is in the WAL: " + holds + why(seen, lo));
+        }
+        final StringBuilder missing = new StringBuilder();
+        if (from != null && lo < seen.firstPrinted)
+        {
+            missing.append(Text.count(lo)).append("..").append(Text.count(seen.firstPrinted - 1));
+        }
+        if (to != null && hi > seen.lastPrinted)
+        {
+            missing.append(missing.length() == 0 ? "" : " and ").append(Text.count(seen.lastPrinted + 1)).append("..")
+                .append(Text.count(hi));
+        }
+        if (missing.length() > 0)
+        {
+            throw new CliFailure(ExitCodes.NOT_FOUND, "printed " + Text.count(seen.printed) + " of " + asked +
+                ": entries " + missing + " are not in the WAL; " + holds + why(seen, lo));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String why(final Seen seen, final long lo)
+    {
+        return seen.first > 1 && lo < seen.first ?
+            " (the entries before it were truncated after a checkpoint)" : "";
+    }
+
+    private boolean verbose()
+    {
+        return DurabilityCli.verbose(spec.root().commandLine().getParseResult());
+    }
+
+    /**
+     * {@code --skip-damage}: every segment's intact frames, damaged segments or not, with each group
+     * labelled, then exit 4 when anything was damaged. The verdict on the WAL is still core's.
+     */
+    private int salvage(
+        final WalFolder.Wal wal, final PrintWriter out, final PrintWriter err, final EntryPrinter printer,
+        final long lo, final long hi, final Seen seen)
+    {
+        final WalVerdict verdict = Progress.overWal(err, "verifying", wal,
+            new WalReader<>(wal.directory(), BytesCodec.INSTANCE, wal.options())::check);
+        final List<WalInspector.SegmentReport> reports = Progress.overWal(err, "inspecting", wal,
+            frames -> WalInspector.inspect(wal.directory(), wal.options(), frames));
+        final int[] nextReport = {0};
+        try (Progress progress = wal.progress(err, "dump"))
+        {
+            final io.durability.walog.FrameHandler advance = progress.frames();
+            final long[] expected = {0};
+            WalInspector.inspect(wal.directory(), wal.options(), (id, buffer, offset, length) ->
+            {
+                advance.onFrame(id, buffer, offset, length);
+                labelDamageBefore(out, reports, nextReport, id);
+                if (id < lo || id > hi)
+                {
+                    return;
+                }
+                if (expected[0] != 0 && id != expected[0])
+                {
+                    label(out, "GAP: entries " + expected[0] + ".." + (id - 1) + " are not here (damaged or dropped)");
+                }
+                expected[0] = id + 1;
+                print(printer, seen, id, buffer, offset, length);
+                if (seen.printed % CHECK_OUTPUT_EVERY == 0 && out.checkError())
+                {
+                    seen.outputClosed = true;
+                    throw new Stop();
+                }
+            });
+        }
+        catch (final Stop stop)
+        {
+            return finish(out, err, printer, seen, lo, hi, false);
+        }
+        labelDamageBefore(out, reports, nextReport, Long.MAX_VALUE);
+        final boolean damaged = verdict.state() != WalVerdict.State.CLEAN ||
+            reports.stream().anyMatch(r -> r.problem() != null);
+        out.flush();
+        if (damaged)
+        {
+            throw new CliFailure(ExitCodes.CORRUPT, "--skip-damage printed " + Text.count(seen.printed) +
+                " intact entries, including any after the damage, which may never have been acknowledged: " +
+                Verdicts.advice(verdict));
+        }
+        return finish(out, err, printer, seen, lo, hi, true);
+    }
+
+    /** Label, in order, the damage of every segment whose intact frames all come before entry {@code id}. */
+    private void labelDamageBefore(
+        final PrintWriter out, final List<WalInspector.SegmentReport> reports, final int[] next, final long id)
+    {
+        while (next[0] < reports.size())
+        {
+            final WalInspector.SegmentReport r = reports.get(next[0]);
+            final boolean before = r.header() == null || r.header().startEntryId() + r.entries() <= id;
+            if (!before)
+            {
+                return;
+            }
+            if (r.problem() != null)
+            {
+                label(out, "DAMAGE in " + r.path() + " after " + Text.count(r.entries()) + " intact entries" +
+                    (r.entries() == 0 ? "" : " (" + r.header().startEntryId() + ".." + r.lastEntryId() + ")") +
+                    ", the rest of this segment skipped: " + r.problem().getMessage());
+            }
+            next[0]++;
+        }
+    }
+
+    private void label(final PrintWriter out, final String text)
+    {
+        if (format == EntryPrinter.Format.json)
+        {
+            final StringBuilder sb = new StringBuilder("{\"skip-damage\":");
+            Json.string(sb, text);
+            out.println(sb.append('}'));
+        }
+        else
+        {
+            out.println("-- " + text);
+        }
     }
 }

@@ -10,6 +10,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +25,11 @@ import java.util.concurrent.Callable;
 @Command(
     name = "durability",
     mixinStandardHelpOptions = true,
-    version = DurabilityCli.VERSION,
+    versionProvider = BuildVersion.class,
     description = "Inspect, dump, verify and repair durability write-ahead logs; show checkpoints; run a demo.",
     subcommands = {
         InspectCommand.class, DumpCommand.class, VerifyCommand.class, RepairCommand.class, CheckpointCommand.class,
-        DemoCommand.class},
+        DemoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success; for checks, the WAL is clean",
@@ -39,9 +41,6 @@ import java.util.concurrent.Callable;
         "6:not found: no such folder, no WAL folder, or no such file"})
 public final class DurabilityCli implements Callable<Integer>
 {
-    /** What {@code --version} prints, on every command. */
-    static final String VERSION = "durability 0.1.0-SNAPSHOT";
-
     @Spec
     CommandSpec spec;
 
@@ -49,6 +48,11 @@ public final class DurabilityCli implements Callable<Integer>
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
         description = "On failure, also print the stack trace.")
     boolean verbose;
+
+    /** Read from the parse result before the command runs ({@link Terminal#progress}). */
+    @Option(names = "--progress", paramLabel = "WHEN", scope = ScopeType.INHERIT, defaultValue = "auto",
+        description = "Draw progress on stderr: auto (when stderr is a terminal), always or never (default: ${DEFAULT-VALUE}).")
+    Terminal.When progress;
 
     /** Without a command there is nothing to do: show what there is, as bad usage. */
     @Override
@@ -62,7 +66,13 @@ public final class DurabilityCli implements Callable<Integer>
     public static CommandLine commandLine()
     {
         final CommandLine cl = new CommandLine(new DurabilityCli());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         setVersion(cl);
+        cl.setExecutionStrategy(parseResult ->
+        {
+            Terminal.progress(progress(parseResult));
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> fail(ex, cmd, parseResult));
         cl.setParameterExceptionHandler((ex, args) ->
         {
@@ -74,11 +84,28 @@ public final class DurabilityCli implements Callable<Integer>
         return cl;
     }
 
-    /** Subcommands get {@code -V} from the standard help options, but not the version text. */
+    /** Subcommands get {@code -V} from the standard help options, but not the version provider. */
     private static void setVersion(final CommandLine cl)
     {
-        cl.getCommandSpec().version(VERSION);
+        if (cl.getCommandSpec().versionProvider() == null)
+        {
+            cl.getCommandSpec().versionProvider(new BuildVersion());
+        }
         cl.getSubcommands().values().forEach(DurabilityCli::setVersion);
+    }
+
+    /** @return {@code --progress} wherever it was given (the last one wins), or auto. */
+    private static Terminal.When progress(final ParseResult parseResult)
+    {
+        Terminal.When when = Terminal.When.auto;
+        for (ParseResult p = parseResult; p != null; p = p.subcommand())
+        {
+            if (p.hasMatchedOption("--progress"))
+            {
+                when = p.matchedOptionValue("--progress", Terminal.When.auto);
+            }
+        }
+        return when;
     }
 
     private static int fail(final Exception ex, final CommandLine cmd, final ParseResult parseResult)
@@ -112,7 +139,8 @@ public final class DurabilityCli implements Callable<Integer>
         return code;
     }
 
-    private static boolean verbose(final ParseResult parseResult)
+    /** @return whether {@code --verbose} was given anywhere on the command line. */
+    static boolean verbose(final ParseResult parseResult)
     {
         for (ParseResult p = parseResult; p != null; p = p.subcommand())
         {
@@ -129,7 +157,6 @@ public final class DurabilityCli implements Callable<Integer>
         return String.valueOf(message).strip().replace('\n', ' ').replace('\r', ' ');
     }
 
-    /** Entry point. Standard output is buffered (a dump can be gigabytes) and flushed at exit. */
     /**
      * The library logs repairs through {@code System.Logger}; the tool prints what it did itself, so
      * the default (console) backend is quieted for it. Held here: the logging backend keeps loggers
@@ -137,6 +164,12 @@ public final class DurabilityCli implements Callable<Integer>
      */
     private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("io.durability");
 
+    /**
+     * Entry point. Standard output is buffered (a dump can be gigabytes) and flushed at exit. It
+     * writes to file descriptor 1 directly, not through {@link System#out}, which swallows write
+     * errors: a closed pipe ({@code durability dump big | head -1}) must be noticed, so that the
+     * command stops instead of reading the rest of the WAL for nobody.
+     */
     public static void main(final String[] args)
     {
         if (!java.util.Arrays.asList(args).contains("--verbose"))
@@ -145,7 +178,8 @@ public final class DurabilityCli implements Callable<Integer>
         }
         final CommandLine cl = commandLine();
         final PrintWriter out = new PrintWriter(
-            new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+            new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
+                1 << 16), false);
         cl.setOut(out);
         final int code = cl.execute(args);
         out.flush();

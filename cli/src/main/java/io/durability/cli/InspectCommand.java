@@ -52,8 +52,8 @@ public final class InspectCommand implements Callable<Integer>
         {
             final Directory directory = wal.directory();
             final List<SegmentReport> reports =
-                Progress.whileRunning(err, "inspecting segments", () -> WalInspector.inspect(directory, wal.options()));
-            final RecoveryCheck check = Verdicts.check(directory, wal.options(), err);
+                Progress.overWal(err, "inspecting", wal, frames -> WalInspector.inspect(directory, wal.options(), frames));
+            final RecoveryCheck check = Verdicts.check(wal, err);
             final WalVerdict verdict = check.wal();
             final long bytes = reports.stream().mapToLong(SegmentReport::fileLength).sum();
 

@@ -5,20 +5,23 @@ import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
- * A one-line progress display on stderr for long scans. It draws only when a person is watching
- * ({@link System#console()} is not {@code null}): piped or redirected output stays free of
- * carriage returns for scripts and logs. A bar when the total is known; otherwise (a library call
- * that reports nothing until it returns) the elapsed time, redrawn by a daemon thread.
+ * A one-line progress display on stderr for long phases. It draws only when a person is watching
+ * stderr ({@link Terminal#drawProgress()}, {@code --progress}): redirected stderr stays free of
+ * carriage returns for scripts and logs, whatever stdout is. The line fits the terminal's width (the
+ * bar shrinks, then goes), so it never wraps. A bar when the total is known; otherwise (a library
+ * call that reports nothing until it returns) the elapsed time, redrawn by a daemon thread.
  */
 final class Progress implements AutoCloseable
 {
     private static final long REDRAW_NANOS = 100_000_000L;
     private static final int BAR_WIDTH = 30;
+    private static final int MIN_BAR_WIDTH = 5;
 
     private final PrintWriter err;
     private final String label;
     private final long total;
     private final LongFunction<String> unit;
+    private final int width;
     private final long startNanos = System.nanoTime();
     private long done;
     private long nextDraw;
@@ -32,10 +35,18 @@ final class Progress implements AutoCloseable
      */
     Progress(final PrintWriter err, final String label, final long total, final LongFunction<String> unit)
     {
+        this(err, label, total, unit, err == null ? Terminal.DEFAULT_WIDTH : Terminal.width());
+    }
+
+    /** @param width the terminal's columns: a line never takes more than {@code width - 1}. */
+    Progress(final PrintWriter err, final String label, final long total, final LongFunction<String> unit,
+        final int width)
+    {
         this.err = err;
         this.label = label;
         this.total = total;
         this.unit = unit;
+        this.width = Math.max(2, width);
     }
 
     /** @return a bar over {@code total} bytes, drawn on a terminal only. */
@@ -47,13 +58,13 @@ final class Progress implements AutoCloseable
     /** @return a bar over {@code total} units formatted by {@code unit}, drawn on a terminal only. */
     static Progress bar(final PrintWriter err, final String label, final long total, final LongFunction<String> unit)
     {
-        return new Progress(onTerminal() ? err : null, label, Math.max(1, total), unit);
+        return new Progress(Terminal.drawProgress() ? err : null, label, Math.max(1, total), unit);
     }
 
     /** @return an elapsed-time display for a call that reports no progress, drawn on a terminal only. */
     static Progress elapsed(final PrintWriter err, final String label)
     {
-        final Progress p = new Progress(onTerminal() ? err : null, label, 0, Text::count);
+        final Progress p = new Progress(Terminal.drawProgress() ? err : null, label, 0, Text::count);
         p.startTicker();
         return p;
     }
@@ -72,9 +83,31 @@ final class Progress implements AutoCloseable
         }
     }
 
-    static boolean onTerminal()
+    /**
+     * @return what {@code scan} returns, given a frame observer that moves a bar over the WAL's bytes in
+     * use (drawn on a terminal only).
+     */
+    static <T> T overWal(
+        final PrintWriter err, final String label, final WalFolder.Wal wal,
+        final java.util.function.Function<io.durability.walog.FrameHandler, T> scan)
     {
-        return System.console() != null;
+        try (Progress progress = wal.progress(err, label))
+        {
+            return scan.apply(progress.frames());
+        }
+    }
+
+    /** @return whether progress is drawn in this run (so a caller can skip working out a total). */
+    static boolean drawing()
+    {
+        return Terminal.drawProgress();
+    }
+
+    /** @return a frame observer that counts each frame's bytes on disk (header, payload, padding) as done. */
+    io.durability.walog.FrameHandler frames()
+    {
+        return (id, buffer, offset, length) ->
+            advance(io.durability.frame.FrameDescriptor.align(io.durability.frame.FrameDescriptor.HEADER_LENGTH + length));
     }
 
     /** Count {@code units} more as done; redraws at most ten times a second. */
@@ -106,21 +139,29 @@ final class Progress implements AutoCloseable
         {
             return;
         }
-        final String line;
-        if (total > 0)
-        {
-            final double fraction = Math.min(1.0, (double)done / total);
-            final int filled = (int)(fraction * BAR_WIDTH);
-            line = label + " [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] " +
-                Text.percent(fraction) + " " + unit.apply(Math.min(done, total)) + " / " + unit.apply(total);
-        }
-        else
-        {
-            line = label + " ... " + Text.seconds(now - startNanos);
-        }
+        final String line = fit(total > 0 ? barLine() : label + " ... " + Text.seconds(now - startNanos));
         err.print('\r' + line + " ".repeat(Math.max(0, drawn - line.length())));
         err.flush();
         drawn = line.length();
+    }
+
+    private String barLine()
+    {
+        final double fraction = Math.min(1.0, (double)done / total);
+        final String figures = Text.percent(fraction) + " " + unit.apply(Math.min(done, total)) + " / " + unit.apply(total);
+        final int room = width - 1 - label.length() - figures.length() - 4;
+        if (room < MIN_BAR_WIDTH)
+        {
+            return label + " " + figures;
+        }
+        final int bar = Math.min(BAR_WIDTH, room);
+        final int filled = (int)(fraction * bar);
+        return label + " [" + "#".repeat(filled) + "-".repeat(bar - filled) + "] " + figures;
+    }
+
+    private String fit(final String line)
+    {
+        return line.length() < width ? line : line.substring(0, width - 1);
     }
 
     private void startTicker()

@@ -61,7 +61,7 @@ public final class RepairCommand implements Callable<Integer>
             // Checked first so that a live writer is reported as such, whatever state its WAL is in.
             ensureNoWriter(directory, options);
             final WalReader<byte[]> reader = new WalReader<>(directory, BytesCodec.INSTANCE, options);
-            final WalVerdict before = Progress.whileRunning(err, "verifying", reader::check);
+            final WalVerdict before = Progress.overWal(err, "verifying", wal, reader::check);
             if (before.state() == WalVerdict.State.CORRUPT)
             {
                 throw new CliFailure(ExitCodes.CORRUPT, "refusing to repair, nothing was changed: " + before.describe(),

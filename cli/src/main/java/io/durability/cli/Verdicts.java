@@ -2,10 +2,8 @@ package io.durability.cli;
 
 import io.durability.recover.RecoveryCheck;
 import io.durability.recover.RecoveryManager;
-import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.walog.WalEntryCodec;
-import io.durability.walog.WalOptions;
 import io.durability.walog.WalVerdict;
 
 import java.io.PrintWriter;
@@ -22,10 +20,10 @@ final class Verdicts
     }
 
     /** The WAL's verdict and what recovery would do with its checkpoint markers, one scan and one replay. */
-    static RecoveryCheck check(final Directory directory, final WalOptions options, final PrintWriter err)
+    static RecoveryCheck check(final WalFolder.Wal wal, final PrintWriter err)
     {
-        return Progress.whileRunning(err, "verifying",
-            () -> RecoveryCheck.run(directory, options, WalEntryCodec.INSTANCE, RecoveryManager::markerOf));
+        return Progress.overWal(err, "verifying", wal, frames ->
+            RecoveryCheck.run(wal.directory(), wal.options(), WalEntryCodec.INSTANCE, RecoveryManager::markerOf, frames));
     }
 
     /** @return whether {@code ex} reports bad bytes (as opposed to a failure to read them). */

@@ -49,7 +49,7 @@ public final class VerifyCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         try (WalFolder.Wal wal = folder.open())
         {
-            final RecoveryCheck check = Verdicts.check(wal.directory(), wal.options(), spec.commandLine().getErr());
+            final RecoveryCheck check = Verdicts.check(wal, spec.commandLine().getErr());
             final WalVerdict verdict = check.wal();
             switch (verdict.state())
             {

@@ -2,12 +2,18 @@ package io.durability.cli;
 
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.storage.mmap.MmapOptions;
+import io.durability.frame.SegmentScanner;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.SegmentFile;
+import io.durability.walog.WalLayout;
 import io.durability.walog.WalOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * The {@code DIR} argument and {@code --wal-dir} option of every command that reads a WAL, and the
@@ -24,22 +30,74 @@ final class WalFolder
 
     /**
      * Open {@code DIR} for reading and repair. {@link MmapDirectory#open} would create a missing
-     * folder, and a tool pointed at the wrong path must say so instead.
+     * folder, and a tool pointed at the wrong path must say so instead; a folder that holds no
+     * segment files is not a WAL, whatever its name (an empty WAL still has its first segment).
      *
-     * @throws CliFailure NOT_FOUND when DIR or its WAL folder is missing.
+     * @throws CliFailure USAGE for a {@code --wal-dir} that is not a relative path inside DIR;
+     *                    NOT_FOUND when DIR or its WAL folder is missing or holds no segment file.
      */
     Wal open()
     {
+        final WalOptions options = options();
         if (!Files.isDirectory(dir))
         {
             throw new CliFailure(ExitCodes.NOT_FOUND, "not a folder: " + dir);
         }
-        final WalOptions options = WalOptions.defaults().withWalDir(walDir);
-        if (!Files.isDirectory(dir.resolve(options.walDir())))
+        final Path walFolder = dir.resolve(options.walDir());
+        if (!Files.isDirectory(walFolder))
         {
-            throw new CliFailure(ExitCodes.NOT_FOUND, "not a WAL: no " + options.walDir() + "/ folder in " + dir);
+            throw new CliFailure(ExitCodes.NOT_FOUND, "not a WAL: no " + options.walDir() + "/ folder in " + dir +
+                suggestion(dir, options.walDir()));
+        }
+        final long segments = countSegmentFiles(walFolder);
+        if (segments == 0)
+        {
+            throw new CliFailure(ExitCodes.NOT_FOUND, "not a WAL: " + walFolder + " holds no segment file (" +
+                WalLayout.segmentPath("", 1) + ", ...)" + suggestion(dir, options.walDir()));
         }
         return new Wal(openDirectory(dir), options);
+    }
+
+    /** @return the WAL options for {@code --wal-dir}; a path that is not relative and inside DIR is bad usage. */
+    WalOptions options()
+    {
+        try
+        {
+            return WalOptions.defaults().withWalDir(walDir);
+        }
+        catch (final DurabilityException ex)
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--wal-dir '" + walDir + "': " + ex.getMessage() +
+                " (a folder inside DIR, such as " + WalOptions.DEFAULT_WAL_DIR + ")", ex);
+        }
+    }
+
+    /** @return advice when DIR looks like the WAL folder itself (a common slip), or {@code ""}. */
+    private static String suggestion(final Path dir, final String walDir)
+    {
+        if (countSegmentFiles(dir) > 0)
+        {
+            final Path parent = dir.toAbsolutePath().normalize().getParent();
+            final String name = dir.toAbsolutePath().normalize().getFileName().toString();
+            if (parent != null)
+            {
+                return "; " + dir + " holds segment files itself: it is a WAL folder, so name the folder above it, " +
+                    parent + (name.equals(walDir) ? "" : ", with --wal-dir " + name);
+            }
+        }
+        return "";
+    }
+
+    private static long countSegmentFiles(final Path folder)
+    {
+        try (Stream<Path> files = Files.list(folder))
+        {
+            return files.filter(f -> WalLayout.parseSegmentId(f.getFileName().toString()) > 0).count();
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
     }
 
     /**
@@ -54,6 +112,41 @@ final class WalFolder
     /** An opened WAL folder; closing it closes the directory. */
     record Wal(MmapDirectory directory, WalOptions options) implements AutoCloseable
     {
+        /**
+         * @return about how many bytes of frames a scan of the whole WAL reads, for a progress total:
+         * every segment's length but the final one's, and the final one up to its last non-zero byte
+         * (a final segment is mostly unused, and a bar over its capacity would stop far short).
+         */
+        long bytesInUse()
+        {
+            final long[] ids = WalLayout.segmentIds(directory, options.walDir());
+            long total = 0;
+            for (int i = 0; i < ids.length; i++)
+            {
+                final String path = WalLayout.segmentPath(options.walDir(), ids[i]);
+                if (i < ids.length - 1)
+                {
+                    total += directory.fileLength(path);
+                    continue;
+                }
+                try (SegmentFile last = directory.openSegment(path, false))
+                {
+                    total += SegmentScanner.lastNonZeroEnd(last.buffer(), 0, last.capacity());
+                }
+                catch (final DurabilityException ex)
+                {
+                    total += directory.fileLength(path);
+                }
+            }
+            return total;
+        }
+
+        /** @return a progress bar over {@link #bytesInUse()}, drawn on a terminal only. */
+        Progress progress(final java.io.PrintWriter err, final String label)
+        {
+            return Progress.bar(err, label, Progress.drawing() ? bytesInUse() : 1);
+        }
+
         @Override
         public void close()
         {

@@ -81,9 +81,46 @@ class CliTest
     }
 
     @Test
-    void versionOnEveryCommand()
+    void versionComesFromTheBuildOnEveryCommand()
     {
-        assertEquals(DurabilityCli.VERSION, cli("--version").out().strip());
-        assertEquals(DurabilityCli.VERSION, cli("dump", "--version").out().strip());
+        // Issue 13, case 6: the version was a string in the code. The build passes its own version here.
+        final String built = System.getProperty("durability.build.version");
+        assertNotNull(built, "surefire passes durability.build.version");
+        assertEquals(built, BuildVersion.version());
+        for (final String[] args : new String[][] {{"--version"}, {"dump", "--version"}, {"checkpoint", "show", "--version"}})
+        {
+            final TestWals.Run r = cli(args);
+            assertEquals(ExitCodes.OK, r.exit());
+            assertEquals("durability " + built, r.lines().get(0), String.join(" ", args));
+            assertTrue(r.lines().get(1).startsWith("Java "), r.out());
+        }
+    }
+
+    @Test
+    void helpSubcommandShowsACommandsHelp()
+    {
+        // Issue 13, case 6: 'durability help verify' said "Missing required parameter".
+        final TestWals.Run r = cli("help", "verify");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Usage: durability verify ["), r.out());
+        assertEquals(cli("verify", "--help").out(), r.out());
+        final TestWals.Run top = cli("help");
+        assertEquals(ExitCodes.OK, top.exit());
+        assertTrue(top.out().contains("help") && top.out().contains("verify"), top.out());
+        final TestWals.Run unknown = cli("help", "frobnicate");
+        assertNotEquals(ExitCodes.OK, unknown.exit());
+    }
+
+    @Test
+    void enumOptionsIgnoreCase()
+    {
+        // Issue 13, case 6: '--format JSON' was rejected.
+        TestWals.writeEntries(root, 20);
+        final TestWals.Run upper = cli("dump", root.toString(), "--format", "JSON", "--codec", "Raw", "--to", "2");
+        assertEquals(ExitCodes.OK, upper.exit(), upper.err());
+        assertEquals(cli("dump", root.toString(), "--format", "json", "--codec", "raw", "--to", "2").out(), upper.out());
+        assertTrue(upper.out().startsWith("{\"id\":1,"), upper.out());
+        assertEquals(ExitCodes.OK, cli("verify", root.toString(), "--progress", "NEVER").exit());
+        assertEquals(ExitCodes.USAGE, cli("dump", root.toString(), "--format", "yaml").exit());
     }
 }

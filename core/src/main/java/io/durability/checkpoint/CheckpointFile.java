@@ -194,7 +194,8 @@ public final class CheckpointFile
         {
             if (bytes[i] != MAGIC[i])
             {
-                throw DurabilityException.format("not a checkpoint file (bad magic)", path, 0, "DURBLCKP", hex(bytes, 8));
+                throw DurabilityException.format("not a checkpoint file (bad magic)", path, 0,
+                    DurabilityException.magic(MAGIC, 0), DurabilityException.magic(bytes, 0));
             }
         }
         final int version = b.getInt(VERSION_OFFSET);
@@ -245,15 +246,5 @@ public final class CheckpointFile
         final CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
         return (int)crc.getValue();
-    }
-
-    private static String hex(final byte[] bytes, final int n)
-    {
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n && i < bytes.length; i++)
-        {
-            sb.append(String.format("%02x", bytes[i]));
-        }
-        return sb.toString();
     }
 }

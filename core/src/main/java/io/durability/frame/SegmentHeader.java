@@ -133,8 +133,8 @@ public final class SegmentHeader
         if (magic != MAGIC)
         {
             throw DurabilityException.format(
-                "not a durability segment (bad magic)", file, MAGIC_OFFSET, String.format("0x%016x", MAGIC),
-                String.format("0x%016x", magic));
+                "not a durability segment (bad magic)", file, MAGIC_OFFSET, DurabilityException.magic(MAGIC),
+                DurabilityException.magic(magic));
         }
         final int version = buffer.getInt(VERSION_OFFSET);
         if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION)

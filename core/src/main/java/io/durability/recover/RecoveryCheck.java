@@ -7,6 +7,7 @@ import io.durability.codec.Codec;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.RelativePath;
+import io.durability.walog.FrameHandler;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalVerdict;
@@ -58,6 +59,20 @@ public record RecoveryCheck(
         final Directory directory, final WalOptions walOptions, final Codec<E> walCodec,
         final Function<E, CheckpointRef> markerOf)
     {
+        return run(directory, walOptions, walCodec, markerOf, null);
+    }
+
+    /**
+     * {@link #run(Directory, WalOptions, Codec, Function)}, showing {@code observerOrNull} every frame
+     * the scan validates, as it goes (a tool's progress display; the scan is the same one).
+     *
+     * @param observerOrNull sees each valid frame before it is decoded, or {@code null}; what it
+     *                       throws ends the check.
+     */
+    public static <E> RecoveryCheck run(
+        final Directory directory, final WalOptions walOptions, final Codec<E> walCodec,
+        final Function<E, CheckpointRef> markerOf, final FrameHandler observerOrNull)
+    {
         final List<CheckpointRef> markers = new ArrayList<>();
         final List<Long> markerIds = new ArrayList<>();
         final String[] undecodable = {null};
@@ -65,6 +80,10 @@ public record RecoveryCheck(
         // decode stops the marker search, not the scan.
         final WalVerdict verdict = new WalReader<>(directory, walCodec, walOptions).check((id, buffer, offset, length) ->
         {
+            if (observerOrNull != null)
+            {
+                observerOrNull.onFrame(id, buffer, offset, length);
+            }
             if (undecodable[0] != null)
             {
                 return;

@@ -218,4 +218,32 @@ public class DurabilityException extends RuntimeException
     {
         return o == null ? null : String.valueOf(o);
     }
+
+    /**
+     * @return eight magic bytes, as every error shows them: the ASCII in quotes (a non-printable byte as
+     * {@code .}) and the bytes in file order, e.g. {@code "DURBLSEG" (44 55 52 42 4c 53 45 47)}.
+     */
+    public static String magic(final byte[] bytes, final int offset)
+    {
+        final StringBuilder ascii = new StringBuilder("\"");
+        final StringBuilder hex = new StringBuilder(" (");
+        for (int i = offset; i < offset + 8 && i < bytes.length; i++)
+        {
+            final int b = bytes[i] & 0xFF;
+            ascii.append(b >= 0x20 && b < 0x7F ? (char)b : '.');
+            hex.append(i == offset ? "" : " ").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return ascii.append('"').append(hex).append(')').toString();
+    }
+
+    /** @return {@link #magic(byte[], int)} of a magic read as a little-endian long. */
+    public static String magic(final long littleEndian)
+    {
+        final byte[] bytes = new byte[8];
+        for (int i = 0; i < 8; i++)
+        {
+            bytes[i] = (byte)(littleEndian >>> (8 * i));
+        }
+        return magic(bytes, 0);
+    }
 }

@@ -45,6 +45,23 @@ public final class WalInspector
     /** @return a report per segment, in numeric order. */
     public static List<SegmentReport> inspect(final Directory directory, final WalOptions options)
     {
+        return inspect(directory, options, null);
+    }
+
+    /**
+     * {@link #inspect(Directory, WalOptions)}, streaming to {@code framesOrNull} every frame each
+     * segment's report counts: the valid frames from the segment's start up to its first problem,
+     * segment by segment, <b>including segments after a damaged one</b>. That is salvage for
+     * forensics, not a replay: ids may jump where a segment was damaged, and nothing here says that
+     * the frames after the damage were acknowledged or belong to the stream (the verdict,
+     * {@link WalReader#check()}, decides that).
+     *
+     * @param framesOrNull the frames' consumer, or {@code null}; a handler that throws ends the
+     *                     inspection with its exception.
+     */
+    public static List<SegmentReport> inspect(
+        final Directory directory, final WalOptions options, final FrameHandler framesOrNull)
+    {
         final List<SegmentReport> reports = new ArrayList<>();
         final Crc32cRange crc = new Crc32cRange();
         final SegmentScanner scanner = new SegmentScanner();
@@ -76,6 +93,11 @@ public final class WalInspector
                 while ((r = scanner.next()) == SegmentScanner.FRAME)
                 {
                     entries++;
+                    if (framesOrNull != null)
+                    {
+                        final io.durability.frame.FrameCursor c = scanner.cursor();
+                        framesOrNull.onFrame(c.entryId(), c.buffer(), c.payloadOffset(), c.payloadLength());
+                    }
                 }
                 if (r == SegmentScanner.SEALED)
                 {
