@@ -3,7 +3,11 @@ package io.durability.codec;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-/** The raw-bytes codec: a {@code byte[]} is its own encoding. */
+/**
+ * The raw-bytes codec: a {@code byte[]} is its own encoding. Its {@link #id()} is {@code 0}: the
+ * bytes are the application's own encoding, unknown to durability, so it reads and resumes a WAL
+ * written by any codec.
+ */
 public final class BytesCodec implements Codec<byte[]>
 {
     /** The shared instance (stateless). */
@@ -22,6 +26,13 @@ public final class BytesCodec implements Codec<byte[]>
         }
         buffer.putBytes(offset, value);
         return value.length;
+    }
+
+    /** @return {@code 0}: raw bytes, any encoding. */
+    @Override
+    public int id()
+    {
+        return 0;
     }
 
     @Override

@@ -43,4 +43,27 @@ public interface Codec<T>
      * @throws io.durability.storage.DurabilityException DECODE on bytes that are not a valid encoding.
      */
     T decode(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * The identity of this codec's payload encoding, recorded in the header of every segment a
+     * {@link io.durability.walog.WalWriter} creates with it (segment format 3, docs/FORMAT.md).
+     *
+     * <p>A non-zero int32 names one encoding: two codecs return the same id only when each decodes
+     * what the other encodes. {@code 0} (the default) means "not recorded / any bytes": a codec of id
+     * 0 reads and resumes any WAL, and segments it creates record 0. A codec of a non-zero id is
+     * refused ({@code INVALID_CONFIG}, before anything is read or changed) by
+     * {@link io.durability.walog.WalWriter#resume} and by the decoding replays of
+     * {@link io.durability.walog.WalReader} when a segment header records another non-zero id.
+     *
+     * <p>Ids {@code 1..65535} are reserved for the codecs shipped with durability (1:
+     * {@link io.durability.walog.WalEntryCodec}, 2: {@code io.durability.codec.chronicle.ChronicleCodec});
+     * an application picks any other non-zero value, e.g. a hash of a name for its encoding, and
+     * changes it when the encoding changes incompatibly.
+     *
+     * @return the encoding's id, or {@code 0} when none is declared.
+     */
+    default int id()
+    {
+        return 0;
+    }
 }

@@ -34,6 +34,12 @@ public final class WalEntryCodec implements Codec<WalEntry>
     /** The shared instance (stateless). */
     public static final WalEntryCodec INSTANCE = new WalEntryCodec();
 
+    /**
+     * This codec's {@link Codec#id() id}, recorded in the header of every segment it writes: {@code 1}
+     * (ids 1..65535 are reserved for the codecs shipped with durability; docs/FORMAT.md).
+     */
+    public static final int ID = 1;
+
     static final int TAG_ADD_SEGMENT = 1;
     static final int TAG_START_MERGE = 2;
     static final int TAG_CANCEL_MERGE = 3;
@@ -46,6 +52,13 @@ public final class WalEntryCodec implements Codec<WalEntry>
 
     private WalEntryCodec()
     {
+    }
+
+    /** @return {@link #ID}. */
+    @Override
+    public int id()
+    {
+        return ID;
     }
 
     /** @return the exact number of bytes {@code entry} encodes to. */

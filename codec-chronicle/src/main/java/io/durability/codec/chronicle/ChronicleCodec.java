@@ -29,16 +29,46 @@ import java.util.function.Supplier;
  */
 public final class ChronicleCodec<T extends BytesMarshallable> implements Codec<T>
 {
+    /**
+     * The {@link Codec#id() id} a {@code ChronicleCodec} records in the segment headers it writes
+     * unless it was given another: {@code 2} (ids 1..65535 are reserved for the codecs shipped with
+     * durability; docs/FORMAT.md). It names "Chronicle {@code BytesMarshallable}", not the value type:
+     * an application that keeps WALs of several types, or changes a type's layout, gives each
+     * encoding its own id with {@link #ChronicleCodec(Supplier, int)}.
+     */
+    public static final int ID = 2;
+
     private final Supplier<T> factory;
+    private final int id;
     private final PointerBytesStore writeStore = new PointerBytesStore();
     private final PointerBytesStore readStore = new PointerBytesStore();
 
     /**
+     * A codec of id {@link #ID}.
+     *
      * @param factory makes an empty value for {@link #decode} to fill.
      */
     public ChronicleCodec(final Supplier<T> factory)
     {
+        this(factory, ID);
+    }
+
+    /**
+     * @param factory makes an empty value for {@link #decode} to fill.
+     * @param id      the {@link Codec#id() id} of this type's encoding: outside 1..65535 (reserved for
+     *                durability's codecs) unless it is {@link #ID}; {@code 0} records none.
+     */
+    public ChronicleCodec(final Supplier<T> factory, final int id)
+    {
         this.factory = factory;
+        this.id = id;
+    }
+
+    /** @return the id given at construction ({@link #ID} by default). */
+    @Override
+    public int id()
+    {
+        return id;
     }
 
     @Override
