@@ -32,19 +32,46 @@ public final class Crc32cRange
     }
 
     /**
-     * @return CRC32C of a segment header's bytes {@code [0, 40)} as they will be once {@code magic}
-     * is stored at offset 0 (the magic is written last, so it is not in memory yet).
+     * @param magic   the magic the header will hold.
+     * @param version the header's format version.
+     * @return the header CRC of the wrapped segment header ({@link #headerCrc(int)}) as it will be
+     * once {@code magic} is stored at offset 0 (the magic is written last, so it is not in memory yet).
      */
-    public int headerCrc(final long magic)
+    public int headerCrcWithMagic(final long magic, final int version)
     {
         scratch.clear();
         scratch.putLong(0, magic);
         crc.reset();
         crc.update(scratch);
-        final ByteBuffer v = view;
-        v.limit(SegmentDescriptor.HEADER_CRC_COVERAGE).position(8);
-        crc.update(v);
+        update(8, SegmentDescriptor.HEADER_CRC_COVERAGE - 8);
+        if (version >= SegmentDescriptor.CODEC_ID_VERSION)
+        {
+            update(SegmentDescriptor.CODEC_ID_OFFSET, 4);
+        }
         return (int)crc.getValue();
+    }
+
+    /**
+     * @param version the header's format version.
+     * @return the header CRC of the wrapped segment header: CRC32C of bytes {@code [0, 40)}, then (from
+     * version 3) of the codec id, bytes {@code [44, 48)}.
+     */
+    public int headerCrc(final int version)
+    {
+        crc.reset();
+        update(0, SegmentDescriptor.HEADER_CRC_COVERAGE);
+        if (version >= SegmentDescriptor.CODEC_ID_VERSION)
+        {
+            update(SegmentDescriptor.CODEC_ID_OFFSET, 4);
+        }
+        return (int)crc.getValue();
+    }
+
+    private void update(final int offset, final int length)
+    {
+        final ByteBuffer v = view;
+        v.limit(offset + length).position(offset);
+        crc.update(v);
     }
 
     /** @return CRC32C of the 8 bytes {@code a} then {@code b}, both little-endian. */

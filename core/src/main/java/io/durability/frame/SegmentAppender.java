@@ -58,11 +58,25 @@ public final class SegmentAppender
     }
 
     /**
-     * Write a fresh header into a new (zero-filled) segment file and return an appender at its first
-     * frame slot. The header is visible on return, durable after the first {@link #force}.
+     * {@link #create(SegmentFile, int, long, long, int, int)} recording codec id {@code 0} (none).
      */
     public static SegmentAppender create(
         final SegmentFile file, final int kind, final long segmentId, final long startEntryId, final int salt)
+    {
+        return create(file, kind, segmentId, startEntryId, salt, 0);
+    }
+
+    /**
+     * Write a fresh header of the current {@link SegmentDescriptor#FORMAT_VERSION} into a new
+     * (zero-filled) segment file and return an appender at its first frame slot. The header is
+     * visible on return, durable after the first {@link #force}.
+     *
+     * @param codecId the payload codec's {@link io.durability.codec.Codec#id() id} (0 = none), recorded
+     *                at {@link SegmentDescriptor#CODEC_ID_OFFSET}.
+     */
+    public static SegmentAppender create(
+        final SegmentFile file, final int kind, final long segmentId, final long startEntryId, final int salt,
+        final int codecId)
     {
         final AtomicBuffer b = file.buffer();
         final int capacity = file.capacity();
@@ -83,11 +97,12 @@ public final class SegmentAppender
         b.putLong(SegmentDescriptor.START_ENTRY_ID_OFFSET, startEntryId);
         b.putInt(SegmentDescriptor.SALT_OFFSET, salt);
         b.putInt(SegmentDescriptor.CAPACITY_OFFSET, capacity);
-        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET + 4, 0);
+        b.putInt(SegmentDescriptor.CODEC_ID_OFFSET, codecId);
         b.putInt(SegmentDescriptor.WATERMARK_OFFSET, 0);
         b.putInt(SegmentDescriptor.WATERMARK_CHECK_OFFSET, appender.crc.computeInts(0, salt));
-        b.putLong(SegmentDescriptor.WATERMARK_CHECK_OFFSET + 4, 0L);
-        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET, appender.crc.headerCrc(SegmentDescriptor.MAGIC));
+        b.putLong(SegmentDescriptor.RESERVED_OFFSET, 0L);
+        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET,
+            appender.crc.headerCrcWithMagic(SegmentDescriptor.MAGIC, SegmentDescriptor.FORMAT_VERSION));
         b.putLongRelease(SegmentDescriptor.MAGIC_OFFSET, SegmentDescriptor.MAGIC);
         appender.dirtyFrom = 0;
         return appender;

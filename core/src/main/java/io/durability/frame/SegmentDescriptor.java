@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *  |        Magic: ASCII "DURBLSEG"                                |  0
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |        Format Version (int32) = 2 (1 is still read)           |  8
+ *  |        Format Version (int32) = 3 (1 and 2 are still read)    |  8
  *  +---------------------------------------------------------------+
  *  |        Kind (int32): 1 = WAL segment, 2 = record log          | 12
  *  +---------------------------------------------------------------+
@@ -26,9 +26,11 @@ import java.nio.charset.StandardCharsets;
  *  +---------------------------------------------------------------+
  *  |        Capacity (int32): file length at creation              | 36
  *  +---------------------------------------------------------------+
- *  |        Header CRC32C of bytes [0, 40)                         | 40
+ *  |        Header CRC32C of bytes [0, 40) then [44, 48) (v1/v2:   | 40
+ *  |        of bytes [0, 40))                                      |
  *  +---------------------------------------------------------------+
- *  |        Reserved (int32) = 0                                   | 44
+ *  |        Codec Id (int32): the payload codec's id, 0 = none     | 44
+ *  |        (v1/v2: reserved, 0)                                   |
  *  +---------------------------------------------------------------+
  *  |        Durable Watermark (int32): frames below it are durable | 48
  *  +---------------------------------------------------------------+
@@ -57,9 +59,14 @@ public final class SegmentDescriptor
 
     /**
      * The on-disk format version this build writes. Version 2 commits each frame with one 8-byte
-     * store of length and CRC and keeps a length check in the frame's Flags field (docs/FORMAT.md).
+     * store of length and CRC and keeps a length check in the frame's Flags field; version 3 (the
+     * same frames) records the payload codec's {@link io.durability.codec.Codec#id() id} at
+     * {@link #CODEC_ID_OFFSET}, covered by the header CRC (docs/FORMAT.md).
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+
+    /** The first version whose header records a codec id (at {@link #CODEC_ID_OFFSET}, under the header CRC). */
+    public static final int CODEC_ID_VERSION = 3;
 
     /** The oldest version this build reads (and continues: a resumed segment keeps its version). */
     public static final int OLDEST_READABLE_VERSION = 1;
@@ -89,8 +96,15 @@ public final class SegmentDescriptor
     public static final int CAPACITY_OFFSET = 36;
     /** Offset of the header CRC. */
     public static final int HEADER_CRC_OFFSET = 40;
-    /** Number of bytes the header CRC covers, from offset 0. */
+    /**
+     * Number of bytes the header CRC covers from offset 0; from version 3 it then covers the codec id,
+     * {@code [CODEC_ID_OFFSET, CODEC_ID_OFFSET + 4)}, as well.
+     */
     public static final int HEADER_CRC_COVERAGE = 40;
+    /** Offset of the codec id (version 3; reserved and zero in versions 1 and 2). */
+    public static final int CODEC_ID_OFFSET = 44;
+    /** Offset of the reserved int64 (zero in every version). */
+    public static final int RESERVED_OFFSET = 56;
     /** Offset of the durable watermark. */
     public static final int WATERMARK_OFFSET = 48;
     /** Offset of the watermark check. */

@@ -21,20 +21,30 @@ public final class SegmentHeader
     private final int salt;
     private final int capacity;
     private final int watermark;
+    private final int codecId;
 
-    /** Build a header value of the current {@link SegmentDescriptor#FORMAT_VERSION} (for writers). */
+    /** Build a header value of the current {@link SegmentDescriptor#FORMAT_VERSION} (for writers), codec id 0. */
     public SegmentHeader(
         final int kind, final long segmentId, final long startEntryId, final int salt, final int capacity,
         final int watermark)
     {
-        this(FORMAT_VERSION, kind, segmentId, startEntryId, salt, capacity, watermark);
+        this(FORMAT_VERSION, kind, segmentId, startEntryId, salt, capacity, watermark, 0);
+    }
+
+    /** Build a header value, codec id 0. */
+    public SegmentHeader(
+        final int version, final int kind, final long segmentId, final long startEntryId, final int salt,
+        final int capacity, final int watermark)
+    {
+        this(version, kind, segmentId, startEntryId, salt, capacity, watermark, 0);
     }
 
     /** Build a header value. */
     public SegmentHeader(
         final int version, final int kind, final long segmentId, final long startEntryId, final int salt,
-        final int capacity, final int watermark)
+        final int capacity, final int watermark, final int codecId)
     {
+        this.codecId = codecId;
         this.version = version;
         this.kind = kind;
         this.segmentId = segmentId;
@@ -114,11 +124,22 @@ public final class SegmentHeader
     }
 
     /**
+     * @return the {@link io.durability.codec.Codec#id() id} of the codec that encoded this segment's
+     * payloads, as recorded at {@link SegmentDescriptor#CODEC_ID_OFFSET}; {@code 0} when none is
+     * recorded (a codec of id 0, or a segment of format 1 or 2).
+     */
+    public int codecId()
+    {
+        return codecId;
+    }
+
+    /**
      * Parse and validate a header.
      *
      * @param expectedKind the kind the caller reads.
-     * @throws DurabilityException FORMAT (too short, magic, version, kind, capacity, watermark),
-     *                             CRC_MISMATCH (header CRC or watermark check).
+     * @throws DurabilityException FORMAT (too short, magic, version, kind, capacity, watermark, reserved
+     *                             bytes), CRC_MISMATCH (header CRC, which from version 3 covers the codec
+     *                             id too, or watermark check).
      */
     public static SegmentHeader read(
         final DirectBuffer buffer, final Crc32cRange crc, final String file, final int expectedKind)
@@ -144,7 +165,7 @@ public final class SegmentHeader
                 FORMAT_VERSION, file, VERSION_OFFSET, OLDEST_READABLE_VERSION + ".." + FORMAT_VERSION, version);
         }
         final int storedCrc = buffer.getInt(HEADER_CRC_OFFSET);
-        final int actualCrc = crc.compute(0, HEADER_CRC_COVERAGE);
+        final int actualCrc = crc.headerCrc(version);
         if (storedCrc != actualCrc)
         {
             throw new CrcMismatchException("segment header CRC mismatch", file, HEADER_CRC_OFFSET, storedCrc, actualCrc);
@@ -170,10 +191,17 @@ public final class SegmentHeader
             throw DurabilityException.format(
                 "segment capacity in header is invalid", file, CAPACITY_OFFSET, "a multiple of 8 >= 88", capacity);
         }
-        if (buffer.getInt(HEADER_CRC_OFFSET + 4) != 0 || buffer.getLong(WATERMARK_CHECK_OFFSET + 4) != 0)
+        // Version 3 records the codec id at 44 (any value, under the header CRC); before, it is reserved.
+        final int codecId = buffer.getInt(CODEC_ID_OFFSET);
+        if (version < CODEC_ID_VERSION && codecId != 0)
         {
             throw DurabilityException.format(
-                "reserved segment header bytes are not zero", file, HEADER_CRC_OFFSET + 4, 0, "non-zero");
+                "reserved segment header bytes are not zero", file, CODEC_ID_OFFSET, 0, "non-zero");
+        }
+        if (buffer.getLong(RESERVED_OFFSET) != 0)
+        {
+            throw DurabilityException.format(
+                "reserved segment header bytes are not zero", file, RESERVED_OFFSET, 0, "non-zero");
         }
         final int watermark = buffer.getInt(WATERMARK_OFFSET);
         final int storedCheck = buffer.getInt(WATERMARK_CHECK_OFFSET);
@@ -189,13 +217,13 @@ public final class SegmentHeader
                 "segment watermark out of range", file, WATERMARK_OFFSET, "0 or an aligned offset in [64, " +
                 capacity + "]", watermark);
         }
-        return new SegmentHeader(version, kind, segmentId, startEntryId, salt, capacity, watermark);
+        return new SegmentHeader(version, kind, segmentId, startEntryId, salt, capacity, watermark, codecId);
     }
 
     @Override
     public String toString()
     {
         return "SegmentHeader{kind=" + kind + ", segmentId=" + segmentId + ", startEntryId=" + startEntryId +
-            ", version=" + version + ", capacity=" + capacity + ", watermark=" + watermark + '}';
+            ", version=" + version + ", capacity=" + capacity + ", watermark=" + watermark + ", codecId=" + codecId + '}';
     }
 }

@@ -32,14 +32,15 @@ class FrameLayoutTest
             final byte[] magic = new byte[8];
             b.get(0, magic);
             assertEquals("DURBLSEG", new String(magic, StandardCharsets.US_ASCII));
-            assertEquals(2, b.getInt(8), "format version 2");
+            assertEquals(3, b.getInt(8), "format version 3");
             assertEquals(1, b.getInt(12));
             assertEquals(3, b.getLong(16));
             assertEquals(40, b.getLong(24));
             assertEquals(0x12345678, b.getInt(32));
             assertEquals(256, b.getInt(36));
-            assertEquals(crc(b, 0, 40), b.getInt(40));
-            assertEquals(0, b.getInt(44));
+            assertEquals(headerCrc(b), b.getInt(40), "format 3: the header CRC covers [0, 40) then [44, 48)");
+            assertNotEquals(crc(b, 0, 40), b.getInt(40), "the codec id's four bytes are in the CRC even when 0");
+            assertEquals(0, b.getInt(44), "codec id 0: none recorded");
             assertEquals(0, b.getInt(48));
             assertEquals(0, b.getLong(56));
 
@@ -58,6 +59,90 @@ class FrameLayoutTest
             assertEquals(41, b.getLong(104), "seal carries the next entry id");
             assertEquals(FrameDescriptor.TYPE_SEAL, b.getShort(112));
         }
+    }
+
+    /** The 64 header bytes of segment 3 (start id 40, salt 0x12345678, 256 bytes, codec id 0x0A0B0C0D), pinned. */
+    private static final String V3_HEADER =
+        "445552424c534547" + "03000000" + "01000000" + "0300000000000000" + "2800000000000000" + "78563412" +
+        "00010000" + "%s" + "0d0c0b0a" + "00000000" + "%s" + "0000000000000000";
+
+    @Test
+    void aVersion3HeaderRecordsTheCodecIdAtOffset44UnderTheHeaderCrc()
+    {
+        final MemoryDirectory dir = new MemoryDirectory();
+        try (SegmentFile f = dir.createSegment("s", 256))
+        {
+            SegmentAppender.create(f, SegmentDescriptor.KIND_WAL_SEGMENT, 3, 40, 0x12345678, 0x0A0B0C0D);
+            final ByteBuffer b = f.byteBuffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x0A0B0C0D, b.getInt(44));
+            final int headerCrc = headerCrc(b);
+            assertEquals(headerCrc, b.getInt(40));
+            final int watermarkCheck = crc(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0)
+                .putInt(4, 0x12345678), 0, 8);
+            final byte[] header = new byte[64];
+            b.get(0, header);
+            assertEquals(String.format(V3_HEADER, hex(headerCrc), hex(watermarkCheck)),
+                java.util.HexFormat.of().formatHex(header));
+            assertEquals("01292d72", hex(headerCrc), "the header CRC, pinned");
+
+            final Crc32cRange range = new Crc32cRange();
+            range.wrap(f.byteBuffer());
+            final SegmentHeader h = SegmentHeader.read(f.buffer(), range, "s", SegmentDescriptor.KIND_WAL_SEGMENT);
+            assertEquals(3, h.version());
+            assertEquals(0x0A0B0C0D, h.codecId());
+
+            // A damaged codec id is a header CRC error, never another codec's id.
+            for (int bit = 0; bit < 32; bit++)
+            {
+                f.buffer().putInt(44, 0x0A0B0C0D ^ (1 << bit));
+                final io.durability.storage.DurabilityException ex = assertThrows(
+                    io.durability.storage.DurabilityException.class,
+                    () -> SegmentHeader.read(f.buffer(), range, "s", SegmentDescriptor.KIND_WAL_SEGMENT));
+                assertEquals(io.durability.storage.DurabilityException.Kind.CRC_MISMATCH, ex.kind(), ex.getMessage());
+                assertEquals(40, ex.offset());
+            }
+        }
+    }
+
+    @Test
+    void inVersions1And2Offset44IsReservedAndOutsideTheHeaderCrc()
+    {
+        final MemoryDirectory dir = new MemoryDirectory();
+        try (SegmentFile f = dir.createSegment("s", 256))
+        {
+            SegmentAppender.create(f, SegmentDescriptor.KIND_WAL_SEGMENT, 1, 1, 77);
+            // Rewrite the header as version 2: CRC over [0, 40) only.
+            f.buffer().putInt(8, 2);
+            final ByteBuffer b = f.byteBuffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            f.buffer().putInt(40, crc(b, 0, 40));
+            final Crc32cRange range = new Crc32cRange();
+            range.wrap(f.byteBuffer());
+            final SegmentHeader h = SegmentHeader.read(f.buffer(), range, "s", SegmentDescriptor.KIND_WAL_SEGMENT);
+            assertEquals(2, h.version());
+            assertEquals(0, h.codecId(), "versions 1 and 2 record no codec");
+            f.buffer().putInt(44, 5);
+            final io.durability.storage.DurabilityException ex = assertThrows(
+                io.durability.storage.DurabilityException.class,
+                () -> SegmentHeader.read(f.buffer(), range, "s", SegmentDescriptor.KIND_WAL_SEGMENT));
+            assertEquals(io.durability.storage.DurabilityException.Kind.FORMAT, ex.kind(), ex.getMessage());
+            assertEquals(44, ex.offset());
+            assertTrue(ex.getMessage().contains("reserved"), ex.getMessage());
+        }
+    }
+
+    private static String hex(final int value)
+    {
+        return java.util.HexFormat.of().formatHex(
+            ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value).array());
+    }
+
+    /** CRC32C of bytes [0, 40) then [44, 48), computed independently of Crc32cRange. */
+    private static int headerCrc(final ByteBuffer b)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(b.duplicate().position(0).limit(40));
+        crc.update(b.duplicate().position(44).limit(48));
+        return (int)crc.getValue();
     }
 
     @Test

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Files of format version 1 (written by the build before format 2, pinned here as bytes) are read,
  * verified and continued: a resumed version-1 segment keeps writing version-1 frames, and the next
- * segment is version 2. Versions this build does not know are refused clearly.
+ * segment is of the current version (3). Versions this build does not know are refused clearly.
  */
 class FormatVersion1Test
 {
@@ -64,7 +64,7 @@ class FormatVersion1Test
     }
 
     @Test
-    void aResumedVersion1SegmentKeepsItsFormatAndTheNextSegmentIsVersion2()
+    void aResumedVersion1SegmentKeepsItsFormatAndTheNextSegmentIsTheCurrentVersion()
     {
         final MemoryDirectory dir = version1Wal();
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(192);
@@ -106,8 +106,8 @@ class FormatVersion1Test
         final DurabilityException ex = assertThrows(DurabilityException.class,
             () -> new WalReader<>(dir, BytesCodec.INSTANCE, WalOptions.defaults().withSegmentCapacity(192)).replay());
         assertEquals(DurabilityException.Kind.FORMAT, ex.kind());
-        assertEquals("1..2", ex.expected());
+        assertEquals("1..3", ex.expected());
         assertEquals("9", ex.found());
-        assertTrue(ex.getMessage().contains("reads versions 1 to 2"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("reads versions 1 to 3"), ex.getMessage());
     }
 }

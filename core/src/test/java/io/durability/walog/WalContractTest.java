@@ -807,12 +807,12 @@ public abstract class WalContractTest
         {
             appendRange(w, 1, 3);
         }
-        Damage.write(dir, seg(1), SegmentDescriptor.VERSION_OFFSET, new byte[] {3, 0, 0, 0});
+        Damage.write(dir, seg(1), SegmentDescriptor.VERSION_OFFSET, new byte[] {4, 0, 0, 0});
         final DurabilityException ex = assertThrows(DurabilityException.class, () -> replay(ReplayMode.BEST_EFFORT, small()));
         assertEquals(Kind.FORMAT, ex.kind());
         assertTrue(ex.getMessage().contains("version"), ex.getMessage());
-        assertEquals("1..2", ex.expected());
-        assertEquals("3", ex.found());
+        assertEquals("1..3", ex.expected());
+        assertEquals("4", ex.found());
     }
 
     @Test
