@@ -42,6 +42,34 @@ public record RecoveryCheck(
         notes = List.copyOf(notes);
     }
 
+    /**
+     * @return why the WAL's entries are not {@code walCodec}'s, from its segment headers alone (they
+     * record another codec id), or {@code null}.
+     */
+    private static String otherCodec(final Directory directory, final WalOptions walOptions, final Codec<?> walCodec)
+    {
+        final int id = walCodec.id();
+        if (id == 0)
+        {
+            return null;
+        }
+        final int recorded;
+        try
+        {
+            recorded = WalReader.recordedCodecId(directory, walOptions);
+        }
+        catch (final DurabilityException ex)
+        {
+            if (ex.kind() == DurabilityException.Kind.FORMAT)
+            {
+                return ex.getMessage();
+            }
+            throw ex;
+        }
+        return recorded == 0 || recorded == id ? null :
+            "the WAL's segment headers record codec id " + recorded + ", this codec's id is " + id;
+    }
+
     /** @return whether strict recovery (and so best effort) works. */
     public boolean recoverable()
     {
@@ -51,7 +79,9 @@ public record RecoveryCheck(
     /**
      * Check the WAL in {@code walOptions.walDir()} and the checkpoints its markers name.
      *
-     * @param walCodec decodes entries, to find markers; a DECODE failure is noted, not thrown.
+     * @param walCodec decodes entries, to find markers; a DECODE failure is noted, not thrown, and so is
+     *                 a WAL whose segment headers record another non-zero codec id than a non-zero
+     *                 {@code walCodec.id()} (its entries are then not decoded at all).
      * @param markerOf the marker an entry is, or {@code null}.
      * @throws DurabilityException IO or NOT_FOUND when files cannot be read.
      */
@@ -75,7 +105,7 @@ public record RecoveryCheck(
     {
         final List<CheckpointRef> markers = new ArrayList<>();
         final List<Long> markerIds = new ArrayList<>();
-        final String[] undecodable = {null};
+        final String[] undecodable = {otherCodec(directory, walOptions, walCodec)};
         // One scan: the verdict, and the markers among the frames it validates. An entry that does not
         // decode stops the marker search, not the scan.
         final WalVerdict verdict = new WalReader<>(directory, walCodec, walOptions).check((id, buffer, offset, length) ->

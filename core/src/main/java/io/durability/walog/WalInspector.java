@@ -25,7 +25,8 @@ public final class WalInspector
      * @param segmentId    the id in the file name.
      * @param path         the file.
      * @param fileLength   bytes in the file.
-     * @param header       the validated header, or {@code null} when it does not read.
+     * @param header       the validated header, or {@code null} when it does not read (its
+     *                     {@link SegmentHeader#codecId()} names the codec that wrote the segment).
      * @param entries      valid data frames from the start, up to the first problem or the end.
      * @param lastEntryId  the id of the last of them ({@code startEntryId - 1} when none; 0 without header).
      * @param bytesUsed    where the valid frames (and the seal) end.
@@ -36,6 +37,14 @@ public final class WalInspector
         long segmentId, String path, long fileLength, SegmentHeader header, long entries, long lastEntryId,
         int bytesUsed, boolean sealed, DurabilityException problem)
     {
+        /**
+         * @return the {@link io.durability.codec.Codec#id() codec id} the header records; {@code 0}
+         * when it records none (format 1 or 2, a codec of id 0) or does not read.
+         */
+        public int codecId()
+        {
+            return header == null ? 0 : header.codecId();
+        }
     }
 
     private WalInspector()

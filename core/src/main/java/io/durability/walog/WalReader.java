@@ -17,6 +17,13 @@ import java.util.List;
  * best effort stops at a torn tail only (see {@link ReplayMode} and {@link WalVerdict}). The streaming variants deliver entries
  * before they know how the scan ends: a strict streaming replay may deliver entries and then throw.
  *
+ * <p>Codec: the replays that decode ({@link #replay()}, {@link #replayEach}) refuse, before they
+ * deliver anything, a WAL whose segment headers record a non-zero {@link Codec#id() codec id} other
+ * than a non-zero {@code codec.id()} ({@code INVALID_CONFIG} naming the segment, {@code expected} the
+ * codec's id, {@code found} the recorded one). A codec of id 0 reads any WAL; {@link #replayFrames},
+ * {@link #check()} and {@link #verify} do not decode and read any WAL; {@link #recordedCodecId} says
+ * which codec wrote one.
+ *
  * @param <E> the entry type.
  */
 public final class WalReader<E>
@@ -41,7 +48,8 @@ public final class WalReader<E>
 
     /**
      * @return every entry, in id order.
-     * @throws DurabilityException FORMAT, CRC_MISMATCH, DECODE on any damage, torn tails included.
+     * @throws DurabilityException FORMAT, CRC_MISMATCH, DECODE on any damage, torn tails included;
+     *                             INVALID_CONFIG when the WAL was written with another codec.
      */
     public List<WalRecord<E>> replay()
     {
@@ -84,10 +92,12 @@ public final class WalReader<E>
      * Stream every entry, decoded, under {@code mode}.
      *
      * @return the number of entries delivered.
+     * @throws DurabilityException what {@code mode} does not accept; INVALID_CONFIG, before any entry is
+     *                             delivered, when the WAL was written with another codec (see above).
      */
     public long replayEach(final ReplayMode mode, final RecordHandler<? super E> handler)
     {
-        return replayFrames(mode, (id, buffer, offset, length) ->
+        return replayFrames(mode, codec.id(), (id, buffer, offset, length) ->
         {
             final E entry;
             try
@@ -115,9 +125,33 @@ public final class WalReader<E>
      */
     public long replayFrames(final ReplayMode mode, final FrameHandler handler)
     {
-        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, handler).verdict;
+        return replayFrames(mode, 0, handler);
+    }
+
+    private long replayFrames(final ReplayMode mode, final int codecId, final FrameHandler handler)
+    {
+        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, false, codecId, handler).verdict;
         verdict.throwIfNotAccepted(mode);
         return verdict.entries();
+    }
+
+    /**
+     * Which codec wrote the WAL in {@code options.walDir()}: the {@link Codec#id() codec id} its segment
+     * headers record, read from the headers alone (O(number of segments), no frame is read). Headers
+     * that record none (0: a codec of id 0, or segments of format 1 or 2) and headers that do not read
+     * (the verdict of {@link #check()} says what they are) are skipped.
+     *
+     * @param directory the directory.
+     * @param options   where the WAL is ({@link WalOptions#walDir()}).
+     * @return the non-zero id every header that records one records, or {@code 0} when no header
+     * records one (an empty WAL included).
+     * @throws DurabilityException FORMAT when two segment headers record different non-zero ids (naming
+     *                             the later segment, {@code expected} the earlier id, {@code found} its
+     *                             own); IO or NOT_FOUND when the files cannot be read.
+     */
+    public static int recordedCodecId(final Directory directory, final WalOptions options)
+    {
+        return WalScan.recordedCodecId(directory, options.walDir());
     }
 
     /**

@@ -90,6 +90,19 @@ final class WalScan
         final Directory directory, final String walDir, final boolean allFrames, final boolean repair,
         final FrameHandler handlerOrNull)
     {
+        return scan(directory, walDir, allFrames, repair, 0, handlerOrNull);
+    }
+
+    /**
+     * @param codecId the id of the codec the caller decodes or writes with ({@code 0}: any): when a
+     *                header that reads records a non-zero id other than it, the scan throws before it
+     *                looks at any frame (pass 1 reads every header anyway: no per-frame cost).
+     * @throws DurabilityException INVALID_CONFIG on such a codec mismatch.
+     */
+    static Result scan(
+        final Directory directory, final String walDir, final boolean allFrames, final boolean repair,
+        final int codecId, final FrameHandler handlerOrNull)
+    {
         final FrameHandler handler = handlerOrNull == null ? IGNORE : handlerOrNull;
         final Result result = new Result();
         final long[] ids = WalLayout.segmentIds(directory, walDir);
@@ -133,6 +146,16 @@ final class WalScan
                     headerState[i] = magicZero && lengths[i] >= SegmentDescriptor.HEADER_LENGTH ?
                         HEADER_UNINITIALIZED : HEADER_BAD;
                     noFrameAtStart[i] = !frameAtStart;
+                }
+            }
+        }
+        if (codecId != 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                if (headerState[i] == HEADER_OK && headers[i].codecId() != 0 && headers[i].codecId() != codecId)
+                {
+                    throw codecMismatch(WalLayout.segmentPath(walDir, ids[i]), codecId, headers[i].codecId());
                 }
             }
         }
@@ -310,6 +333,65 @@ final class WalScan
             }
         }
         throw new IllegalStateException("unreachable: the last segment always ends the scan");
+    }
+
+    /** A WAL written with another codec than the one given: a configuration error, not damage. */
+    static DurabilityException codecMismatch(final String path, final int expected, final int found)
+    {
+        return new DurabilityException(DurabilityException.Kind.INVALID_CONFIG,
+            "the WAL was written with another codec: this segment's header records codec id " + found +
+            ", the codec given has id " + expected + "; open it with the codec that wrote it (or one of id 0, such " +
+            "as BytesCodec, which reads any bytes)", path, SegmentDescriptor.CODEC_ID_OFFSET, String.valueOf(expected),
+            String.valueOf(found), null);
+    }
+
+    /**
+     * The codec id the readable segment headers of a WAL agree on (headers only: O(number of segments)).
+     *
+     * @return the non-zero id every header that records one records; {@code 0} when none records one.
+     * @throws DurabilityException FORMAT when two headers record different non-zero ids; IO, NOT_FOUND.
+     */
+    static int recordedCodecId(final Directory directory, final String walDir)
+    {
+        final Crc32cRange crc = new Crc32cRange();
+        int recorded = 0;
+        String recordedIn = null;
+        for (final long id : WalLayout.segmentIds(directory, walDir))
+        {
+            final String path = WalLayout.segmentPath(walDir, id);
+            final SegmentHeader header;
+            try (SegmentFile segment = directory.openSegment(path, false))
+            {
+                final UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
+                crc.wrap(snapshot.byteBuffer());
+                header = SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
+            }
+            catch (final DurabilityException ex)
+            {
+                if (ex.kind() == DurabilityException.Kind.IO || ex.kind() == DurabilityException.Kind.NOT_FOUND)
+                {
+                    throw ex;
+                }
+                continue; // a header that does not read records nothing; the verdict says what it is
+            }
+            final int codecId = header.codecId();
+            if (codecId == 0)
+            {
+                continue;
+            }
+            if (recorded == 0)
+            {
+                recorded = codecId;
+                recordedIn = path;
+            }
+            else if (codecId != recorded)
+            {
+                throw DurabilityException.format(
+                    "segments of this WAL record different codec ids (" + recordedIn + " records " + recorded + ")",
+                    path, SegmentDescriptor.CODEC_ID_OFFSET, recorded, codecId);
+            }
+        }
+        return recorded;
     }
 
     /**

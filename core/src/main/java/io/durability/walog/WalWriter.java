@@ -59,6 +59,8 @@ public final class WalWriter<E> implements AutoCloseable
 {
     private final Directory directory;
     private final Codec<E> codec;
+    /** {@code codec.id()}, asked once: recorded in every segment this writer creates. */
+    private final int codecId;
     private final WalOptions options;
     private final DirectoryLock lock;
     private final boolean durable;
@@ -120,6 +122,7 @@ public final class WalWriter<E> implements AutoCloseable
     {
         this.directory = directory;
         this.codec = codec;
+        this.codecId = codec.id();
         this.options = options;
         this.lock = lock;
         this.durable = directory.supportsDurability();
@@ -180,7 +183,14 @@ public final class WalWriter<E> implements AutoCloseable
      * segments)) and every frame from the last segment a barrier proved (O(one segment)), whatever
      * the WAL's size; {@link WalOptions#withFullResumeCheck} validates every frame.
      *
-     * @throws DurabilityException FORMAT or CRC_MISMATCH (corruption), LOCK_FAILED, IO.
+     * <p>Codec: a segment created by this writer records {@code codec.id()} in its header; a segment
+     * resume continues keeps the header (and format version) it has. When {@code codec.id()} is not
+     * 0 and a segment header records another non-zero {@link Codec#id() codec id}, resume refuses
+     * before it changes anything ({@code INVALID_CONFIG} naming the segment, {@code expected} this
+     * codec's id and {@code found} the recorded one). A codec of id 0 resumes any WAL.
+     *
+     * @throws DurabilityException FORMAT or CRC_MISMATCH (corruption), INVALID_CONFIG (the WAL was
+     *                             written with another codec), LOCK_FAILED, IO.
      */
     public static <E> WalWriter<E> resume(final Directory directory, final Codec<E> codec, final WalOptions options)
     {
@@ -213,7 +223,7 @@ public final class WalWriter<E> implements AutoCloseable
     private void repairAndOpen()
     {
         final String walDir = options.walDir();
-        final WalScan.Result scan = WalScan.scan(directory, walDir, options.fullResumeCheck(), true, null);
+        final WalScan.Result scan = WalScan.scan(directory, walDir, options.fullResumeCheck(), true, codecId, null);
         final WalVerdict verdict = scan.verdict;
         if (verdict.state() == WalVerdict.State.CORRUPT)
         {
@@ -509,7 +519,7 @@ public final class WalWriter<E> implements AutoCloseable
             }
             while (salt == 0);
             final SegmentAppender appender = SegmentAppender.create(
-                file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt);
+                file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt, codecId);
             createdSinceSync = true;
             return appender;
         }

@@ -816,6 +816,44 @@ public abstract class WalContractTest
     }
 
     @Test
+    void aWalWrittenWithAnotherCodecIsRefusedByResumeAndTypedReplayAndNothingChanges()
+    {
+        final io.durability.codec.Codec<byte[]> written = CodecIdTest.bytesWithId(0x7E57000A);
+        final io.durability.codec.Codec<byte[]> other = CodecIdTest.bytesWithId(0x7E57000B);
+        try (WalWriter<byte[]> w = WalWriter.create(dir, written, small()))
+        {
+            appendRange(w, 1, 50);
+        }
+        final java.util.Map<String, byte[]> before = Damage.capture(dir, "wal");
+        for (int i = 1; i <= before.size(); i++)
+        {
+            assertEquals(0x7E57000A, java.nio.ByteBuffer.wrap(Damage.read(dir, seg(i), 44, 48))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(), seg(i));
+        }
+        final DurabilityException resume = assertThrows(DurabilityException.class,
+            () -> WalWriter.resume(dir, other, small()));
+        assertEquals(Kind.INVALID_CONFIG, resume.kind(), resume.getMessage());
+        assertEquals(seg(1), resume.file());
+        assertEquals(String.valueOf(0x7E57000B), resume.expected());
+        assertEquals(String.valueOf(0x7E57000A), resume.found());
+        final DurabilityException replay = assertThrows(DurabilityException.class,
+            () -> new WalReader<>(dir, other, small()).replay());
+        assertEquals(Kind.INVALID_CONFIG, replay.kind(), replay.getMessage());
+        final java.util.Map<String, byte[]> after = Damage.capture(dir, "wal");
+        assertEquals(before.keySet(), after.keySet());
+        for (final String path : before.keySet())
+        {
+            assertArrayEquals(before.get(path), after.get(path), path);
+        }
+        assertEquals(0x7E57000A, WalReader.recordedCodecId(dir, small()));
+        assertPayloads(replay(ReplayMode.STRICT, small()), 1, 50);
+        try (WalWriter<byte[]> w = WalWriter.resume(dir, written, small()))
+        {
+            appendRange(w, 51, 52);
+        }
+    }
+
+    @Test
     void foreignFileIsNotASegment()
     {
         dir.createDirectories("wal");

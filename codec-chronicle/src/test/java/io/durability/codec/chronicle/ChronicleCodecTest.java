@@ -161,6 +161,34 @@ class ChronicleCodecTest
     }
 
     @Test
+    void segmentsRecordTheChronicleCodecIdAndAnotherCodecIsRefused()
+    {
+        final Directory dir = new MemoryDirectory();
+        final WalOptions small = WalOptions.defaults().withSegmentCapacity(4096);
+        assertEquals(2, ChronicleCodec.ID);
+        assertEquals(ChronicleCodec.ID, new ChronicleCodec<>(Trade::new).id());
+        assertEquals(0x54524144, new ChronicleCodec<>(Trade::new, 0x54524144).id());
+        try (WalWriter<Trade> w = WalWriter.create(dir, new ChronicleCodec<>(Trade::new), small))
+        {
+            trades(300).forEach(w::append);
+            assertTrue(w.currentSegmentId() > 1, "rolled across segments");
+        }
+        assertEquals(ChronicleCodec.ID, WalReader.recordedCodecId(dir, small));
+        for (final io.durability.walog.WalInspector.SegmentReport r : io.durability.walog.WalInspector.inspect(dir, small))
+        {
+            assertEquals(ChronicleCodec.ID, r.codecId(), r.path());
+        }
+        final DurabilityException asWalEntries = assertThrows(DurabilityException.class,
+            () -> new WalReader<>(dir, io.durability.walog.WalEntryCodec.INSTANCE, small).replay());
+        assertEquals(DurabilityException.Kind.INVALID_CONFIG, asWalEntries.kind(), asWalEntries.getMessage());
+        assertEquals("wal/wal-1.seg", asWalEntries.file());
+        final DurabilityException otherType = assertThrows(DurabilityException.class,
+            () -> WalWriter.resume(dir, new ChronicleCodec<>(Trade::new, 0x54524144), small));
+        assertEquals(DurabilityException.Kind.INVALID_CONFIG, otherType.kind(), otherType.getMessage());
+        assertEquals(300, new WalReader<>(dir, io.durability.codec.BytesCodec.INSTANCE, small).replay().size());
+    }
+
+    @Test
     void checkpointAndRecoveryEndToEnd()
     {
         final Directory dir = new MemoryDirectory();
