@@ -57,8 +57,10 @@ public final class DumpCommand implements Callable<Integer>
         description = "text or json (JSON Lines: one object per line) (default: ${DEFAULT-VALUE}).")
     EntryPrinter.Format format;
 
-    @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "walentry",
-        description = "walentry (decode WalEntry payloads) or raw (hex) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "auto",
+        description = {"auto (the codec the WAL records: WalEntry payloads decoded, any other shown as hex),",
+            "walentry (decode as WalEntry; refused on a WAL that records another codec) or raw (hex)",
+            "(default: ${DEFAULT-VALUE})."})
     EntryPrinter.Codec codec;
 
     @Option(names = "--skip-damage",
@@ -104,10 +106,10 @@ public final class DumpCommand implements Callable<Integer>
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        final EntryPrinter printer = new EntryPrinter(out, format, codec);
         final Seen seen = new Seen();
         try (WalFolder.Wal wal = folder.open())
         {
+            final EntryPrinter printer = new EntryPrinter(out, format, decoder(wal));
             if (skipDamage)
             {
                 return salvage(wal, out, err, printer, lo, hi, seen);
@@ -168,6 +170,29 @@ public final class DumpCommand implements Callable<Integer>
             }
             return finish(out, err, printer, seen, lo, hi, true);
         }
+    }
+
+    /**
+     * @return the decoder to use: what the WAL records for {@code auto}; {@code walentry} is refused
+     * (bad usage) on a WAL whose headers record another codec, which would print nonsense.
+     */
+    private EntryPrinter.Codec decoder(final WalFolder.Wal wal)
+    {
+        if (codec == EntryPrinter.Codec.raw)
+        {
+            return codec;
+        }
+        final int recorded = WalReader.recordedCodecId(wal.directory(), wal.options());
+        if (codec == EntryPrinter.Codec.auto)
+        {
+            return recorded == io.durability.walog.WalEntryCodec.ID ? EntryPrinter.Codec.walentry : EntryPrinter.Codec.raw;
+        }
+        if (recorded != 0 && recorded != io.durability.walog.WalEntryCodec.ID)
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--codec walentry: the WAL records its codec as " +
+                EntryPrinter.codecName(recorded) + ", not WalEntry; use --codec raw (or auto)");
+        }
+        return codec;
     }
 
     private static void print(

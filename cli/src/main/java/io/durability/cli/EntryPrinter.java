@@ -23,7 +23,22 @@ final class EntryPrinter
     /** Payload codecs, named as typed on the command line. */
     enum Codec
     {
-        walentry, raw
+        /** The codec the WAL records in its segment headers (format 3): WalEntry, or raw for any other. */
+        auto,
+        walentry,
+        raw
+    }
+
+    /** @return a person's name for a recorded codec id. */
+    static String codecName(final int id)
+    {
+        return switch (id)
+        {
+            case 0 -> "none recorded (raw bytes, or a WAL of format 1 or 2)";
+            case io.durability.walog.WalEntryCodec.ID -> "WalEntry (id " + id + ")";
+            case 2 -> "ChronicleCodec (id 2)";
+            default -> "an application codec (id " + id + ")";
+        };
     }
 
     private final PrintWriter out;

@@ -35,8 +35,6 @@ import java.util.concurrent.Callable;
         "6:no such folder, or no WAL folder in it"})
 public final class InspectCommand implements Callable<Integer>
 {
-    private static final String ROW = "  %-8s %-28s %-31s %-10s %s";
-
     @Spec
     CommandSpec spec;
 
@@ -58,7 +56,8 @@ public final class InspectCommand implements Callable<Integer>
             final long bytes = reports.stream().mapToLong(SegmentReport::fileLength).sum();
 
             out.println("WAL " + wal.directory().root().resolve(wal.options().walDir()) + ": " + reports.size() +
-                " segment file" + (reports.size() == 1 ? "" : "s") + ", " + Text.bytes(bytes));
+                " segment file" + (reports.size() == 1 ? "" : "s") + ", " + Text.bytes(bytes) + "; codec: " +
+                codec(wal));
             if (!reports.isEmpty())
             {
                 printSegments(out, reports, verdict);
@@ -72,6 +71,18 @@ public final class InspectCommand implements Callable<Integer>
             out.println("verdict: " + (verdict.state() == WalVerdict.State.CLEAN && !check.recoverable() ?
                 "corrupt: the WAL reads, but " + Verdicts.recovery(check) : Verdicts.advice(verdict)));
             return Verdicts.exitCode(check);
+        }
+    }
+
+    private static String codec(final WalFolder.Wal wal)
+    {
+        try
+        {
+            return EntryPrinter.codecName(io.durability.walog.WalReader.recordedCodecId(wal.directory(), wal.options()));
+        }
+        catch (final io.durability.storage.DurabilityException ex)
+        {
+            return "the segments disagree: " + ex.getMessage();
         }
     }
 
@@ -95,14 +106,18 @@ public final class InspectCommand implements Callable<Integer>
 
     private static void printSegments(final PrintWriter out, final List<SegmentReport> reports, final WalVerdict verdict)
     {
-        out.println(Text.format(ROW, "segment", "entries", "used / capacity", "state", "watermark"));
+        final List<String[]> rows = new java.util.ArrayList<>();
+        final List<String> problems = new java.util.ArrayList<>();
+        rows.add(new String[] {"segment", "entries", "used / capacity", "state", "watermark"});
+        problems.add(null);
         for (int i = 0; i < reports.size(); i++)
         {
             final SegmentReport r = reports.get(i);
             final boolean last = i == reports.size() - 1;
             if (r.header() == null)
             {
-                out.println(Text.format(ROW, r.segmentId(), "-", Text.count(r.fileLength()) + " bytes", "bad header", "-"));
+                rows.add(new String[] {Long.toString(r.segmentId()), "-", Text.count(r.fileLength()) + " bytes",
+                    "bad header", "-"});
             }
             else
             {
@@ -112,13 +127,27 @@ public final class InspectCommand implements Callable<Integer>
                 final String used = Text.count(r.bytesUsed()) + " / " + Text.count(capacity) + " (" +
                     Text.percent((double)r.bytesUsed() / capacity) + ")";
                 final String state = r.sealed() ? "sealed" : last ? "final" : "NOT SEALED";
-                out.println(Text.format(ROW, r.segmentId(), entries, used, state, Text.count(r.header().watermark())));
+                rows.add(new String[] {Long.toString(r.segmentId()), entries, used, state,
+                    Text.count(r.header().watermark())});
             }
-            if (r.problem() != null)
+            if (r.problem() == null)
+            {
+                problems.add(null);
+            }
+            else
             {
                 final boolean torn = verdict.state() == WalVerdict.State.TORN_TAIL &&
                     r.path().equals(verdict.problem().file());
-                out.println("           " + (torn ? "torn tail: " : "problem: ") + r.problem().getMessage());
+                problems.add((torn ? "torn tail: " : "problem: ") + r.problem().getMessage());
+            }
+        }
+        final List<String> lines = Text.table(rows);
+        for (int i = 0; i < lines.size(); i++)
+        {
+            out.println(lines.get(i));
+            if (problems.get(i) != null)
+            {
+                out.println("    " + problems.get(i));
             }
         }
     }

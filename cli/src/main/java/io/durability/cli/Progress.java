@@ -65,6 +65,8 @@ final class Progress implements AutoCloseable
     static Progress elapsed(final PrintWriter err, final String label)
     {
         final Progress p = new Progress(Terminal.drawProgress() ? err : null, label, 0, Text::count);
+        // Drawn at once, so that a person sees which phase runs, however short.
+        p.draw(System.nanoTime());
         p.startTicker();
         return p;
     }

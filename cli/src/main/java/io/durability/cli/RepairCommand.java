@@ -72,7 +72,8 @@ public final class RepairCommand implements Callable<Integer>
                 out.println("nothing to repair: " + before.describe());
                 return ExitCodes.OK;
             }
-            final RepairReport report = resume(directory, options.withSegmentCapacity(capacity(directory, options)));
+            final List<SegmentReport> segments = WalInspector.inspect(directory, options);
+            final RepairReport report = resume(directory, options.withSegmentCapacity(capacity(segments, options)));
             final WalVerdict after = reader.check();
 
             out.println("repaired the WAL in " + wal.directory().root().resolve(options.walDir()) + ":");
@@ -86,11 +87,14 @@ public final class RepairCommand implements Callable<Integer>
             }
             for (final String dropped : report.dropped())
             {
-                out.println("  dropped: " + dropped + " (after the end of valid data)");
+                final boolean uninitialized = segments.stream().anyMatch(s -> s.path().equals(dropped) && s.header() == null);
+                out.println("  dropped: " + dropped + (uninitialized ?
+                    " (its header never reached the disk: a writer died creating it)" : " (after the end of valid data)"));
             }
             if (report.created() != null)
             {
-                out.println("  created: " + report.created() + " (empty: the next append goes there)");
+                out.println("  created: " + report.created() + (report.dropped().contains(report.created()) ?
+                    " (anew, empty: the next append goes there)" : " (empty: the next append goes there)"));
             }
             out.println("  after:   " + after.describe() + "; the next entry gets id " + report.nextEntryId());
             return ExitCodes.OK;
@@ -137,9 +141,8 @@ public final class RepairCommand implements Callable<Integer>
     }
 
     /** New segments (a roll after a sealed final segment) keep the size the WAL already uses. */
-    private static int capacity(final Directory directory, final WalOptions options)
+    private static int capacity(final List<SegmentReport> reports, final WalOptions options)
     {
-        final List<SegmentReport> reports = WalInspector.inspect(directory, options);
         for (int i = reports.size() - 1; i >= 0; i--)
         {
             if (reports.get(i).header() != null)

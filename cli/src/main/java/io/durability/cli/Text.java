@@ -67,4 +67,39 @@ final class Text
     {
         return String.format(Locale.ROOT, "0x%08x", value);
     }
+
+    /**
+     * @return {@code rows} as aligned text lines, indented by two, each column as wide as its widest
+     * cell (picocli's text table, with widths taken from the content so that nothing wraps).
+     */
+    static java.util.List<String> table(final java.util.List<String[]> rows)
+    {
+        final int columns = rows.get(0).length;
+        final int[] widths = new int[columns];
+        for (final String[] row : rows)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                widths[c] = Math.max(widths[c], row[c].length() + (c == 0 ? 4 : 2));
+            }
+        }
+        final picocli.CommandLine.Help.Column[] cols = new picocli.CommandLine.Help.Column[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            cols[c] = new picocli.CommandLine.Help.Column(widths[c], c == 0 ? 2 : 0,
+                picocli.CommandLine.Help.Column.Overflow.SPAN);
+        }
+        final picocli.CommandLine.Help.TextTable table =
+            picocli.CommandLine.Help.TextTable.forColumns(picocli.CommandLine.Help.Ansi.OFF, cols);
+        for (final String[] row : rows)
+        {
+            table.addRowValues(row);
+        }
+        final java.util.List<String> lines = new java.util.ArrayList<>();
+        for (final String line : table.toString().split("\\R"))
+        {
+            lines.add(line.stripTrailing());
+        }
+        return lines;
+    }
 }

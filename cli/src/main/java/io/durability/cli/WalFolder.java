@@ -49,11 +49,14 @@ final class WalFolder
             throw new CliFailure(ExitCodes.NOT_FOUND, "not a WAL: no " + options.walDir() + "/ folder in " + dir +
                 suggestion(dir, options.walDir()));
         }
-        final long segments = countSegmentFiles(walFolder);
-        if (segments == 0)
+        // An empty folder is a WAL whose writer died before its first segment (clean, no entries); a
+        // folder of other files is not one.
+        final long others = countOtherFiles(walFolder);
+        if (countSegmentFiles(walFolder) == 0 && others > 0)
         {
             throw new CliFailure(ExitCodes.NOT_FOUND, "not a WAL: " + walFolder + " holds no segment file (" +
-                WalLayout.segmentPath("", 1) + ", ...)" + suggestion(dir, options.walDir()));
+                WalLayout.segmentPath("", 1) + ", ...) but " + others + " other file" + (others == 1 ? "" : "s") +
+                suggestion(dir, options.walDir()));
         }
         return new Wal(openDirectory(dir), options);
     }
@@ -86,6 +89,20 @@ final class WalFolder
             }
         }
         return "";
+    }
+
+    /** @return the entries of {@code folder} that are neither segment files nor hidden (a lock, a spare). */
+    private static long countOtherFiles(final Path folder)
+    {
+        try (Stream<Path> files = Files.list(folder))
+        {
+            return files.map(f -> f.getFileName().toString())
+                .filter(n -> WalLayout.parseSegmentId(n) <= 0 && !n.startsWith(".")).count();
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
     }
 
     private static long countSegmentFiles(final Path folder)

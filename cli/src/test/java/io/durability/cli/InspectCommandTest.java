@@ -36,7 +36,7 @@ class InspectCommandTest
         final TestWals.Run r = cli("inspect", root.toString());
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         final List<String> lines = r.lines();
-        assertEquals("WAL " + root.resolve("wal") + ": 3 segment files, 12.0 KiB", lines.get(0));
+        assertEquals("WAL " + root.resolve("wal") + ": 3 segment files, 12.0 KiB; codec: WalEntry (id 1)", lines.get(0));
         assertTrue(lines.get(1).contains("segment") && lines.get(1).contains("watermark"), lines.get(1));
         final String[] s1 = lines.get(2).trim().split("\\s+");
         final String[] s2 = lines.get(3).trim().split("\\s+");
@@ -148,7 +148,7 @@ class InspectCommandTest
         final TestWals.Run r = cli("inspect", root.toString());
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         assertEquals(List.of(
-            "WAL " + root.resolve("wal") + ": 0 segment files, 0 B",
+            "WAL " + root.resolve("wal") + ": 0 segment files, 0 B; codec: none recorded (raw bytes, or a WAL of format 1 or 2)",
             "checkpoints: none",
             "checkpoint marker: none (the WAL is empty)",
             "verdict: clean: 0 segments, no entries"), r.lines());

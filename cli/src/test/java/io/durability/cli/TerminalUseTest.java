@@ -150,7 +150,8 @@ class TerminalUseTest
         {
             final TestWals.Run r = cli(cmd, root.toString(), "--wal-dir", "checkpoints");
             assertEquals(ExitCodes.NOT_FOUND, r.exit(), cmd + ": " + r.out() + r.err());
-            assertTrue(r.err().contains("not a WAL: " + root.resolve("checkpoints") + " holds no segment file"), r.err());
+            assertTrue(r.err().contains("not a WAL: " + root.resolve("checkpoints") + " holds no segment file (wal-1.seg, ...) but 1 other file"),
+                r.err());
         }
         assertEquals(List.of("notes.txt"), names(root.resolve("checkpoints")), "nothing was written there");
     }
@@ -208,7 +209,9 @@ class TerminalUseTest
         final TestWals.Run repair = cli("repair", root.toString());
         assertEquals(ExitCodes.OK, repair.exit(), repair.err());
         assertTrue(repair.out().contains("dropped: " + TestWals.segmentPath(ids[ids.length - 1]) +
-            " (its header never reached the disk)"), repair.out());
+            " (its header never reached the disk: a writer died creating it)"), repair.out());
+        assertTrue(repair.out().contains("created: " + TestWals.segmentPath(ids[ids.length - 1]) + " (anew, empty"),
+            repair.out());
         assertNotEquals(before, TestWals.snapshot(root), "the zero-filled file was replaced");
         final TestWals.Run after = cli("verify", root.toString());
         assertEquals(ExitCodes.OK, after.exit(), after.err());
