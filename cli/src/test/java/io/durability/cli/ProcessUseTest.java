@@ -56,7 +56,7 @@ class ProcessUseTest
     void dumpStopsWhenItsOutputIsClosed() throws Exception
     {
         // Case 1: 'dump big | head -1' read the whole WAL, as System.out never reported the broken pipe.
-        final Process p = ChildCli.start(new ProcessBuilder(ChildCli.command("--verbose", "dump", wal.toString()))
+        final Process p = ChildCli.start(new ProcessBuilder(ChildCli.command("--verbose", "dump", wal.toString(), "--codec", "raw"))
             .redirectError(ProcessBuilder.Redirect.PIPE));
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
         {
@@ -80,11 +80,11 @@ class ProcessUseTest
         final Path errFile = Files.createTempFile("durability-progress-", ".txt");
         try
         {
-            final String redirected = inTerminal(ChildCli.shell("dump", wal.toString()) + " 2>'" + errFile + "'", 80);
+            final String redirected = inTerminal(ChildCli.shell("dump", wal.toString(), "--codec", "raw") + " 2>'" + errFile + "'", 80);
             assertTrue(redirected.contains("1  7 bytes  656e7472792d31"), "stdout is the terminal");
             assertEquals("", Files.readString(errFile), "no progress into a redirected stderr");
 
-            final String piped = inTerminal(ChildCli.shell("dump", wal.toString()) + " | cat > /dev/null", 40);
+            final String piped = inTerminal(ChildCli.shell("dump", wal.toString(), "--codec", "raw") + " | cat > /dev/null", 40);
             assertTrue(piped.contains("\r") && piped.contains("dump ["), "progress on the terminal: " + piped);
             for (final String frame : piped.split("[\r\n]+"))
             {

@@ -245,34 +245,210 @@ class TerminalUseTest
     @Test
     void inspectColumnsFitTheirContent()
     {
-        // Segments of 128 MiB: "134,217,728 / 134,217,728 (100%)" overflowed the fixed 31-character column.
-        final int capacity = 128 << 20;
-        try (MmapDirectory dir = MmapDirectory.open(root);
-            io.durability.walog.WalWriter<byte[]> w = io.durability.walog.WalWriter.create(dir,
-                io.durability.codec.BytesCodec.INSTANCE, io.durability.walog.WalOptions.defaults().withSegmentCapacity(capacity)))
+        // A 1 GiB segment, 100 MiB used: "104,8..,... / 1,073,741,824 (9%)" overflowed the fixed
+        // 31-character column. On tmpfs where there is one: a GiB of page cache on disk would be slow to sync.
+        final Path shm = Path.of("/dev/shm");
+        final Path folder = Files.isDirectory(shm) && Files.isWritable(shm) ? tempIn(shm) : TestWals.newFolder();
+        try
         {
-            final byte[] big = new byte[1 << 20];
-            while (w.currentSegmentId() < 2)
+            final int capacity = 1 << 30;
+            try (MmapDirectory dir = MmapDirectory.open(folder,
+                    io.durability.storage.mmap.MmapOptions.defaults().withPrepareAhead(false));
+                io.durability.walog.WalWriter<byte[]> w = io.durability.walog.WalWriter.create(dir,
+                    io.durability.codec.BytesCodec.INSTANCE, io.durability.walog.WalOptions.defaults().withSegmentCapacity(capacity)))
             {
-                w.append(big);
+                final byte[] big = new byte[1 << 20];
+                for (int i = 0; i < 100; i++)
+                {
+                    w.append(big);
+                }
             }
-        }
-        final TestWals.Run r = cli("inspect", root.toString());
-        assertEquals(ExitCodes.OK, r.exit(), r.err());
-        final List<String> lines = r.lines();
-        final int header = lines.indexOf(lines.stream().filter(l -> l.strip().startsWith("segment")).findFirst().orElseThrow());
-        final String head = lines.get(header);
-        final int[] starts = {head.indexOf("entries"), head.indexOf("used / capacity"), head.indexOf("state"),
-            head.indexOf("watermark")};
-        for (final String row : lines.subList(header + 1, header + 3))
-        {
+            final TestWals.Run r = cli("inspect", folder.toString());
+            assertEquals(ExitCodes.OK, r.exit(), r.err());
+            final List<String> lines = r.lines();
+            final int header = lines.indexOf(lines.stream().filter(l -> l.strip().startsWith("segment")).findFirst().orElseThrow());
+            final String head = lines.get(header);
+            final String row = lines.get(header + 1);
+            final int[] starts = {head.indexOf("entries"), head.indexOf("used / capacity"), head.indexOf("state"),
+                head.indexOf("watermark")};
             for (final int start : starts)
             {
-                assertTrue(start > 0 && row.charAt(start - 1) == ' ' && row.charAt(start) != ' ',
+                assertTrue(start > 0 && row.length() > start && row.charAt(start - 1) == ' ' && row.charAt(start) != ' ',
                     "a column starts at " + start + " in every row:\n" + head + "\n" + row);
             }
+            assertTrue(row.contains(" / 1,073,741,824 (9%)  final"), row);
         }
-        assertTrue(lines.get(header + 1).contains("/ 134,217,728 (") && lines.get(header + 1).contains("sealed"),
-            lines.get(header + 1));
+        finally
+        {
+            TestWals.delete(folder);
+        }
+    }
+
+    private static Path tempIn(final Path parent)
+    {
+        try
+        {
+            return Files.createTempDirectory(parent, "durability-cli-test-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    // ------------------------------------------------------------------ case 3: progress (in-process)
+
+    @Test
+    void progressTotalsAreTheBytesInUseAndEveryLongPhaseShowsProgress() throws IOException
+    {
+        TestWals.writeRaw(root, 50);
+        final byte[] last = Files.readAllBytes(root.resolve(TestWals.segmentPath(TestWals.segmentIds(root)[0])));
+        int used = last.length;
+        while (used > 0 && last[used - 1] == 0)
+        {
+            used--;
+        }
+        assertTrue(used < TestWals.SEGMENT / 2, "a partly used segment");
+        final TestWals.Run dump = cli("--progress", "always", "dump", root.toString(), "--codec", "raw");
+        assertEquals(ExitCodes.OK, dump.exit(), dump.err());
+        assertTrue(dump.err().contains("dump [") && dump.err().contains(" / " + Text.bytes(used)),
+            "the total is the " + used + " bytes in use, not the capacity: " + dump.err());
+        assertFalse(dump.err().contains("/ 4.0 KiB"), dump.err());
+        for (final String cmd : List.of("verify", "inspect", "repair"))
+        {
+            final TestWals.Run r = cli("--progress", "always", cmd, root.toString());
+            assertEquals(ExitCodes.OK, r.exit(), cmd + ": " + r.err());
+            assertTrue(r.err().contains("[") && r.err().contains(" / " + Text.bytes(used)), cmd + ": " + r.err());
+        }
+        final TestWals.Run never = cli("--progress", "never", "verify", root.toString());
+        assertEquals("", never.err());
+
+        final TestWals.Run demo = cli("--progress", "always", "demo", "--entries", "3000", "--segment-mib", "1");
+        assertEquals(ExitCodes.OK, demo.exit(), demo.err());
+        for (final String phase : List.of("append [", "publish: recovering the state, writing the checkpoint ... ",
+            "recover ... "))
+        {
+            assertTrue(demo.err().contains(phase), phase + " in " + demo.err());
+        }
+    }
+
+    @Test
+    void terminalDevicesAreTold()
+    {
+        assertTrue(Terminal.isTerminalDevice("/dev/pts/3"));
+        assertTrue(Terminal.isTerminalDevice("/dev/tty1"));
+        assertFalse(Terminal.isTerminalDevice("/tmp/e.txt"));
+        assertFalse(Terminal.isTerminalDevice("pipe:[123456]"));
+        assertFalse(Terminal.isTerminalDevice("/dev/null"));
+    }
+
+    // ------------------------------------------------------------------ case 7: codec, --skip-damage
+
+    /** Bytes as they are, recorded as an application codec (id 70001): not WalEntry, whatever the bytes. */
+    private static final io.durability.codec.Codec<byte[]> APP_CODEC = new io.durability.codec.Codec<>()
+    {
+        @Override
+        public int encode(final byte[] value, final org.agrona.MutableDirectBuffer buffer, final int offset,
+            final int maxLength)
+        {
+            return io.durability.codec.BytesCodec.INSTANCE.encode(value, buffer, offset, maxLength);
+        }
+
+        @Override
+        public byte[] decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+        {
+            return io.durability.codec.BytesCodec.INSTANCE.decode(buffer, offset, length);
+        }
+
+        @Override
+        public int id()
+        {
+            return 70001;
+        }
+    };
+
+    @Test
+    void dumpDecodesWithTheCodecTheWalRecords()
+    {
+        // Bytes that happen to decode as WalEntry, written by another codec: they were shown as AddSegment[...].
+        final byte[] lookAlike = encoded(new io.durability.walog.WalEntry.AddSegment(7, 8));
+        TestWals.withWriter(root, APP_CODEC, w ->
+        {
+            w.append(lookAlike);
+            w.append(lookAlike);
+        });
+        final TestWals.Run auto = cli("dump", root.toString());
+        assertEquals(ExitCodes.OK, auto.exit(), auto.err());
+        assertFalse(auto.out().contains("AddSegment"), auto.out());
+        assertTrue(auto.lines().get(0).startsWith("1  " + lookAlike.length + " bytes  "), auto.out());
+        final TestWals.Run forced = cli("dump", root.toString(), "--codec", "walentry");
+        assertEquals(ExitCodes.USAGE, forced.exit(), forced.out());
+        assertTrue(forced.err().contains("the WAL records its codec as an application codec (id 70001), not WalEntry"),
+            forced.err());
+        assertTrue(cli("inspect", root.toString()).out().contains("codec: an application codec (id 70001)"));
+
+        final Path entries = TestWals.newFolder();
+        try
+        {
+            TestWals.writeEntries(entries, 20);
+            final TestWals.Run decoded = cli("dump", entries.toString(), "--to", "1");
+            assertEquals(ExitCodes.OK, decoded.exit(), decoded.err());
+            assertEquals("1  AddSegment[segmentId=1, docCount=1]", decoded.out().strip());
+        }
+        finally
+        {
+            TestWals.delete(entries);
+        }
+    }
+
+    private static byte[] encoded(final io.durability.walog.WalEntry entry)
+    {
+        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final int n = io.durability.walog.WalEntryCodec.INSTANCE.encode(entry, b, 0, 256);
+        final byte[] bytes = new byte[n];
+        b.getBytes(0, bytes);
+        return bytes;
+    }
+
+    @Test
+    void skipDamageGoesOnWithTheIntactSegmentsAfterCorruptionLabelled()
+    {
+        TestWals.writeEntries(root, 250);
+        final long[] ids = TestWals.segmentIds(root);
+        assertTrue(ids.length >= 3, "segments " + ids.length);
+        final long damaged = TestWals.flipInFrame(root, 1, 5).entryId();
+
+        final TestWals.Run strict = cli("dump", root.toString());
+        assertEquals(ExitCodes.CORRUPT, strict.exit());
+        assertEquals(damaged - 1, strict.lines().size());
+
+        final TestWals.Run r = cli("dump", root.toString(), "--skip-damage");
+        assertEquals(ExitCodes.CORRUPT, r.exit(), r.out());
+        final List<String> lines = r.lines();
+        final int label = (int)(damaged - 1);
+        assertTrue(lines.get(label).startsWith("-- DAMAGE in wal/wal-1.seg after " + (damaged - 1) + " intact entries"),
+            lines.get(label));
+        assertTrue(lines.get(label + 1).startsWith("-- GAP: entries " + damaged + ".."), lines.get(label + 1));
+        assertTrue(lines.get(label + 2).matches("[0-9]+  (AddSegment|DeleteDocuments)\\[.*"), lines.get(label + 2));
+        assertTrue(lines.get(lines.size() - 1).startsWith("250  "), "the intact segments after the damage are printed");
+        assertTrue(r.err().contains("--skip-damage printed") && r.err().contains("may never have been acknowledged"),
+            r.err());
+
+        final TestWals.Run json = cli("dump", root.toString(), "--skip-damage", "--format", "json");
+        assertTrue(json.lines().get(label).startsWith("{\"skip-damage\":\"DAMAGE in wal/wal-1.seg"), json.lines().get(label));
+
+        // On an intact WAL it is an ordinary dump.
+        final Path clean = TestWals.newFolder();
+        try
+        {
+            TestWals.writeEntries(clean, 30);
+            final TestWals.Run plain = cli("dump", clean.toString(), "--skip-damage");
+            assertEquals(ExitCodes.OK, plain.exit(), plain.err());
+            assertEquals(cli("dump", clean.toString()).out(), plain.out());
+        }
+        finally
+        {
+            TestWals.delete(clean);
+        }
     }
 }
