@@ -28,13 +28,24 @@ import java.util.TreeSet;
  * Locks are enforced within this instance (threads), which is the whole world of a memory
  * directory.
  *
+ * <p>Segment memory is reused: when a segment file is gone (deleted, replaced or truncated) and
+ * every handle to it is closed, its buffer waits in a small pool (at most {@value #POOL_BUFFERS}
+ * buffers) and the next {@link #createSegment} of the same capacity takes it, zeroed, instead of
+ * allocating fresh direct memory (whose first touch of every page costs a page fault: a 64 MiB roll
+ * of a WAL that truncates as it goes). A handle that is still open keeps its bytes as they were, as
+ * an open file would; a closed handle reads nothing (its buffer is empty).
+ *
  * <p>Test aids: {@link #truncate(String, int)} shortens a file (a partial copy), and segment bytes
  * can be changed through {@link #openSegment(String, boolean)} to simulate damage.
  */
 public final class MemoryDirectory implements Directory
 {
     private final Object mutex = new Object();
-    private final Map<String, Object> files = new TreeMap<>(); // value: byte[] or ByteBuffer (segment)
+    /** Buffers kept for reuse, in all. */
+    static final int POOL_BUFFERS = 4;
+
+    private final Map<String, Object> files = new TreeMap<>(); // value: byte[] or SegmentMemory
+    private final java.util.ArrayDeque<ByteBuffer> pool = new java.util.ArrayDeque<>();
     private final Set<String> folders = new HashSet<>();
     private final Set<String> locks = new HashSet<>();
 
@@ -102,7 +113,7 @@ public final class MemoryDirectory implements Directory
             {
                 return ((byte[])node).clone();
             }
-            final ByteBuffer bb = ((ByteBuffer)node).duplicate().clear();
+            final ByteBuffer bb = ((SegmentMemory)node).buffer.duplicate().clear();
             final byte[] copy = new byte[bb.remaining()];
             bb.get(copy);
             return copy;
@@ -140,10 +151,12 @@ public final class MemoryDirectory implements Directory
         RelativePath.validate(path);
         synchronized (mutex)
         {
-            if (files.remove(path) == null)
+            final Object node = files.remove(path);
+            if (node == null)
             {
                 throw DurabilityException.notFound(path);
             }
+            gone(node);
         }
     }
 
@@ -162,7 +175,11 @@ public final class MemoryDirectory implements Directory
             ensureNotFolder(to);
             files.remove(from);
             addParents(to);
-            files.put(to, node);
+            final Object replaced = files.put(to, node);
+            if (replaced != null && replaced != node)
+            {
+                gone(replaced);
+            }
         }
     }
 
@@ -175,7 +192,11 @@ public final class MemoryDirectory implements Directory
         {
             ensureNotFolder(path);
             addParents(path);
-            files.put(path, copy);
+            final Object replaced = files.put(path, copy);
+            if (replaced != null)
+            {
+                gone(replaced);
+            }
         }
     }
 
@@ -233,9 +254,9 @@ public final class MemoryDirectory implements Directory
             }
             ensureNotFolder(path);
             addParents(path);
-            final ByteBuffer memory = ByteBuffer.allocateDirect(capacity);
+            final SegmentMemory memory = new SegmentMemory(takeBuffer(capacity));
             files.put(path, memory);
-            return new MemorySegment(path, memory);
+            return new MemorySegment(path, memory, memory.buffer);
         }
     }
 
@@ -255,12 +276,12 @@ public final class MemoryDirectory implements Directory
                 final byte[] bytes = (byte[])node;
                 final ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length);
                 memory.put(bytes).clear();
-                files.put(path, memory);
-                node = memory;
+                node = new SegmentMemory(memory);
+                files.put(path, node);
             }
-            final ByteBuffer memory = (ByteBuffer)node;
-            final int usable = SegmentFiles.usableCapacity(memory.capacity());
-            return new MemorySegment(path, memory.duplicate().clear().limit(usable).slice());
+            final SegmentMemory memory = (SegmentMemory)node;
+            final int usable = SegmentFiles.usableCapacity(memory.buffer.capacity());
+            return new MemorySegment(path, memory, memory.buffer.duplicate().clear().limit(usable).slice());
         }
     }
 
@@ -291,7 +312,8 @@ public final class MemoryDirectory implements Directory
             }
             else
             {
-                ((ByteBuffer)node).duplicate().clear().get(copy);
+                ((SegmentMemory)node).buffer.duplicate().clear().get(copy);
+                gone(node);
             }
             files.put(path, copy);
         }
@@ -391,7 +413,60 @@ public final class MemoryDirectory implements Directory
 
     private static long lengthOf(final Object node)
     {
-        return node instanceof byte[] ? ((byte[])node).length : ((ByteBuffer)node).capacity();
+        return node instanceof byte[] ? ((byte[])node).length : ((SegmentMemory)node).buffer.capacity();
+    }
+
+    /** A zeroed buffer of {@code capacity} bytes: one from the pool, or fresh direct memory. Under the mutex. */
+    private ByteBuffer takeBuffer(final int capacity)
+    {
+        for (final java.util.Iterator<ByteBuffer> it = pool.iterator(); it.hasNext(); )
+        {
+            final ByteBuffer b = it.next();
+            if (b.capacity() == capacity)
+            {
+                it.remove();
+                new UnsafeBuffer(b).setMemory(0, capacity, (byte)0);
+                return b.clear();
+            }
+        }
+        return ByteBuffer.allocateDirect(capacity);
+    }
+
+    /** A file's node left the namespace: its buffer is reusable once no handle is open. Under the mutex. */
+    private void gone(final Object node)
+    {
+        if (node instanceof SegmentMemory m)
+        {
+            m.gone = true;
+            recycleIfFree(m);
+        }
+    }
+
+    private void recycleIfFree(final SegmentMemory m)
+    {
+        if (m.gone && m.handles == 0 && !m.recycled)
+        {
+            m.recycled = true;
+            if (pool.size() == POOL_BUFFERS)
+            {
+                pool.removeFirst();
+            }
+            pool.addLast(m.buffer);
+        }
+    }
+
+    /** A segment file's memory and how many handles are open on it. Guarded by the mutex. */
+    private static final class SegmentMemory
+    {
+        final ByteBuffer buffer;
+        int handles;
+        boolean gone;
+        boolean recycled;
+
+        SegmentMemory(final ByteBuffer buffer)
+        {
+            this.buffer = buffer;
+        }
     }
 
     private void ensureNotFolder(final String path)
@@ -426,18 +501,24 @@ public final class MemoryDirectory implements Directory
         }
     }
 
-    private static final class MemorySegment implements SegmentFile
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+
+    private final class MemorySegment implements SegmentFile
     {
         private final String path;
-        private final ByteBuffer memory;
+        private final SegmentMemory node;
+        private volatile ByteBuffer memory;
         private final UnsafeBuffer buffer;
-        private boolean closed;
+        private volatile boolean closed;
 
-        MemorySegment(final String path, final ByteBuffer memory)
+        /** Under the mutex. */
+        MemorySegment(final String path, final SegmentMemory node, final ByteBuffer memory)
         {
             this.path = path;
+            this.node = node;
             this.memory = memory;
             this.buffer = new UnsafeBuffer(memory);
+            node.handles++;
         }
 
         @Override
@@ -485,7 +566,19 @@ public final class MemoryDirectory implements Directory
         @Override
         public void close()
         {
-            closed = true;
+            synchronized (mutex)
+            {
+                if (closed)
+                {
+                    return;
+                }
+                closed = true;
+                // A closed handle reads nothing: its memory may go to the next segment.
+                memory = EMPTY;
+                buffer.wrap(EMPTY);
+                node.handles--;
+                recycleIfFree(node);
+            }
         }
     }
 }
