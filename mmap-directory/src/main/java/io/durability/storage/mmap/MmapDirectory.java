@@ -427,7 +427,7 @@ public final class MmapDirectory implements Directory
         try
         {
             final FileLock held = channel.tryLock();
-            allocator.allocate(channel, capacity);
+            allocator.allocate(temp, channel, capacity);
             channel.force(false);
             final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
             if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))

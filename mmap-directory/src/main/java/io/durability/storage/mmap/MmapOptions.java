@@ -48,6 +48,23 @@ public final class MmapOptions
         return new MmapOptions(prepareAhead, Objects.requireNonNull(preTouch, "preTouch"), allocator);
     }
 
+    /**
+     * @param preallocation how a new segment file gets its blocks (see {@link Preallocation}); both
+     *                      reserve them at creation, so a full disk fails there.
+     */
+    public MmapOptions withPreallocation(final Preallocation preallocation)
+    {
+        return new MmapOptions(prepareAhead, preTouch,
+            Objects.requireNonNull(preallocation, "preallocation") == Preallocation.FALLOCATE ?
+            FallocateAllocator.INSTANCE : ZeroFillAllocator.INSTANCE);
+    }
+
+    /** @return how a new segment file gets its blocks (for a test seam's allocator: {@link Preallocation#ZERO_FILL}). */
+    public Preallocation preallocation()
+    {
+        return allocator == FallocateAllocator.INSTANCE ? Preallocation.FALLOCATE : Preallocation.ZERO_FILL;
+    }
+
     /** Test seam: replace how blocks are allocated (fault injection). */
     MmapOptions withAllocator(final SegmentAllocator allocator)
     {
@@ -74,6 +91,7 @@ public final class MmapOptions
     @Override
     public String toString()
     {
-        return "MmapOptions{prepareAhead=" + prepareAhead + ", preTouch=" + preTouch + '}';
+        return "MmapOptions{prepareAhead=" + prepareAhead + ", preTouch=" + preTouch + ", preallocation=" +
+            preallocation() + '}';
     }
 }

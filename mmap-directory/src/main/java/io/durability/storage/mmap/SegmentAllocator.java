@@ -2,6 +2,7 @@ package io.durability.storage.mmap;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 
 /**
  * Gives a new, empty segment file its full length with storage really allocated (no sparse holes),
@@ -12,10 +13,10 @@ import java.nio.channels.FileChannel;
 interface SegmentAllocator
 {
     /**
-     * Extend the empty file behind {@code channel} to exactly {@code length} bytes, all zero, with
-     * its blocks allocated. On failure the caller deletes the file.
+     * Extend the empty file {@code file}, open as {@code channel}, to exactly {@code length} bytes,
+     * all zero, with its blocks allocated. On failure the caller deletes the file.
      *
      * @throws IOException when the storage cannot be allocated (typically "No space left on device").
      */
-    void allocate(FileChannel channel, long length) throws IOException;
+    void allocate(Path file, FileChannel channel, long length) throws IOException;
 }

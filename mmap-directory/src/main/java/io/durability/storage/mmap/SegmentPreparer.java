@@ -413,7 +413,7 @@ final class SegmentPreparer
             channel = FileChannel.open(
                 file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
             final FileLock lock = channel.tryLock();
-            allocator.allocate(channel, capacity);
+            allocator.allocate(file, channel, capacity);
             channel.force(false);
             final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
             touch(map, capacity, preTouch == PreTouch.AUTO ? autoPreTouch(dir) : preTouch);

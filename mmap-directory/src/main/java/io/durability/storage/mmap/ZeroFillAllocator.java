@@ -4,6 +4,7 @@ import io.durability.internal.CrashPoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 
 /**
  * The portable way to allocate blocks from Java, which has no {@code fallocate}: write zeros
@@ -35,7 +36,7 @@ final class ZeroFillAllocator implements SegmentAllocator
     }
 
     @Override
-    public void allocate(final FileChannel channel, final long length) throws IOException
+    public void allocate(final Path file, final FileChannel channel, final long length) throws IOException
     {
         final ByteBuffer zeros = Zeros.BUFFER.duplicate();
         long position = 0;

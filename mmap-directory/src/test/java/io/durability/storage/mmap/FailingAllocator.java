@@ -30,12 +30,12 @@ final class FailingAllocator implements SegmentAllocator
     }
 
     @Override
-    public synchronized void allocate(final FileChannel channel, final long length) throws IOException
+    public synchronized void allocate(final java.nio.file.Path file, final FileChannel channel, final long length) throws IOException
     {
         if (length <= budget)
         {
             budget -= length;
-            ZeroFillAllocator.INSTANCE.allocate(channel, length);
+            ZeroFillAllocator.INSTANCE.allocate(file, channel, length);
             return;
         }
         if (budget > 0)

@@ -381,13 +381,13 @@ class MmapDirectoryTest
     @Test
     void failedPreparationFallsBackToSynchronousAllocation()
     {
-        final SegmentAllocator failsInBackground = (channel, length) ->
+        final SegmentAllocator failsInBackground = (file, channel, length) ->
         {
             if (Thread.currentThread().getName().startsWith("durability-mmap-prepare"))
             {
                 throw new IOException("No space left on device");
             }
-            ZeroFillAllocator.INSTANCE.allocate(channel, length);
+            ZeroFillAllocator.INSTANCE.allocate(file, channel, length);
         };
         dir.close();
         dir = MmapDirectory.open(folder, MmapOptions.defaults().withAllocator(failsInBackground));

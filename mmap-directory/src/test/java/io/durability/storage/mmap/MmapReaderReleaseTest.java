@@ -246,9 +246,9 @@ class MmapReaderReleaseTest
     /** Zero-fills like the default, but the preparing thread parks in its first preparation until {@code unblock}. */
     private static SegmentAllocator blockingInBackground(final CountDownLatch preparing, final CountDownLatch unblock)
     {
-        return (channel, length) ->
+        return (file, channel, length) ->
         {
-            ZeroFillAllocator.INSTANCE.allocate(channel, length);
+            ZeroFillAllocator.INSTANCE.allocate(file, channel, length);
             if (Thread.currentThread().getName().startsWith(PREPARING_THREAD))
             {
                 preparing.countDown();
@@ -268,9 +268,9 @@ class MmapReaderReleaseTest
     /** Zero-fills like the default, then takes {@value #SLOW_PREPARE_MS} ms more on the preparing thread. */
     private static SegmentAllocator slowInBackground()
     {
-        return (channel, length) ->
+        return (file, channel, length) ->
         {
-            ZeroFillAllocator.INSTANCE.allocate(channel, length);
+            ZeroFillAllocator.INSTANCE.allocate(file, channel, length);
             if (Thread.currentThread().getName().startsWith(PREPARING_THREAD))
             {
                 try

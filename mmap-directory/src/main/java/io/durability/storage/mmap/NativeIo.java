@@ -1,0 +1,149 @@
+package io.durability.storage.mmap;
+
+import java.nio.file.Path;
+
+/**
+ * The one native call mmap-directory makes, {@code fallocate(2)}, through JNA direct mapping when
+ * JNA is on the class path and the platform is Linux; loaded lazily, on first use, and never
+ * required: {@link #available()} is {@code false} elsewhere (no JNA, another system, a JNA that
+ * cannot load), and callers fall back to portable code. No JVM flag is needed.
+ *
+ * <p>The file is opened again by path for the call (Java exposes no file descriptor of a
+ * {@code FileChannel} without reflection into the JDK, which would need a JVM flag).
+ */
+final class NativeIo
+{
+    private static final System.Logger LOG = System.getLogger("io.durability.storage.mmap");
+
+    /** {@code EOPNOTSUPP} on Linux: the filesystem has no fallocate. */
+    static final int EOPNOTSUPP = 95;
+    /** {@code ENOSPC}: no space left on device. */
+    static final int ENOSPC = 28;
+    /** {@code EFBIG}: file too large. */
+    static final int EFBIG = 27;
+
+    private NativeIo()
+    {
+    }
+
+    /** @return whether {@link #fallocate} can be called. */
+    static boolean available()
+    {
+        return Holder.LIBC != null;
+    }
+
+    /** @return why {@link #available()} is false, or {@code null}. */
+    static String unavailableBecause()
+    {
+        return Holder.WHY;
+    }
+
+    /**
+     * Reserve {@code [0, length)} of {@code file} as allocated, unwritten blocks ({@code fallocate}
+     * mode 0: the file grows to {@code length}, reads return zeros, no data is written).
+     *
+     * @return 0, or the {@code errno} of the failed call ({@link #EOPNOTSUPP}, {@link #ENOSPC}, ...).
+     * @throws IllegalStateException when not {@link #available()}.
+     */
+    static int fallocate(final Path file, final long length)
+    {
+        final Libc libc = Holder.LIBC;
+        if (libc == null)
+        {
+            throw new IllegalStateException("fallocate is not available: " + Holder.WHY);
+        }
+        return libc.fallocate(file.toString(), length);
+    }
+
+    /** The native functions; a separate class so that nothing of JNA is loaded unless asked for. */
+    private static final class Libc
+    {
+        private static final int O_RDWR = 2;
+        private static final int O_CLOEXEC = 0x80000;
+
+        Libc()
+        {
+            com.sun.jna.Native.register(Libc.class, com.sun.jna.Platform.C_LIBRARY_NAME);
+        }
+
+        static native int open(String path, int flags) throws com.sun.jna.LastErrorException;
+
+        static native int fallocate(int fd, int mode, long offset, long length) throws com.sun.jna.LastErrorException;
+
+        static native int close(int fd) throws com.sun.jna.LastErrorException;
+
+        int fallocate(final String path, final long length)
+        {
+            final int fd;
+            try
+            {
+                fd = open(path, O_RDWR | O_CLOEXEC);
+            }
+            catch (final com.sun.jna.LastErrorException ex)
+            {
+                return ex.getErrorCode();
+            }
+            try
+            {
+                fallocate(fd, 0, 0, length);
+                return 0;
+            }
+            catch (final com.sun.jna.LastErrorException ex)
+            {
+                return ex.getErrorCode();
+            }
+            finally
+            {
+                try
+                {
+                    close(fd);
+                }
+                catch (final com.sun.jna.LastErrorException ex)
+                {
+                    // The reservation is done; a failed close of a second descriptor loses nothing.
+                }
+            }
+        }
+    }
+
+    /** Lazy holder: JNA is looked for on first use. */
+    private static final class Holder
+    {
+        static final Libc LIBC;
+        static final String WHY;
+
+        static
+        {
+            Libc libc = null;
+            String why = null;
+            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux"))
+            {
+                why = "not Linux";
+            }
+            else if (Boolean.getBoolean("durability.mmap.noNative"))
+            {
+                why = "turned off by -Ddurability.mmap.noNative=true";
+            }
+            else
+            {
+                try
+                {
+                    Class.forName("com.sun.jna.Native", false, NativeIo.class.getClassLoader());
+                    libc = new Libc();
+                }
+                catch (final ClassNotFoundException ex)
+                {
+                    why = "JNA (net.java.dev.jna:jna) is not on the class path";
+                }
+                catch (final Throwable ex)
+                {
+                    why = "JNA did not load: " + ex;
+                }
+            }
+            LIBC = libc;
+            WHY = why;
+            LOG.log(System.Logger.Level.DEBUG, () -> "durability: fallocate(2) " +
+                (LIBC != null ? "available through JNA" : "not available (" + WHY + "); segments are zero-filled"));
+        }
+    }
+}
