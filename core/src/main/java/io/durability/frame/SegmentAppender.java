@@ -24,6 +24,9 @@ import static io.durability.frame.FrameDescriptor.*;
  */
 public final class SegmentAppender
 {
+    /** Progress between two {@link SegmentFile#written} hints: 16 KiB (four pages). */
+    static final int HINT_STRIDE = 16 * 1024;
+
     private final SegmentFile file;
     private final AtomicBuffer buffer;
     private final Crc32cRange crc = new Crc32cRange();
@@ -34,6 +37,8 @@ public final class SegmentAppender
     /** Format 1: the length alone is stored last, flags are 0. Format 2: length and CRC in one store, flags = length check. */
     private final boolean legacyFrames;
     private int tail;
+    /** Where the next {@link SegmentFile#written} hint is due. */
+    private int hintAt;
     private long nextEntryId;
     private int dirtyFrom;
     private int dirtyTo;
@@ -52,6 +57,7 @@ public final class SegmentAppender
         this.salt = salt;
         this.dataLimit = Math.min(capacity, file.capacity()) - FrameDescriptor.HEADER_LENGTH;
         this.tail = tail;
+        this.hintAt = tail;
         this.nextEntryId = nextEntryId;
         this.dirtyFrom = tail;
         this.dirtyTo = tail;
@@ -225,6 +231,11 @@ public final class SegmentAppender
             b.putLongRelease(lengthOffset(frameOffset), lengthAndCrc(frameLength, frameCrc));
         }
         tail = frameOffset + align(frameLength);
+        if (tail >= hintAt)
+        {
+            hintAt = tail + HINT_STRIDE;
+            file.written(tail);
+        }
     }
 
     /** Record, in the header, a watermark an earlier completed barrier proved durable. */

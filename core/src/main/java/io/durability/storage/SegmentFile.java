@@ -50,6 +50,18 @@ public interface SegmentFile extends AutoCloseable
     /**
      * Release the mapping or memory view. Idempotent. The buffer must not be used afterwards.
      */
+    /**
+     * A hint from the writer of this segment: its committed data now ends at {@code tail}. A directory
+     * may prepare the pages ahead of it (see {@code MmapOptions.withPageWarmer}); it never changes a
+     * byte. Called by the appending thread every few KiB of progress, so it must cost next to
+     * nothing. Default: nothing.
+     *
+     * @param tail the offset of the next frame slot.
+     */
+    default void written(final int tail)
+    {
+    }
+
     @Override
     void close();
 }

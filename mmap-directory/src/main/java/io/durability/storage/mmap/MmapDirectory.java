@@ -145,6 +145,9 @@ public final class MmapDirectory implements Directory
     private final Path root;
     private final SegmentAllocator allocator;
     private final SegmentPreparer preparer;
+    /** Warms the pages ahead of writers; {@code null} when {@link MmapOptions#pageWarmerWindow()} is 0. */
+    private final PageWarmer warmer;
+    private final boolean rangedBarriers;
     private final Set<Path> unsyncedFolders = ConcurrentHashMap.newKeySet();
     private final String tempToken = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
     private final AtomicLong tempSequence = new AtomicLong();
@@ -157,6 +160,9 @@ public final class MmapDirectory implements Directory
         this.root = root;
         this.allocator = options.allocator();
         this.preparer = options.prepareAhead() ? new SegmentPreparer(options.allocator(), options.preTouch()) : null;
+        this.warmer = options.pageWarmerWindow() > 0 ?
+            new PageWarmer(options.pageWarmerWindow(), "durability-mmap-warmer") : null;
+        this.rangedBarriers = options.rangedBarriers();
         if (createdRoot)
         {
             unsyncedFolders.add(root);
@@ -400,7 +406,7 @@ public final class MmapDirectory implements Directory
         {
             preparer.prepare(folder, dir, capacity);
         }
-        return segment;
+        return segment.configure(warmer, rangedBarriers);
     }
 
     /**
@@ -501,7 +507,8 @@ public final class MmapDirectory implements Directory
             mapped = true;
             // Only writable segments (the writer's) may release in the background: a reader's are
             // released by its own close(), not queued behind spare preparation (issue 11, case 6).
-            return new MmapSegment(path, channel, map, writable ? preparer : null);
+            final MmapSegment segment = new MmapSegment(path, channel, map, writable ? preparer : null);
+            return writable ? segment.configure(warmer, rangedBarriers) : segment;
         }
         catch (final IOException ex)
         {
@@ -648,6 +655,10 @@ public final class MmapDirectory implements Directory
             if (preparer != null)
             {
                 preparer.close();
+            }
+            if (warmer != null)
+            {
+                warmer.close();
             }
             for (final Path folder : segmentFolders)
             {

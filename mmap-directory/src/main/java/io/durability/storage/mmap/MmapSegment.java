@@ -46,6 +46,9 @@ final class MmapSegment implements SegmentFile
     private final int capacity;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final SegmentPreparer releaser;
+    private PageWarmer warmer;
+    private PageWarmer.Target warm;
+    private boolean ranged = BARRIER == Barrier.MSYNC;
 
     /**
      * @param path    the path relative to the directory root.
@@ -64,6 +67,32 @@ final class MmapSegment implements SegmentFile
         this.map = map;
         this.buffer = new UnsafeBuffer(map);
         this.capacity = map.capacity();
+    }
+
+    /**
+     * Configure before the segment is handed out: warm the pages ahead of the writer with
+     * {@code warmerOrNull}, and force with ranged {@code msync} ({@code ranged}) rather than
+     * {@code fdatasync} of the whole file (which would write back every warmed page).
+     */
+    MmapSegment configure(final PageWarmer warmerOrNull, final boolean rangedBarrier)
+    {
+        this.ranged = rangedBarrier || warmerOrNull != null || BARRIER == Barrier.MSYNC;
+        if (warmerOrNull != null)
+        {
+            this.warmer = warmerOrNull;
+            this.warm = warmerOrNull.add(map, 0);
+        }
+        return this;
+    }
+
+    @Override
+    public void written(final int tail)
+    {
+        final PageWarmer.Target t = warm;
+        if (t != null)
+        {
+            t.tail = tail;
+        }
     }
 
     @Override
@@ -123,7 +152,7 @@ final class MmapSegment implements SegmentFile
         }
         try
         {
-            if (BARRIER == Barrier.FDATASYNC)
+            if (!ranged)
             {
                 channel.force(false);
             }
@@ -169,6 +198,11 @@ final class MmapSegment implements SegmentFile
         if (!closed.compareAndSet(false, true))
         {
             return;
+        }
+        if (warm != null)
+        {
+            // Returns once no warming of this mapping is under way: only then may it be unmapped.
+            warmer.remove(warm);
         }
         buffer.wrap(NO_BYTES);
         if (releaser != null)
