@@ -44,25 +44,30 @@ public final class CheckpointFile
         {
             throw DurabilityException.encode("lastAppliedId must not be negative", ">= 0", lastAppliedId);
         }
+        final long exact = exactLength(state, codec);
+        if (exact >= 0)
+        {
+            if (exact > maxPayload)
+            {
+                throw DurabilityException.encode("checkpoint payload exceeds the cap", "<= " + maxPayload + " bytes",
+                    exact + " bytes");
+            }
+            // Sized exactly: encoded straight into the file's bytes, no second buffer, no copy.
+            final byte[] bytes = new byte[HEADER_LENGTH + (int)exact];
+            final int length = encodeInto(state, codec, new UnsafeBuffer(bytes), (int)exact);
+            if (length != exact)
+            {
+                throw DurabilityException.encode("codec wrote another length than its exactLength", exact,
+                    length == Codec.DOES_NOT_FIT ? "does not fit" : length);
+            }
+            writeHeader(bytes, lastAppliedId, length);
+            return bytes;
+        }
         int capacity = 4096;
         while (true)
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[HEADER_LENGTH + capacity]);
-            final int length;
-            try
-            {
-                length = codec.encode(state, buffer, HEADER_LENGTH, capacity);
-            }
-            catch (final DurabilityException ex)
-            {
-                throw ex;
-            }
-            catch (final RuntimeException ex)
-            {
-                // IndexOutOfBoundsException included: only the return value says "does not fit".
-                throw new DurabilityException(DurabilityException.Kind.ENCODE,
-                    "checkpoint codec failed to encode the state: " + ex, null, -1, null, null, ex);
-            }
+            final int length = encodeInto(state, codec, buffer, capacity);
             if (length >= 0)
             {
                 if (length > capacity)
@@ -79,6 +84,41 @@ public final class CheckpointFile
                 throw DurabilityException.encode("checkpoint payload exceeds the cap", "<= " + maxPayload + " bytes", "more");
             }
             capacity = (int)Math.min((long)maxPayload, capacity * 4L);
+        }
+    }
+
+    private static <T> long exactLength(final T state, final Codec<T> codec)
+    {
+        try
+        {
+            return codec.exactLength(state);
+        }
+        catch (final DurabilityException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new DurabilityException(DurabilityException.Kind.ENCODE,
+                "checkpoint codec failed to size the state: " + ex, null, -1, null, null, ex);
+        }
+    }
+
+    private static <T> int encodeInto(final T state, final Codec<T> codec, final UnsafeBuffer buffer, final int capacity)
+    {
+        try
+        {
+            return codec.encode(state, buffer, HEADER_LENGTH, capacity);
+        }
+        catch (final DurabilityException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            // IndexOutOfBoundsException included: only the return value says "does not fit".
+            throw new DurabilityException(DurabilityException.Kind.ENCODE,
+                "checkpoint codec failed to encode the state: " + ex, null, -1, null, null, ex);
         }
     }
 

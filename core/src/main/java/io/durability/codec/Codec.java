@@ -36,6 +36,20 @@ public interface Codec<T>
     int encode(T value, MutableDirectBuffer buffer, int offset, int maxLength);
 
     /**
+     * The exact number of bytes {@link #encode} writes for {@code value}, when the codec knows it
+     * without encoding; callers that allocate the output (checkpoint files) then allocate it once, of
+     * exactly that size. A codec that returns a length {@code >= 0} must write exactly that many bytes
+     * when given at least that many.
+     *
+     * @param value the value to encode.
+     * @return the exact encoded length, or {@code -1} (the default) when it is not known in advance.
+     */
+    default long exactLength(final T value)
+    {
+        return -1;
+    }
+
+    /**
      * @param buffer where to read.
      * @param offset the first byte of the encoded value.
      * @param length the exact encoded length.
