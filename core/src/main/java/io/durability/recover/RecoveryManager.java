@@ -86,7 +86,9 @@ public final class RecoveryManager
 
     private static SegmentIndexState init(final Optional<SegmentIndexState> checkpoint)
     {
-        return checkpoint.map(s -> SegmentIndexState.of(s.segments())).orElseGet(SegmentIndexState::new);
+        // The checkpoint's state was decoded for this recovery alone (Recovery does not keep or return it):
+        // it is the working state, no copy.
+        return checkpoint.orElseGet(SegmentIndexState::new);
     }
 
     /** Apply one entry to a state, as the seed does (see the class comment). */

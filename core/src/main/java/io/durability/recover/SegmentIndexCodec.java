@@ -7,13 +7,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Deterministic checkpoint codec for {@link SegmentIndexState} (little-endian):
  * {@code n:u32, then per segment in id order: segmentId:u64 docCount:u32 m:u32 docId:u32 * m}
- * (doc ids ascending). Counts are checked against the remaining bytes before allocating.
+ * (doc ids ascending). Counts are checked against the remaining bytes before allocating. Encoding
+ * and decoding walk the state's primitive storage: nothing is boxed, no intermediate collection is
+ * built, and {@link #exactLength} sizes the output exactly (docs/FORMAT.md, "Checkpoint files").
  */
 public final class SegmentIndexCodec implements Codec<SegmentIndexState>
 {
@@ -26,32 +26,57 @@ public final class SegmentIndexCodec implements Codec<SegmentIndexState>
     {
     }
 
+    /** @return the exact encoded length of {@code value}: {@code 4 + 16 * segments + 4 * deleted docs}. */
+    @Override
+    public long exactLength(final SegmentIndexState value)
+    {
+        return 4 + 16L * value.segmentCount() + 4L * value.deletedDocCount();
+    }
+
     @Override
     public int encode(final SegmentIndexState value, final MutableDirectBuffer buffer, final int offset, final int maxLength)
     {
-        final List<SegmentIndexState.Segment> segments = value.segments();
-        long length = 4;
-        for (final SegmentIndexState.Segment s : segments)
-        {
-            length += 16 + 4L * s.deletedDocs().size();
-        }
-        if (length > maxLength)
+        if (exactLength(value) > maxLength)
         {
             return DOES_NOT_FIT;
         }
+        final LongChunks segments = value.segments;
         int p = offset;
-        buffer.putInt(p, segments.size(), LE);
+        buffer.putInt(p, segments.size, LE);
         p += 4;
-        for (final SegmentIndexState.Segment s : segments)
+        for (int c = 0; c < segments.chunkCount; c++)
         {
-            buffer.putLong(p, s.segmentId(), LE);
-            buffer.putInt(p + 8, (int)u32(s.docCount()), LE);
-            buffer.putInt(p + 12, s.deletedDocs().size(), LE);
-            p += 16;
-            for (final long d : s.deletedDocs())
+            final long[] ids = segments.keys[c];
+            final long[] counts = segments.vals[c];
+            final Object[] deleted = segments.refs[c];
+            for (int i = 0, n = segments.sizes[c]; i < n; i++)
             {
-                buffer.putInt(p, (int)u32(d), LE);
-                p += 4;
+                final Object docs = deleted[i];
+                buffer.putLong(p, ids[i], LE);
+                buffer.putInt(p + 8, (int)u32(counts[i]), LE);
+                buffer.putInt(p + 12, SegmentIndexState.count(docs), LE);
+                p += 16;
+                if (docs instanceof long[] small)
+                {
+                    for (final long d : small)
+                    {
+                        buffer.putInt(p, (int)u32(d), LE);
+                        p += 4;
+                    }
+                }
+                else if (docs != null)
+                {
+                    final LongChunks big = (LongChunks)docs;
+                    for (int dc = 0; dc < big.chunkCount; dc++)
+                    {
+                        final long[] d = big.keys[dc];
+                        for (int j = 0, m = big.sizes[dc]; j < m; j++)
+                        {
+                            buffer.putInt(p, (int)u32(d[j]), LE);
+                            p += 4;
+                        }
+                    }
+                }
             }
         }
         return p - offset;
@@ -77,48 +102,101 @@ public final class SegmentIndexCodec implements Codec<SegmentIndexState>
             throw DurabilityException.decode("segment count larger than the payload allows", p - 4, "<= " +
                 (length - p) / 16, n);
         }
-        final List<SegmentIndexState.Segment> segments = new ArrayList<>((int)n);
+        final LongChunks segments = new LongChunks(true, true, (int)n);
+        long deletedTotal = 0;
         long previous = -1;
-        for (long i = 0; i < n; i++)
+        long left = n;
+        while (left > 0)
         {
-            if (length - p < 16)
+            final int chunkSize = (int)Math.min(left, LongChunks.CHUNK);
+            final int c = segments.appendChunk(chunkSize);
+            final long[] ids = segments.keys[c];
+            final long[] counts = segments.vals[c];
+            final Object[] deleted = segments.refs[c];
+            for (int i = 0; i < chunkSize; i++)
             {
-                throw DurabilityException.decode("payload too short for a segment", p, 16, length - p);
+                if (length - p < 16)
+                {
+                    throw DurabilityException.decode("payload too short for a segment", p, 16, length - p);
+                }
+                final long id = buffer.getLong(offset + p, LE);
+                final long docCount = buffer.getInt(offset + p + 8, LE) & 0xFFFF_FFFFL;
+                final long m = buffer.getInt(offset + p + 12, LE) & 0xFFFF_FFFFL;
+                if (id < 0 || id <= previous)
+                {
+                    throw DurabilityException.decode("segment ids must be non-negative and ascending", p, "> " + previous, id);
+                }
+                p += 16;
+                if (m * 4 > length - p)
+                {
+                    throw DurabilityException.decode("delete count larger than the payload allows", p - 4,
+                        "<= " + (length - p) / 4, m);
+                }
+                ids[i] = id;
+                counts[i] = docCount;
+                if (m > 0)
+                {
+                    deleted[i] = m <= SegmentIndexState.SMALL ? smallDocs(buffer, offset, p, (int)m) :
+                        bigDocs(buffer, offset, p, (int)m);
+                    p += 4 * (int)m;
+                    deletedTotal += m;
+                }
+                previous = id;
             }
-            final long id = buffer.getLong(offset + p, LE);
-            final long docCount = buffer.getInt(offset + p + 8, LE) & 0xFFFF_FFFFL;
-            final long m = buffer.getInt(offset + p + 12, LE) & 0xFFFF_FFFFL;
-            if (id < 0 || id <= previous)
+            left -= chunkSize;
+        }
+        if (p != length)
+        {
+            throw DurabilityException.decode("trailing bytes after segment index state", p, length, p);
+        }
+        final SegmentIndexState state = new SegmentIndexState(segments);
+        state.deletedTotal = deletedTotal;
+        return state;
+    }
+
+    private static long[] smallDocs(final DirectBuffer buffer, final int offset, final int at, final int m)
+    {
+        final long[] docs = new long[m];
+        long prevDoc = -1;
+        int p = at;
+        for (int j = 0; j < m; j++)
+        {
+            final long d = buffer.getInt(offset + p, LE) & 0xFFFF_FFFFL;
+            if (d <= prevDoc)
             {
-                throw DurabilityException.decode("segment ids must be non-negative and ascending", p, "> " + previous, id);
+                throw DurabilityException.decode("deleted doc ids must be ascending", p, "> " + prevDoc, d);
             }
-            p += 16;
-            if (m * 4 > length - p)
-            {
-                throw DurabilityException.decode("delete count larger than the payload allows", p - 4,
-                    "<= " + (length - p) / 4, m);
-            }
-            final List<Long> docs = new ArrayList<>((int)m);
-            long prevDoc = -1;
-            for (long j = 0; j < m; j++)
+            docs[j] = d;
+            prevDoc = d;
+            p += 4;
+        }
+        return docs;
+    }
+
+    private static LongChunks bigDocs(final DirectBuffer buffer, final int offset, final int at, final int m)
+    {
+        final LongChunks docs = new LongChunks(false, false, m);
+        long prevDoc = -1;
+        int p = at;
+        int left = m;
+        while (left > 0)
+        {
+            final int chunkSize = Math.min(left, LongChunks.CHUNK);
+            final long[] keys = docs.keys[docs.appendChunk(chunkSize)];
+            for (int j = 0; j < chunkSize; j++)
             {
                 final long d = buffer.getInt(offset + p, LE) & 0xFFFF_FFFFL;
                 if (d <= prevDoc)
                 {
                     throw DurabilityException.decode("deleted doc ids must be ascending", p, "> " + prevDoc, d);
                 }
-                docs.add(d);
+                keys[j] = d;
                 prevDoc = d;
                 p += 4;
             }
-            segments.add(new SegmentIndexState.Segment(id, docCount, docs));
-            previous = id;
+            left -= chunkSize;
         }
-        if (p != length)
-        {
-            throw DurabilityException.decode("trailing bytes after segment index state", p, length, p);
-        }
-        return SegmentIndexState.of(segments);
+        return docs;
     }
 
     private static long u32At(final DirectBuffer buffer, final int offset, final int length, final int p, final String what)
