@@ -132,7 +132,7 @@ public final class DemoCommand implements Callable<Integer>
                     "%s index segments in the state",
                 recoverNanos / 1e6, Text.count(recovered.replayed()), recovered.replayed() == 1 ? "y" : "ies",
                 Text.count(recovered.lastEntryId()), walSegments, walSegments == 1 ? "" : "s",
-                Text.count(recovered.state().segments().size())));
+                Text.count(recovered.state().segmentCount())));
         }
         finally
         {
