@@ -1,0 +1,171 @@
+package io.durability.bench;
+
+import io.durability.checkpoint.CheckpointDescriptor;
+import io.durability.checkpoint.CheckpointFile;
+import io.durability.publish.CheckpointPublisher;
+import io.durability.publish.PublishResult;
+import io.durability.recover.Recovered;
+import io.durability.recover.RecoveryManager;
+import io.durability.recover.SegmentIndexCodec;
+import io.durability.recover.SegmentIndexState;
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.walog.WalEntry;
+import io.durability.walog.WalEntryCodec;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalWriter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Issue 14: checkpoint publish and recovery of the demo's state at scale, against the floor of reading
+ * and CRC-checking the checkpoint file's bytes.
+ *
+ * <p>Builds the state {@code durability demo --entries N} builds (every 10th entry a
+ * {@code DeleteDocuments} of one document of the segment before it, the rest {@code AddSegment}: 900 000
+ * segments for N = 1 000 000) in a WAL of the demo's 16 MiB segments on a temporary folder, then times, {@code --reps} times each,
+ * median reported: (a) {@code CheckpointPublisher.publish} of the state (encode, durable write, marker),
+ * (b) {@code RecoveryManager.recoverLatest} (read, validate, decode the checkpoint, replay the WAL
+ * after it), (c) the floor: read the checkpoint file's bytes and CRC32C them.
+ *
+ * <pre>
+ * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar \
+ *     io.durability.bench.CheckpointScale [--entries 1000000] [--reps 3] [--segment-mib 16] [--dir /tmp]
+ * </pre>
+ */
+public final class CheckpointScale
+{
+    private CheckpointScale()
+    {
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        int entries = 1_000_000;
+        int reps = 3;
+        int segmentMib = 16;
+        Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+        for (int i = 0; i < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--entries" -> entries = Integer.parseInt(args[i + 1]);
+                case "--reps" -> reps = Integer.parseInt(args[i + 1]);
+                case "--dir" -> parent = Path.of(args[i + 1]);
+                case "--segment-mib" -> segmentMib = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        final Path root = Files.createTempDirectory(parent, "checkpoint-scale-");
+        try
+        {
+            run(root, entries, reps, segmentMib);
+        }
+        finally
+        {
+            try (Stream<Path> files = Files.walk(root))
+            {
+                files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(final Path root, final int entries, final int reps, final int segmentMib) throws IOException
+    {
+        final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentMib * 1024 * 1024);
+        final long[] publish = new long[reps];
+        final long[] read = new long[reps];
+        final long[] recover = new long[reps];
+        final long[] floor = new long[reps];
+        int segments = -1;
+        long fileBytes = -1;
+        String checkpoint = null;
+        long crcs = 0;
+        try (MmapDirectory directory = MmapDirectory.open(root))
+        {
+            final SegmentIndexState state = new SegmentIndexState();
+            final long last;
+            try (WalWriter<WalEntry> w = WalWriter.create(directory, WalEntryCodec.INSTANCE, options))
+            {
+                for (int i = 0; i < entries; i++)
+                {
+                    final long id = w.nextEntryId();
+                    final WalEntry e = i % 10 == 9 ?
+                        new WalEntry.DeleteDocuments(List.of(new WalEntry.DocRef(id - 1, i % 1000))) :
+                        new WalEntry.AddSegment(id, i % 1000);
+                    w.append(e);
+                    RecoveryManager.apply(state, id, e);
+                }
+                w.flushAndSync();
+                last = w.lastEntryId();
+                final CheckpointPublisher<SegmentIndexState, WalEntry> publisher =
+                    CheckpointPublisher.forSegmentIndex(directory, w);
+                PublishResult result = null;
+                for (int r = 0; r < reps; r++)
+                {
+                    final long t0 = System.nanoTime();
+                    result = publisher.publish(state, last);
+                    publish[r] = System.nanoTime() - t0;
+                }
+                checkpoint = result.checkpointPath();
+            }
+            final Path file = root.resolve(checkpoint);
+            fileBytes = Files.size(file);
+            for (int r = 0; r < reps; r++)
+            {
+                final long t0 = System.nanoTime();
+                final Recovered<SegmentIndexState> rec = new RecoveryManager(directory, options).recoverLatest();
+                recover[r] = System.nanoTime() - t0;
+                segments = rec.state().segments().size();
+                final long t2 = System.nanoTime();
+                final SegmentIndexState decoded = CheckpointFile.read(directory, checkpoint, SegmentIndexCodec.INSTANCE).state();
+                read[r] = System.nanoTime() - t2;
+                if (!decoded.equals(rec.state()))
+                {
+                    throw new IllegalStateException("the checkpoint does not hold the recovered state");
+                }
+                final long t1 = System.nanoTime();
+                final byte[] bytes = Files.readAllBytes(file);
+                final CRC32C header = new CRC32C();
+                header.update(bytes, 0, CheckpointDescriptor.HEADER_CRC_OFFSET);
+                final CRC32C payload = new CRC32C();
+                payload.update(bytes, CheckpointDescriptor.HEADER_LENGTH, bytes.length - CheckpointDescriptor.HEADER_LENGTH);
+                floor[r] = System.nanoTime() - t1;
+                crcs ^= header.getValue() ^ payload.getValue();
+            }
+        }
+        final double f = median(floor);
+        System.out.printf(Locale.ROOT, "entries %d, segments %d, checkpoint %d bytes (crc %x)%n", entries, segments,
+            fileBytes, crcs);
+        System.out.printf(Locale.ROOT, "publish  median %8.1f ms  %s  %.1fx floor%n", median(publish) / 1e6,
+            ms(publish), median(publish) / f);
+        System.out.printf(Locale.ROOT, "recover  median %8.1f ms  %s  %.1fx floor%n", median(recover) / 1e6,
+            ms(recover), median(recover) / f);
+        System.out.printf(Locale.ROOT, "  of which checkpoint read+decode (CheckpointFile.read) median %8.1f ms  %s  %.1fx floor%n",
+            median(read) / 1e6, ms(read), median(read) / f);
+        System.out.printf(Locale.ROOT, "floor    median %8.1f ms  %s  (read the file + CRC32C)%n", f / 1e6, ms(floor));
+    }
+
+    private static double median(final long[] v)
+    {
+        final long[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+
+    private static String ms(final long[] v)
+    {
+        final StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++)
+        {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", v[i] / 1e6));
+        }
+        return b.append(" ms]").toString();
+    }
+}
