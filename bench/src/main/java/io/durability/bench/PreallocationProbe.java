@@ -15,9 +15,9 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Issue 14 diagnostic: what {@link Preallocation} changes, through the public API with otherwise
- * default options, interleaved (zero-fill, fallocate, zero-fill, ...) so that the drift of a shared
- * disk hits both alike. Per round and allocation: (1) sustained {@code append} of 64 B and 1 KiB
+ * Issue 14 diagnostic: what {@link Preallocation}, ranged barriers and the page warmer change,
+ * through the public API with otherwise default options, interleaved (every configuration once per
+ * round) so that the drift of a shared disk hits them alike. Per round and allocation: (1) sustained {@code append} of 64 B and 1 KiB
  * payloads across several 64 MiB segments (first stores into fresh pages and the rolls included),
  * ns/append; (2) {@code flushAndSync} after every 64 appends of 64 B, us/barrier (unwritten extents
  * are converted at writeback, which may cost the barrier). Medians over the rounds.
@@ -34,7 +34,11 @@ public final class PreallocationProbe
     {
         final String parent = args.length > 0 ? args[0] : "/tmp";
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        final Preallocation[] kinds = Preallocation.values();
+        final String[] names = {"default (zero-fill, fdatasync)", "fallocate", "zero-fill, ranged msync",
+            "zero-fill + warmer 1 MiB", "fallocate + warmer 1 MiB"};
+        final MmapOptions d = MmapOptions.defaults();
+        final MmapOptions[] kinds = {d, d.withPreallocation(Preallocation.FALLOCATE), d.withRangedBarriers(true),
+            d.withPageWarmer(1 << 20), d.withPreallocation(Preallocation.FALLOCATE).withPageWarmer(1 << 20)};
         final double[][] append64 = new double[kinds.length][rounds];
         final double[][] append1k = new double[kinds.length][rounds];
         final double[][] sync = new double[kinds.length][rounds];
@@ -51,17 +55,17 @@ public final class PreallocationProbe
             "; files in " + parent + "; " + rounds + " rounds, medians");
         for (int k = 0; k < kinds.length; k++)
         {
-            System.out.printf(Locale.ROOT, "%-10s append 64 B %8.1f ns   append 1 KiB %8.1f ns   flushAndSync/64 %8.1f us%n",
-                kinds[k], median(append64[k]), median(append1k[k]), median(sync[k]));
+            System.out.printf(Locale.ROOT, "%-32s append 64 B %8.1f ns   append 1 KiB %8.1f ns   flushAndSync/64 %8.1f us%n",
+                names[k], median(append64[k]), median(append1k[k]), median(sync[k]));
         }
     }
 
-    private static MmapDirectory open(final Path folder, final Preallocation kind)
+    private static MmapDirectory open(final Path folder, final MmapOptions kind)
     {
-        return MmapDirectory.open(folder, MmapOptions.defaults().withPreallocation(kind));
+        return MmapDirectory.open(folder, kind);
     }
 
-    private static double append(final String parent, final Preallocation kind, final int size, final int n)
+    private static double append(final String parent, final MmapOptions kind, final int size, final int n)
         throws Exception
     {
         final Path folder = BenchFolders.create(parent, true, "prealloc");
@@ -89,7 +93,7 @@ public final class PreallocationProbe
         }
     }
 
-    private static double syncEvery64(final String parent, final Preallocation kind, final int barriers)
+    private static double syncEvery64(final String parent, final MmapOptions kind, final int barriers)
         throws Exception
     {
         final Path folder = BenchFolders.create(parent, true, "prealloc-sync");
