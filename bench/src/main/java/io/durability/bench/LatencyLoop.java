@@ -79,6 +79,8 @@ public final class LatencyLoop
         a.put("segment-mib", "4");
         a.put("dir", System.getProperty("java.io.tmpdir"));
         a.put("out", "");
+        a.put("prealloc", "zero-fill");
+        a.put("warmer", "0");
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             if (!args[i].startsWith("--") || !a.containsKey(args[i].substring(2)))
@@ -105,7 +107,7 @@ public final class LatencyLoop
         Op op = null;
         try
         {
-            op = open(system, folder, payload, segmentBytes);
+            op = open(system, folder, payload, segmentBytes, a);
             final long total = warmup + ops;
             final Op o = op;
             final com.sun.management.ThreadMXBean threads =
@@ -150,6 +152,8 @@ public final class LatencyLoop
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("system", system);
         out.put("dir", a.get("dir"));
+        out.put("prealloc", a.get("prealloc"));
+        out.put("warmer", Integer.parseInt(a.get("warmer")));
         out.put("payload", payload);
         out.put("ops", ops);
         out.put("warmup", warmup);
@@ -206,14 +210,15 @@ public final class LatencyLoop
         }
     }
 
-    private static Op open(final String system, final Path folder, final int payload, final int segmentBytes)
+    private static Op open(
+        final String system, final Path folder, final int payload, final int segmentBytes, final Map<String, String> a)
         throws IOException
     {
         final UnsafeBuffer value = BenchPayloads.direct(payload);
         switch (system)
         {
             case "ours":
-                return ours(folder, value, segmentBytes);
+                return ours(folder, value, segmentBytes, mmapOptions(a));
             case "chronicle":
                 return chronicle(folder, value, payload);
             case "raw":
@@ -243,9 +248,22 @@ public final class LatencyLoop
         }
     }
 
-    private static Op ours(final Path folder, final DirectBuffer value, final int segmentBytes)
+    /** {@code --prealloc zero-fill|fallocate}, {@code --warmer BYTES} (0: off) for {@code ours}. */
+    private static io.durability.storage.mmap.MmapOptions mmapOptions(final Map<String, String> a)
     {
-        final MmapDirectory directory = MmapDirectory.open(folder);
+        io.durability.storage.mmap.MmapOptions o = io.durability.storage.mmap.MmapOptions.defaults();
+        if (a.get("prealloc").equals("fallocate"))
+        {
+            o = o.withPreallocation(io.durability.storage.mmap.Preallocation.FALLOCATE);
+        }
+        return o.withPageWarmer(Integer.parseInt(a.get("warmer")));
+    }
+
+    private static Op ours(
+        final Path folder, final DirectBuffer value, final int segmentBytes,
+        final io.durability.storage.mmap.MmapOptions mmapOptions)
+    {
+        final MmapDirectory directory = MmapDirectory.open(folder, mmapOptions);
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentBytes);
         final WalWriter<DirectBuffer> writer = WalWriter.create(directory, DirectBufferCodec.INSTANCE, options);
         final Path walFolder = folder.resolve(options.walDir());
