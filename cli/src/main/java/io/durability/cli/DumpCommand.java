@@ -223,6 +223,12 @@ public final class DumpCommand implements Callable<Integer>
         final long hi, final boolean complete)
     {
         out.flush();
+        final String failure = DurabilityCli.outputFailure();
+        if (seen.outputClosed && failure != null && !failure.equals("closed"))
+        {
+            throw new CliFailure(ExitCodes.FAILURE, "writing the output failed after " + Text.count(seen.printed) +
+                " entries: " + failure);
+        }
         if (seen.outputClosed)
         {
             // Nobody reads any more (| head): as quiet as a tool killed by SIGPIPE, but said with --verbose.

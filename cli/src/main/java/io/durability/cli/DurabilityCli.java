@@ -178,11 +178,56 @@ public final class DurabilityCli implements Callable<Integer>
         }
         final CommandLine cl = commandLine();
         final PrintWriter out = new PrintWriter(
-            new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
-                1 << 16), false);
+            new BufferedWriter(new OutputStreamWriter(new Stdout(new FileOutputStream(FileDescriptor.out)),
+                StandardCharsets.UTF_8), 1 << 16), false);
         cl.setOut(out);
         final int code = cl.execute(args);
         out.flush();
         System.exit(code);
+    }
+
+    /** The first write error on standard output, kept for {@link #outputFailure()}. */
+    private static volatile java.io.IOException outputError;
+
+    /**
+     * @return why standard output failed, or {@code null}: {@code "closed"} when its reader went away
+     * (a broken pipe: nothing is lost, nobody reads), else the error, which a command must report
+     * (a full disk under {@code dump > file} is not a normal end).
+     */
+    static String outputFailure()
+    {
+        final java.io.IOException ex = outputError;
+        if (ex == null)
+        {
+            return null;
+        }
+        final String message = String.valueOf(ex.getMessage());
+        return message.contains("Broken pipe") ? "closed" : message;
+    }
+
+    /** Standard output that remembers its first write error (a PrintWriter only keeps a flag). */
+    private static final class Stdout extends java.io.FilterOutputStream
+    {
+        Stdout(final java.io.OutputStream out)
+        {
+            super(out);
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws java.io.IOException
+        {
+            try
+            {
+                out.write(b, off, len);
+            }
+            catch (final java.io.IOException ex)
+            {
+                if (outputError == null)
+                {
+                    outputError = ex;
+                }
+                throw ex;
+            }
+        }
     }
 }

@@ -73,6 +73,19 @@ class ProcessUseTest
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aWriteErrorOtherThanAClosedPipeIsAFailure() throws Exception
+    {
+        // dump > file on a full disk must not end like '| head': /dev/full fails every write with ENOSPC.
+        final Process p = ChildCli.start(new ProcessBuilder(ChildCli.command("dump", wal.toString(), "--codec", "raw"))
+            .redirectOutput(new File("/dev/full")).redirectError(ProcessBuilder.Redirect.PIPE));
+        final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dump did not stop");
+        assertEquals(ExitCodes.FAILURE, p.exitValue(), err);
+        assertTrue(err.contains("writing the output failed after") && err.contains("No space left on device"), err);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void progressGoesToStderrOnlyWhenStderrIsATerminal() throws Exception
     {
         // Case 3: drawn when stdin and stdout were a terminal, into a redirected stderr; never when
