@@ -223,6 +223,7 @@ public final class DumpCommand implements Callable<Integer>
         final long hi, final boolean complete)
     {
         out.flush();
+        seen.outputClosed |= out.checkError();
         final String failure = DurabilityCli.outputFailure();
         if (seen.outputClosed && failure != null && !failure.equals("closed"))
         {

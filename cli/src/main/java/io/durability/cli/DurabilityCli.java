@@ -181,8 +181,15 @@ public final class DurabilityCli implements Callable<Integer>
             new BufferedWriter(new OutputStreamWriter(new Stdout(new FileOutputStream(FileDescriptor.out)),
                 StandardCharsets.UTF_8), 1 << 16), false);
         cl.setOut(out);
-        final int code = cl.execute(args);
+        int code = cl.execute(args);
         out.flush();
+        final String failure = outputFailure();
+        if (out.checkError() && failure != null && !failure.equals("closed") && code == ExitCodes.OK)
+        {
+            // Whatever the command, output that did not reach its file is a failure, not a success.
+            System.err.println("durability: writing the output failed: " + failure);
+            code = ExitCodes.FAILURE;
+        }
         System.exit(code);
     }
 

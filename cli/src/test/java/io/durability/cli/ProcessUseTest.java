@@ -82,6 +82,14 @@ class ProcessUseTest
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dump did not stop");
         assertEquals(ExitCodes.FAILURE, p.exitValue(), err);
         assertTrue(err.contains("writing the output failed after") && err.contains("No space left on device"), err);
+
+        // Short output fails only at the final flush, whatever the command.
+        final Process inspect = ChildCli.start(new ProcessBuilder(ChildCli.command("inspect", wal.toString()))
+            .redirectOutput(new File("/dev/full")).redirectError(ProcessBuilder.Redirect.PIPE));
+        final String inspectErr = new String(inspect.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(inspect.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(ExitCodes.FAILURE, inspect.exitValue(), inspectErr);
+        assertTrue(inspectErr.contains("durability: writing the output failed: No space left on device"), inspectErr);
     }
 
     @Test
