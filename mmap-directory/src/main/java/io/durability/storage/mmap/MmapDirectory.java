@@ -430,15 +430,15 @@ public final class MmapDirectory implements Directory
         }
         boolean allocated = false;
         boolean renamed = false;
+        MappedByteBuffer map = null;
         try
         {
             final FileLock held = channel.tryLock();
             allocator.allocate(temp, channel, capacity);
             channel.force(false);
-            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
             if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
             {
-                IoUtil.unmap(map);
                 throw DurabilityException.invalidState("segment file already exists", path);
             }
             Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -466,6 +466,11 @@ public final class MmapDirectory implements Directory
         {
             if (!allocated)
             {
+                if (map != null)
+                {
+                    // Never left for the garbage collector: a mapping holds its file (and filesystem).
+                    IoUtil.unmap(map);
+                }
                 MmapSegment.closeQuietly(channel);
                 deleteQuietly(renamed ? file : temp);
             }

@@ -407,6 +407,7 @@ final class SegmentPreparer
         final Path file = dir.toRealPath().resolve(SPARE_PREFIX + token + "-" + sequence.incrementAndGet() + SPARE_SUFFIX);
         LIVE_SPARES.add(file);
         FileChannel channel = null;
+        MappedByteBuffer map = null;
         boolean prepared = false;
         try
         {
@@ -415,7 +416,7 @@ final class SegmentPreparer
             final FileLock lock = channel.tryLock();
             allocator.allocate(file, channel, capacity);
             channel.force(false);
-            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
             touch(map, capacity, preTouch == PreTouch.AUTO ? autoPreTouch(dir) : preTouch);
             prepared = true;
             return new Spare(file, capacity, channel, map, lock);
@@ -424,6 +425,10 @@ final class SegmentPreparer
         {
             if (!prepared)
             {
+                if (map != null)
+                {
+                    org.agrona.IoUtil.unmap(map);
+                }
                 if (channel != null)
                 {
                     MmapSegment.closeQuietly(channel);
