@@ -152,9 +152,14 @@ class ProcessUseTest
                 Thread.sleep(20);
             }
             assertTrue(Files.exists(folder.resolve("wal/wal-2.seg")), "the demo is appending");
-            final Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+            // Ctrl-C is SIGINT. A process started in the background by a non-interactive shell inherits
+            // SIGINT ignored (and the JVM then leaves it ignored), so there SIGTERM stands in: the JVM
+            // runs the same shutdown hooks for both.
+            final String signal = sigintIgnored() ? "TERM" : "INT";
+            System.out.println("ProcessUseTest: interrupting the demo with SIG" + signal);
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
             assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo did not stop on SIGINT");
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo did not stop on SIG" + signal);
             final String err = Files.readString(errFile);
             assertFalse(Files.exists(folder), "the interrupted demo left " + folder + "; stderr: " + err);
             assertTrue(err.contains("durability demo: interrupted; deleted " + folder), err);
@@ -168,5 +173,18 @@ class ProcessUseTest
                 TestWals.delete(folder);
             }
         }
+    }
+
+    /** @return whether this process (and so a child it starts) has SIGINT ignored ({@code SigIgn} in /proc/self/status). */
+    private static boolean sigintIgnored() throws IOException
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+        {
+            if (line.startsWith("SigIgn:"))
+            {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
     }
 }
