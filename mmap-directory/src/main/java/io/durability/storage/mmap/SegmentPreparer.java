@@ -282,7 +282,7 @@ final class SegmentPreparer
         return lastFailure;
     }
 
-    /** Stop the thread (interrupting a preparation in progress) and delete every spare not handed out. */
+    /** Stop the thread (after the preparation in progress, if any) and delete every spare not handed out. */
     void close()
     {
         final ThreadPoolExecutor ex;
@@ -301,16 +301,27 @@ final class SegmentPreparer
         }
         if (ex != null)
         {
-            for (final Runnable neverRun : ex.shutdownNow())
+            // The queued tasks are taken off and settled here; the one running is let finish, not
+            // interrupted: an interrupt inside FileChannel.map can leave a mapping nobody holds (the
+            // channel closes, the buffer is never returned), which then pins its file, and its
+            // filesystem, until a garbage collection. Close waits for at most one preparation.
+            final List<Runnable> neverRun = new ArrayList<>();
+            ex.getQueue().drainTo(neverRun);
+            ex.shutdown();
+            for (final Runnable task : neverRun)
             {
-                if (neverRun instanceof Job)
+                if (task instanceof Job)
                 {
                     // A caller may be waiting in take() for it.
-                    ((Job)neverRun).result.completeExceptionally(new CancellationException("directory closed"));
+                    ((Job)task).result.completeExceptionally(new CancellationException("directory closed"));
                 }
-                else if (neverRun instanceof Release)
+                else if (task instanceof Release)
                 {
-                    neverRun.run(); // a closed segment's mapping: never leaked
+                    task.run(); // a closed segment's mapping: never leaked
+                }
+                else if (task instanceof java.util.concurrent.Future)
+                {
+                    ((java.util.concurrent.Future<?>)task).cancel(false);
                 }
             }
             awaitTermination(ex);
