@@ -16,7 +16,9 @@ public enum Preallocation
     /**
      * {@code fallocate(2)} through JNA (Linux, JNA on the class path): blocks reserved as unwritten
      * extents, nothing written. Falls back to {@link #ZERO_FILL}, with one log line, where JNA does not
-     * load or the filesystem has no {@code fallocate}.
+     * load or the filesystem has no {@code fallocate}. On Java 24 and later the JVM prints a warning
+     * when JNA first loads its native library, unless started with
+     * {@code --enable-native-access=ALL-UNNAMED}: a warning, not an error (checked on Temurin 25).
      */
     FALLOCATE
 }
