@@ -51,8 +51,9 @@ final class WalFolder
         }
         // An empty folder is a WAL whose writer died before its first segment (clean, no entries); a
         // folder of other files is not one.
-        final long others = countOtherFiles(walFolder);
-        if (countSegmentFiles(walFolder) == 0 && others > 0)
+        final long[] entries = countEntries(walFolder);
+        final long others = entries[1];
+        if (entries[0] == 0 && others > 0)
         {
             throw new CliFailure(ExitCodes.NOT_FOUND, "not a WAL: " + walFolder + " holds no segment file (" +
                 WalLayout.segmentPath("", 1) + ", ...) but " + others + " other file" + (others == 1 ? "" : "s") +
@@ -78,7 +79,7 @@ final class WalFolder
     /** @return advice when DIR looks like the WAL folder itself (a common slip), or {@code ""}. */
     private static String suggestion(final Path dir, final String walDir)
     {
-        if (countSegmentFiles(dir) > 0)
+        if (countEntries(dir)[0] > 0)
         {
             final Path parent = dir.toAbsolutePath().normalize().getParent();
             final String name = dir.toAbsolutePath().normalize().getFileName().toString();
@@ -91,30 +92,32 @@ final class WalFolder
         return "";
     }
 
-    /** @return the entries of {@code folder} that are neither segment files nor hidden (a lock, a spare). */
-    private static long countOtherFiles(final Path folder)
+    /**
+     * @return {@code [segment files, other entries]} in {@code folder}, in one listing; hidden names (a
+     * lock, a spare) are neither. {@code [0, 0]} when the folder cannot be listed.
+     */
+    private static long[] countEntries(final Path folder)
     {
+        final long[] counts = new long[2];
         try (Stream<Path> files = Files.list(folder))
         {
-            return files.map(f -> f.getFileName().toString())
-                .filter(n -> WalLayout.parseSegmentId(n) <= 0 && !n.startsWith(".")).count();
+            files.map(f -> f.getFileName().toString()).forEach(n ->
+            {
+                if (WalLayout.parseSegmentId(n) > 0)
+                {
+                    counts[0]++;
+                }
+                else if (!n.startsWith("."))
+                {
+                    counts[1]++;
+                }
+            });
         }
         catch (final IOException ex)
         {
-            return 0;
+            return new long[2];
         }
-    }
-
-    private static long countSegmentFiles(final Path folder)
-    {
-        try (Stream<Path> files = Files.list(folder))
-        {
-            return files.filter(f -> WalLayout.parseSegmentId(f.getFileName().toString()) > 0).count();
-        }
-        catch (final IOException ex)
-        {
-            return 0;
-        }
+        return counts;
     }
 
     /**

@@ -1,11 +1,8 @@
 package io.durability.cli;
 
-import io.durability.storage.AgronaAccess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,16 +19,7 @@ final class ChildCli
     /** @return the command line of {@code durability args...} in a child JVM. */
     static List<String> command(final String... args)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(AgronaAccess.REQUIRED_FLAG.split(" ")));
-        command.add("-Xmx256m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(DurabilityCli.class.getName());
-        command.addAll(List.of(args));
-        return command;
+        return io.durability.testing.ChildJvms.command(DurabilityCli.class, "256m", args);
     }
 
     /** @return the command as one shell word list, each word single-quoted. */

@@ -1,14 +1,11 @@
 package io.durability.storage.mmap;
 
-import io.durability.storage.AgronaAccess;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Starts a second JVM on this test classpath running one of the test sources' main classes. */
@@ -20,16 +17,7 @@ final class ChildJvm
 
     static Process start(final Class<?> main, final String... args)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(AgronaAccess.REQUIRED_FLAG.split(" ")));
-        command.add("-Xmx64m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        // Surefire may run from a manifest-only jar: its Class-Path entries are honoured here too.
-        command.add(System.getProperty("java.class.path"));
-        command.add(main.getName());
-        command.addAll(List.of(args));
+        final List<String> command = io.durability.testing.ChildJvms.command(main, "64m", args);
         try
         {
             return new ProcessBuilder(command).redirectErrorStream(true).start();
