@@ -31,12 +31,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
@@ -392,8 +397,21 @@ public class AppendBenchmark
             {
                 frame = 0;
             }
-            final UnsafeBuffer b = buffer;
             final long entryId = ++id;
+            frame(buffer, crcView, crc, frame, payload, length, entryId);
+            tail = frame + frameSlot;
+            return entryId;
+        }
+
+        /**
+         * Our frame, by hand: payload, id, type, flags, salt, CRC32C over the covered bytes, then the
+         * length and CRC together in one 8-byte release store (format 2's commit).
+         */
+        static void frame(
+            final UnsafeBuffer b, final ByteBuffer crcView, final CRC32C crc, final int frame,
+            final UnsafeBuffer payload, final int length, final long entryId)
+        {
+            final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
             b.putBytes(frame + FrameDescriptor.HEADER_LENGTH, payload, 0, length);
             b.putLong(frame + FrameDescriptor.ENTRY_ID_OFFSET, entryId);
             b.putShort(frame + FrameDescriptor.TYPE_OFFSET, FrameDescriptor.TYPE_DATA);
@@ -402,9 +420,146 @@ public class AppendBenchmark
             crcView.limit(frame + frameLength).position(frame + FrameDescriptor.CRC_COVERAGE_OFFSET);
             crc.reset();
             crc.update(crcView);
-            b.putInt(frame + FrameDescriptor.CRC_OFFSET, (int)crc.getValue());
-            b.putIntRelease(frame + FrameDescriptor.LENGTH_OFFSET, frameLength);
-            tail = frame + frameSlot;
+            b.putLongRelease(frame + FrameDescriptor.LENGTH_OFFSET,
+                FrameDescriptor.lengthAndCrc(frameLength, (int)crc.getValue()));
+        }
+    }
+
+    /**
+     * The physical proxy for a log that keeps moving into new files: the raw framed write of
+     * {@link Raw}, but every 64 MiB file is written once, front to back, into fresh pages of a new
+     * mapping, as our segments and Chronicle's cycle files are. The next file is prepared by a
+     * background thread while this one fills (and the full one unmapped and deleted there), as
+     * {@code MmapDirectory} does; {@code prep} says how:
+     * <ul>
+     *   <li>{@code sparse}: {@code setLength} only, no blocks reserved (Chronicle Queue's way; a full
+     *   disk shows up as SIGBUS on a store);</li>
+     *   <li>{@code zero-fill}: zeros written in 64 KiB writes, then {@code fdatasync}
+     *   ({@code Preallocation.ZERO_FILL}, our default);</li>
+     *   <li>{@code fallocate}: {@code fallocate(2)}, blocks reserved as unwritten extents
+     *   ({@code Preallocation.FALLOCATE}).</li>
+     * </ul>
+     * The wait for a spare that is not ready yet, if any, is in the timed loop.
+     */
+    @State(Scope.Thread)
+    public static class FreshRaw
+    {
+        /** How each new file gets its blocks. */
+        @Param({"sparse", "zero-fill", "fallocate"})
+        public String prep;
+
+        static final int CAPACITY = Raw.CAPACITY;
+
+        Path folder;
+        ExecutorService background;
+        Future<MappedByteBuffer> spare;
+        MappedByteBuffer map;
+        UnsafeBuffer buffer;
+        ByteBuffer crcView;
+        final CRC32C crc = new CRC32C();
+        UnsafeBuffer payload;
+        int length;
+        int frameSlot;
+        int tail;
+        long id;
+        long files;
+
+        @Setup
+        public void open(final Common common) throws Exception
+        {
+            if (prep.equals("fallocate") && !BenchNative.available())
+            {
+                throw new IllegalStateException("fallocate(2) is not available here: " + BenchNative.why());
+            }
+            folder = BenchFolders.create(common.dir, true, "raw-fresh");
+            background = Executors.newSingleThreadExecutor(r ->
+            {
+                final Thread t = new Thread(r, "raw-fresh-preparer");
+                t.setDaemon(true);
+                return t;
+            });
+            payload = common.bytes;
+            length = common.payload;
+            frameSlot = FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + length);
+            spare = background.submit(this::prepare);
+            next();
+        }
+
+        @TearDown
+        public void close() throws Exception
+        {
+            final MappedByteBuffer last = map;
+            background.submit(() -> IoUtil.unmap(last)).get();
+            spare.cancel(false);
+            background.shutdown();
+            background.awaitTermination(1, TimeUnit.MINUTES);
+            if (!spare.isCancelled())
+            {
+                IoUtil.unmap(spare.get());
+            }
+            BenchFolders.delete(folder);
+        }
+
+        private MappedByteBuffer prepare() throws IOException
+        {
+            final Path file = folder.resolve("raw-" + (++files));
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"); FileChannel channel = raf.getChannel())
+            {
+                switch (prep)
+                {
+                    case "sparse":
+                        raf.setLength(CAPACITY); // ftruncate: a hole, no blocks
+                        break;
+                    case "zero-fill":
+                        BenchFolders.allocate(channel, CAPACITY);
+                        break;
+                    case "fallocate":
+                        BenchNative.fallocate(file, CAPACITY);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("prep: sparse|zero-fill|fallocate, not " + prep);
+                }
+                return channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
+            }
+        }
+
+        private void next()
+        {
+            final MappedByteBuffer full = map;
+            final long fullFile = files - 1;
+            try
+            {
+                map = spare.get();
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            buffer = new UnsafeBuffer(map);
+            crcView = map.duplicate();
+            tail = 0;
+            if (full != null)
+            {
+                // Unmapped and deleted once full (unsynced), as the WAL benchmarks delete a rolled segment.
+                background.submit(() ->
+                {
+                    IoUtil.unmap(full);
+                    Files.deleteIfExists(folder.resolve("raw-" + fullFile));
+                    return null;
+                });
+            }
+            spare = background.submit(this::prepare);
+        }
+
+        long write()
+        {
+            if (tail + frameSlot > CAPACITY)
+            {
+                next();
+            }
+            final long entryId = ++id;
+            Raw.frame(buffer, crcView, crc, tail, payload, length, entryId);
+            tail += frameSlot;
             return entryId;
         }
     }
@@ -489,6 +644,12 @@ public class AppendBenchmark
 
     @Benchmark
     public long rawFramedMmap(final Raw raw)
+    {
+        return raw.write();
+    }
+
+    @Benchmark
+    public long rawFramedFreshMmap(final FreshRaw raw)
     {
         return raw.write();
     }

@@ -51,6 +51,7 @@ public final class CheckpointScale
         int reps = 3;
         int segmentMib = 16;
         Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+        Path out = null;
         for (int i = 0; i < args.length; i += 2)
         {
             switch (args[i])
@@ -59,13 +60,14 @@ public final class CheckpointScale
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
                 case "--dir" -> parent = Path.of(args[i + 1]);
                 case "--segment-mib" -> segmentMib = Integer.parseInt(args[i + 1]);
+                case "--out" -> out = Path.of(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         final Path root = Files.createTempDirectory(parent, "checkpoint-scale-");
         try
         {
-            run(root, entries, reps, segmentMib);
+            run(root, entries, reps, segmentMib, out);
         }
         finally
         {
@@ -76,13 +78,15 @@ public final class CheckpointScale
         }
     }
 
-    private static void run(final Path root, final int entries, final int reps, final int segmentMib) throws IOException
+    private static void run(final Path root, final int entries, final int reps, final int segmentMib, final Path out)
+        throws IOException
     {
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentMib * 1024 * 1024);
         final long[] publish = new long[reps];
         final long[] read = new long[reps];
         final long[] recover = new long[reps];
         final long[] floor = new long[reps];
+        final long[] rawWrite = new long[reps];
         int segments = -1;
         long fileBytes = -1;
         String checkpoint = null;
@@ -138,6 +142,7 @@ public final class CheckpointScale
                 payload.update(bytes, CheckpointDescriptor.HEADER_LENGTH, bytes.length - CheckpointDescriptor.HEADER_LENGTH);
                 floor[r] = System.nanoTime() - t1;
                 crcs ^= header.getValue() ^ payload.getValue();
+                rawWrite[r] = rawDurableWrite(root, bytes);
             }
         }
         final double f = median(floor);
@@ -150,6 +155,43 @@ public final class CheckpointScale
         System.out.printf(Locale.ROOT, "  of which checkpoint read+decode (CheckpointFile.read) median %8.1f ms  %s  %.1fx floor%n",
             median(read) / 1e6, ms(read), median(read) / f);
         System.out.printf(Locale.ROOT, "floor    median %8.1f ms  %s  (read the file + CRC32C)%n", f / 1e6, ms(floor));
+        System.out.printf(Locale.ROOT, "raw durable write median %8.1f ms  %s  (the same bytes: write, fdatasync, rename, folder fsync); publish %.2fx it%n",
+            median(rawWrite) / 1e6, ms(rawWrite), median(publish) / median(rawWrite));
+        if (out != null)
+        {
+            Files.writeString(out, String.format(Locale.ROOT,
+                "{\"entries\": %d, \"segments\": %d, \"checkpointBytes\": %d, \"reps\": %d, \"publishMs\": %.3f, " +
+                "\"recoverMs\": %.3f, \"readDecodeMs\": %.3f, \"floorMs\": %.3f, \"rawWriteMs\": %.3f, \"publishAll\": \"%s\", " +
+                "\"recoverAll\": \"%s\", \"floorAll\": \"%s\"}%n",
+                entries, segments, fileBytes, reps, median(publish) / 1e6, median(recover) / 1e6, median(read) / 1e6,
+                f / 1e6, median(rawWrite) / 1e6, ms(publish), ms(recover), ms(floor)));
+        }
+    }
+
+    /** The physical proxy of a publish: the checkpoint's bytes written as a new file, made durable, renamed in. */
+    private static long rawDurableWrite(final Path root, final byte[] bytes) throws IOException
+    {
+        final Path tmp = root.resolve("raw-checkpoint.tmp");
+        final Path file = root.resolve("raw-checkpoint");
+        final long t0 = System.nanoTime();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining())
+            {
+                ch.write(b);
+            }
+            ch.force(false);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (java.nio.channels.FileChannel folder = java.nio.channels.FileChannel.open(root, java.nio.file.StandardOpenOption.READ))
+        {
+            folder.force(true);
+        }
+        final long took = System.nanoTime() - t0;
+        Files.delete(file);
+        return took;
     }
 
     private static double median(final long[] v)

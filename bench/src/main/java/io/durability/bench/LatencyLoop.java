@@ -64,8 +64,69 @@ public final class LatencyLoop
         void close() throws Exception;
     }
 
+    /** An append whose own service time reaches this is counted as a stall. */
+    static final long STALL_NANOS = 50_000;
+
     private LatencyLoop()
     {
+    }
+
+    /**
+     * The appending thread's scheduling counters ({@code /proc/thread-self}) and the machine's steal
+     * time ({@code /proc/stat}): a stall with run-queue wait beside it was another thread on our core; one
+     * with steal was the hypervisor; one with neither was the memory system (faults, shadow paging).
+     */
+    static final class SchedStats
+    {
+        final long runQueueWaitNanos;
+        final long involuntarySwitches;
+        final long voluntarySwitches;
+        final long minorFaults;
+        final long stealNanos;
+
+        private SchedStats(final long wait, final long involuntary, final long voluntary, final long faults, final long steal)
+        {
+            this.runQueueWaitNanos = wait;
+            this.involuntarySwitches = involuntary;
+            this.voluntarySwitches = voluntary;
+            this.minorFaults = faults;
+            this.stealNanos = steal;
+        }
+
+        static SchedStats now()
+        {
+            long wait = -1;
+            long involuntary = -1;
+            long voluntary = -1;
+            long faults = -1;
+            long steal = -1;
+            try
+            {
+                wait = Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split("\\s+")[1]);
+                for (String line : Files.readAllLines(Path.of("/proc/thread-self/status")))
+                {
+                    if (line.startsWith("nonvoluntary_ctxt_switches:"))
+                    {
+                        involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                    else if (line.startsWith("voluntary_ctxt_switches:"))
+                    {
+                        voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                // Field 10 of /proc/thread-self/stat (after the command in parentheses): minor faults.
+                final String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+                faults = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+                // The "cpu" line of /proc/stat: steal is its 8th number, in USER_HZ ticks (10 ms at 100 Hz).
+                final String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+                steal = Long.parseLong(cpu.trim().split("\\s+")[8]) * 10_000_000L;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // Not Linux, or a field we do not know: reported as -1 (or the difference of what was read).
+            }
+            return new SchedStats(wait, involuntary, voluntary, faults, steal);
+        }
     }
 
     public static void main(final String[] args) throws Exception
@@ -104,6 +165,10 @@ public final class LatencyLoop
         long rolls = 0;
         long allocatedBefore = 0;
         final long allocated;
+        long stalls = 0;
+        long stallNanos = 0;
+        SchedStats schedBefore = null;
+        SchedStats schedAfter;
         Op op = null;
         try
         {
@@ -124,12 +189,19 @@ public final class LatencyLoop
                 if (i == warmup)
                 {
                     allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+                    schedBefore = SchedStats.now();
                 }
                 final boolean rolled = o.append();
                 final long end = System.nanoTime();
                 if (i >= warmup)
                 {
                     histogram.recordValue(end - intended);
+                    final long service = end - begin;
+                    if (service >= STALL_NANOS)
+                    {
+                        stalls++;
+                        stallNanos += service;
+                    }
                     if (rolled)
                     {
                         rollService.recordValue(end - begin);
@@ -137,6 +209,7 @@ public final class LatencyLoop
                 }
             }
             elapsed = System.nanoTime() - started;
+            schedAfter = SchedStats.now();
             allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
             rolls = op.rolls();
         }
@@ -177,6 +250,15 @@ public final class LatencyLoop
         out.put("rollCount", rollService.getTotalCount());
         out.put("rollP50", rollService.getValueAtPercentile(50));
         out.put("rollMax", rollService.getMaxValue());
+        // Why the tail is what it is: appends whose own service time was >= 50 us, and what the scheduler
+        // and the hypervisor did to the appending thread while recording (from /proc; -1 where unreadable).
+        out.put("stalls", stalls);
+        out.put("stallNanos", stallNanos);
+        out.put("runQueueWaitNanos", schedAfter.runQueueWaitNanos - schedBefore.runQueueWaitNanos);
+        out.put("involuntarySwitches", schedAfter.involuntarySwitches - schedBefore.involuntarySwitches);
+        out.put("voluntarySwitches", schedAfter.voluntarySwitches - schedBefore.voluntarySwitches);
+        out.put("minorFaults", schedAfter.minorFaults - schedBefore.minorFaults);
+        out.put("stealNanos", schedAfter.stealNanos - schedBefore.stealNanos);
         final StringBuilder json = new StringBuilder("{");
         for (Map.Entry<String, Object> e : out.entrySet())
         {

@@ -2,6 +2,7 @@ package io.durability.recover;
 
 import io.durability.checkpoint.Checkpoint;
 import io.durability.checkpoint.CheckpointFile;
+import io.durability.walog.FrameFilter;
 import io.durability.codec.Codec;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
@@ -88,12 +89,20 @@ public final class Recovery
         final WalOptions walOptions = spec.walOptions();
         final List<CheckpointRef> markers = new ArrayList<>();
         final long[] firstId = {0};
-        new WalReader<>(directory, spec.walCodec(), walOptions).replayEach(options.walMode(), (id, entry) ->
-        {
-            if (firstId[0] == 0)
+        // One pass over the whole WAL (every frame CRC-checked, the verdict of every segment), decoding only
+        // the entries the spec's marker test lets through (all of them when it has none).
+        final FrameFilter mayBeMarker = spec.markerFrames();
+        new WalReader<>(directory, spec.walCodec(), walOptions).replayEach(options.walMode(),
+            (id, buffer, offset, length) ->
             {
-                firstId[0] = id;
-            }
+                if (firstId[0] == 0)
+                {
+                    firstId[0] = id;
+                }
+                return id <= options.upToEntryId() && (mayBeMarker == null || mayBeMarker.accept(id, buffer, offset, length));
+            },
+            (id, entry) ->
+        {
             final CheckpointRef ref = spec.markerOf().apply(entry);
             if (ref != null && id <= options.upToEntryId())
             {
@@ -186,7 +195,10 @@ public final class Recovery
         final S initial = spec.init().apply(checkpoint == null ? Optional.empty() : Optional.of(checkpoint.state()));
         final Fold<S, E> fold = new Fold<>(spec.apply(), initial, since, spec.options().upToEntryId(), checkpointPath,
             checkpoint != null);
-        new WalReader<>(directory, spec.walCodec(), spec.walOptions()).replayEach(spec.options().walMode(), fold);
+        // Entries the checkpoint covers (and those past the ceiling) are CRC-checked, not decoded.
+        final long ceiling = spec.options().upToEntryId();
+        new WalReader<>(directory, spec.walCodec(), spec.walOptions()).replayEach(spec.options().walMode(),
+            (id, buffer, offset, length) -> id > since && id <= ceiling, fold);
         return new Recovered<>(fold.state, fold.last, checkpointPath, fold.replayed);
     }
 

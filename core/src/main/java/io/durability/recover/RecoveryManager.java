@@ -75,7 +75,7 @@ public final class RecoveryManager
     public RecoverySpec<SegmentIndexState, SegmentIndexState, WalEntry> spec(final RecoveryOptions options)
     {
         return RecoverySpec.of(SegmentIndexCodec.INSTANCE, WalEntryCodec.INSTANCE, RecoveryManager::init,
-            RecoveryManager::apply).withMarkers(RecoveryManager::markerOf).withWalOptions(walOptions).withOptions(options);
+            RecoveryManager::apply).withMarkers(RecoveryManager::markerOf).withMarkerFrames(WalEntryCodec::isCheckpointFrame).withWalOptions(walOptions).withOptions(options);
     }
 
     /** @return the checkpoint a {@link WalEntry.Checkpoint} names, or {@code null} for other entries. */

@@ -2,6 +2,7 @@ package io.durability.recover;
 
 import io.durability.codec.Codec;
 import io.durability.storage.Directory;
+import io.durability.walog.FrameFilter;
 import io.durability.walog.WalOptions;
 
 import java.util.Objects;
@@ -33,14 +34,16 @@ public final class RecoverySpec<C, S, E>
     private final Function<Optional<C>, S> init;
     private final Recovery.Apply<S, E> apply;
     private final Function<E, CheckpointRef> markerOf;
+    private final FrameFilter markerFrames;
     private final WalOptions walOptions;
     private final RecoveryOptions options;
 
     private RecoverySpec(
         final Codec<C> checkpointCodec, final Codec<E> walCodec, final Function<Optional<C>, S> init,
-        final Recovery.Apply<S, E> apply, final Function<E, CheckpointRef> markerOf, final WalOptions walOptions,
-        final RecoveryOptions options)
+        final Recovery.Apply<S, E> apply, final Function<E, CheckpointRef> markerOf, final FrameFilter markerFrames,
+        final WalOptions walOptions, final RecoveryOptions options)
     {
+        this.markerFrames = markerFrames;
         this.checkpointCodec = Objects.requireNonNull(checkpointCodec, "checkpointCodec");
         this.walCodec = Objects.requireNonNull(walCodec, "walCodec");
         this.init = Objects.requireNonNull(init, "init");
@@ -66,7 +69,7 @@ public final class RecoverySpec<C, S, E>
         final Codec<C> checkpointCodec, final Codec<E> walCodec, final Function<Optional<C>, S> init,
         final Recovery.Apply<S, E> apply)
     {
-        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, null, WalOptions.defaults(),
+        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, null, null, WalOptions.defaults(),
             RecoveryOptions.strict());
     }
 
@@ -78,19 +81,33 @@ public final class RecoverySpec<C, S, E>
     public RecoverySpec<C, S, E> withMarkers(final Function<E, CheckpointRef> markers)
     {
         return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, Objects.requireNonNull(markers, "markers"),
-            walOptions, options);
+            markerFrames, walOptions, options);
+    }
+
+    /**
+     * @param mayBeMarker a test of an entry's raw payload that is {@code true} for every checkpoint
+     *                    marker (and may be for other entries too): {@link #recoverLatest} then decodes
+     *                    only the entries it accepts while it looks for markers, instead of every entry
+     *                    of the WAL. A test that declines a marker makes recovery miss it: for
+     *                    {@link io.durability.walog.WalEntryCodec}, {@code WalEntryCodec::isCheckpointFrame}.
+     * @return a copy with this test.
+     */
+    public RecoverySpec<C, S, E> withMarkerFrames(final FrameFilter mayBeMarker)
+    {
+        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, markerOf,
+            Objects.requireNonNull(mayBeMarker, "mayBeMarker"), walOptions, options);
     }
 
     /** @param wal where the WAL is ({@code walDir}) and how it is segmented. @return a copy with them. */
     public RecoverySpec<C, S, E> withWalOptions(final WalOptions wal)
     {
-        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, markerOf, wal, options);
+        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, markerOf, markerFrames, wal, options);
     }
 
     /** @param recovery strict or best effort, and up to which entry. @return a copy with them. */
     public RecoverySpec<C, S, E> withOptions(final RecoveryOptions recovery)
     {
-        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, markerOf, walOptions, recovery);
+        return new RecoverySpec<>(checkpointCodec, walCodec, init, apply, markerOf, markerFrames, walOptions, recovery);
     }
 
     /**
@@ -145,6 +162,11 @@ public final class RecoverySpec<C, S, E>
     Function<E, CheckpointRef> markerOf()
     {
         return markerOf;
+    }
+
+    FrameFilter markerFrames()
+    {
+        return markerFrames;
     }
 
     WalOptions walOptions()

@@ -186,6 +186,16 @@ public final class WalEntryCodec implements Codec<WalEntry>
         return value;
     }
 
+    /**
+     * Whether a payload in place is a {@link WalEntry.Checkpoint} marker, from its tag byte alone
+     * (a {@link io.durability.walog.FrameFilter}; the payload is not otherwise checked: decode it for
+     * that).
+     */
+    public static boolean isCheckpointFrame(final long entryId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length > 0 && (buffer.getByte(offset) & 0xFF) == TAG_CHECKPOINT;
+    }
+
     @Override
     public WalEntry decode(final DirectBuffer buffer, final int offset, final int length)
     {

@@ -97,8 +97,28 @@ public final class WalReader<E>
      */
     public long replayEach(final ReplayMode mode, final RecordHandler<? super E> handler)
     {
+        return replayEach(mode, null, handler);
+    }
+
+    /**
+     * Stream the entries {@code filter} accepts, decoded, under {@code mode}: the others are read and
+     * CRC-checked like every frame, and judged by the same verdict, but not decoded (recovery uses it to
+     * skip what a checkpoint covers, and to find checkpoint markers without decoding every entry). An
+     * entry the filter declines is therefore not checked by the codec: a payload whose CRC holds but that
+     * the codec would refuse is only reported when it is decoded.
+     *
+     * @param filter which entries to decode; {@code null}: all of them.
+     * @return the number of entries in the stream (accepted or not).
+     * @throws DurabilityException as {@link #replayEach(ReplayMode, RecordHandler)}.
+     */
+    public long replayEach(final ReplayMode mode, final FrameFilter filter, final RecordHandler<? super E> handler)
+    {
         return replayFrames(mode, codec.id(), (id, buffer, offset, length) ->
         {
+            if (filter != null && !filter.accept(id, buffer, offset, length))
+            {
+                return;
+            }
             final E entry;
             try
             {

@@ -6,6 +6,7 @@ import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.DurabilityException.Kind;
 import io.durability.storage.MemoryDirectory;
+import io.durability.walog.FrameFilter;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
@@ -15,6 +16,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -241,6 +243,45 @@ class RecoveryTest
         dir.atomicWrite("cp/missing.chk", b);
         assertThrows(DurabilityException.class, () -> new RecoveryManager(dir).recoverLatest());
         assertEquals("cp/1.chk", new RecoveryManager(dir).recoverLatestBestEffort().checkpointPath());
+    }
+
+    @Test
+    void recoverLatestDecodesOnlyTheMarkersAndWhatTheCheckpointDoesNotCover()
+    {
+        final Directory dir = new MemoryDirectory();
+        try (WalWriter<WalEntry> w = WalWriter.create(dir, WalEntryCodec.INSTANCE))
+        {
+            w.append(new WalEntry.AddSegment(1, 10));
+            CheckpointFile.write(dir, "cp/1.chk", 1, SegmentIndexModel0.upTo1(), SegmentIndexCodec.INSTANCE);
+            w.append(new WalEntry.Checkpoint("cp/1.chk", 1));
+            w.append(new WalEntry.AddSegment(2, 20));
+        }
+        // Counts what the WAL codec decodes: the marker scan may decode only the marker (entry 2), the
+        // replay only what follows the checkpoint (entries 2 and 3).
+        final List<Long> decodedIds = new ArrayList<>();
+        final RecoverySpec<SegmentIndexState, SegmentIndexState, WalEntry> counting = new RecoveryManager(dir)
+            .spec(RecoveryOptions.strict());
+        final FrameFilter spy = (id, buffer, offset, length) ->
+        {
+            final boolean marker = WalEntryCodec.isCheckpointFrame(id, buffer, offset, length);
+            if (marker)
+            {
+                decodedIds.add(id);
+            }
+            return marker;
+        };
+        final Recovered<SegmentIndexState> r = counting.withMarkerFrames(spy).recoverLatest(dir);
+        assertEquals("cp/1.chk", r.checkpointPath());
+        assertEquals(3, r.lastEntryId());
+        assertEquals(2, r.replayed(), "the marker and the entry after it; entry 1 is the checkpoint's");
+        assertEquals(List.of(2L), decodedIds);
+        assertEquals(2, r.state().segments().size());
+
+        // A marker test that declines the marker makes recovery miss it: from entry 1, no checkpoint.
+        final Recovered<SegmentIndexState> blind = counting.withMarkerFrames((id, b, o, l) -> false).recoverLatest(dir);
+        assertNull(blind.checkpointPath());
+        assertEquals(3, blind.replayed());
+        assertEquals(r.state(), blind.state());
     }
 
     @Test

@@ -786,6 +786,44 @@ public abstract class WalContractTest
     }
 
     @Test
+    void aFilteredReplayDecodesOnlyWhatItAcceptsAndStillJudgesEveryFrame()
+    {
+        try (WalWriter<byte[]> w = createWriter(small()))
+        {
+            appendRange(w, 1, 100);
+            syncIfDurable(w);
+        }
+        final List<Long> decoded = new ArrayList<>();
+        final long[] offered = {0};
+        final long n = new WalReader<>(dir, BytesCodec.INSTANCE, small()).replayEach(ReplayMode.STRICT,
+            (id, buffer, offset, length) ->
+            {
+                assertEquals(++offered[0], id);
+                assertEquals(payload(id).length, length);
+                return id > 90 || id % 10 == 0;
+            },
+            (id, e) ->
+            {
+                assertArrayEquals(payload(id), e);
+                decoded.add(id);
+            });
+        assertEquals(100, n, "the count is of the whole stream");
+        assertEquals(100, offered[0]);
+        assertEquals(List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 91L, 92L, 93L, 94L, 95L, 96L, 97L, 98L,
+            99L, 100L), decoded);
+
+        // A frame the filter declines is still CRC-checked: damage there fails the replay in every mode.
+        final List<Damage.FrameSpan> frames = Damage.frames(dir, seg(2), KIND);
+        final Damage.FrameSpan victim = frames.get(frames.size() / 2);
+        Damage.flipByte(dir, seg(2), victim.offset() + victim.length() - 1);
+        for (ReplayMode mode : ReplayMode.values())
+        {
+            assertThrows(CrcMismatchException.class, () -> new WalReader<>(dir, BytesCodec.INSTANCE, small())
+                .replayEach(mode, (id, buffer, offset, length) -> false, (id, e) -> fail("nothing is accepted")));
+        }
+    }
+
+    @Test
     void verifySummarisesTheWal()
     {
         try (WalWriter<byte[]> w = createWriter(small()))

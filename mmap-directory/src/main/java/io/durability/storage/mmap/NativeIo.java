@@ -3,7 +3,8 @@ package io.durability.storage.mmap;
 import java.nio.file.Path;
 
 /**
- * The one native call mmap-directory makes, {@code fallocate(2)}, through JNA direct mapping when
+ * The native calls mmap-directory makes, {@code fallocate(2)} and {@code sched_setscheduler(2)} (for
+ * the page warmer's thread), through JNA direct mapping when
  * JNA is on the class path and the platform is Linux; loaded lazily, on first use, and never
  * required: {@link #available()} is {@code false} elsewhere (no JNA, another system, a JNA that
  * cannot load), and callers fall back to portable code. No JVM flag is needed.
@@ -55,6 +56,37 @@ final class NativeIo
         return libc.fallocate(file.toString(), length);
     }
 
+    /** Linux's {@code SCHED_IDLE} policy. */
+    static final int SCHED_IDLE = 5;
+
+    /**
+     * Put the calling thread in Linux's {@code SCHED_IDLE} class (allowed to any process: it only
+     * lowers the thread's claim), so that it never preempts a normal thread. Does nothing when not
+     * {@link #available()}.
+     *
+     * @return whether the thread is now {@code SCHED_IDLE}.
+     */
+    static boolean idleScheduling()
+    {
+        final Libc libc = Holder.LIBC;
+        if (libc == null)
+        {
+            return false;
+        }
+        try
+        {
+            // pid 0: the calling thread; struct sched_param { int sched_priority; } = { 0 }.
+            Libc.sched_setscheduler(0, SCHED_IDLE, new int[] {0});
+            return true;
+        }
+        catch (final com.sun.jna.LastErrorException | UnsatisfiedLinkError ex)
+        {
+            LOG.log(System.Logger.Level.DEBUG, () -> "durability: SCHED_IDLE refused for " +
+                Thread.currentThread().getName() + ": " + ex);
+            return false;
+        }
+    }
+
     /** The native functions; a separate class so that nothing of JNA is loaded unless asked for. */
     private static final class Libc
     {
@@ -71,6 +103,8 @@ final class NativeIo
         static native int fallocate(int fd, int mode, long offset, long length) throws com.sun.jna.LastErrorException;
 
         static native int close(int fd) throws com.sun.jna.LastErrorException;
+
+        static native int sched_setscheduler(int pid, int policy, int[] param) throws com.sun.jna.LastErrorException;
 
         int fallocate(final String path, final long length)
         {

@@ -27,13 +27,29 @@ import java.util.concurrent.locks.LockSupport;
  *   before its mapping is released.</li>
  * </ul>
  * The writer's tail comes from {@link io.durability.storage.SegmentFile#written} hints, every 16 KiB
- * of progress. The thread parks {@value #IDLE_NANOS} ns when there is nothing to warm.
+ * of progress.
+ *
+ * <p><b>Out of the writer's way.</b> An appending thread that spins on one core of a small machine
+ * is preempted whenever a thread that wakes up is placed on its core: with a fixed 100 us park this
+ * warmer woke 10 000 times a second and the appending thread was switched out 20-40 times more often
+ * than without it (the {@code involuntarySwitches} of {@code LatencyLoop}), which is what raised p99
+ * and p99.9. So the thread
+ * <ul>
+ *   <li>parks, when its window is warm, for the time the writer needs to use a quarter of the
+ *   window at the speed it was last seen writing, between {@value #MIN_PARK_NANOS} ns and
+ *   {@value #MAX_PARK_NANOS} ns (an idle writer costs 200 wake-ups a second, a writer of 50 MB/s
+ *   with a 1 MiB window about 200 too);</li>
+ *   <li>asks Linux, when the native layer loads (see {@code NativeIo}), for the {@code SCHED_IDLE}
+ *   policy: it then runs only on a core nothing else wants and never preempts the writer. Where
+ *   that is not available it runs at normal priority, and only the parking protects the writer.</li>
+ * </ul>
  */
 final class PageWarmer
 {
     static final int PAGE = 4096;
     static final int BATCH_PAGES = 16;
-    static final long IDLE_NANOS = 100_000;
+    static final long MIN_PARK_NANOS = 50_000;
+    static final long MAX_PARK_NANOS = 5_000_000;
     static final long REWARM_NANOS = 50_000_000;
 
     private final int window;
@@ -51,6 +67,8 @@ final class PageWarmer
         boolean closed;
         int warmedTo;
         long lastFullPass;
+        int seenTail;
+        long seenAt;
 
         Target(final MappedByteBuffer map)
         {
@@ -109,18 +127,43 @@ final class PageWarmer
 
     private void run()
     {
+        NativeIo.idleScheduling();
         while (running)
         {
             boolean worked = false;
+            long park = MAX_PARK_NANOS;
+            final long now = System.nanoTime();
             for (final Target t : targets)
             {
                 worked |= warm(t);
+                park = Math.min(park, parkFor(t, now));
             }
             if (!worked)
             {
-                LockSupport.parkNanos(IDLE_NANOS);
+                LockSupport.parkNanos(park);
             }
         }
+    }
+
+    /** @return how long {@code t}'s writer takes to use a quarter of the window at its last seen speed. */
+    private long parkFor(final Target t, final long now)
+    {
+        final int tail = t.tail;
+        final long elapsed = now - t.seenAt;
+        if (tail == t.seenTail && elapsed < MAX_PARK_NANOS)
+        {
+            return MAX_PARK_NANOS;
+        }
+        final long moved = Math.max(0, (long)tail - t.seenTail);
+        t.seenTail = tail;
+        t.seenAt = now;
+        if (moved == 0 || elapsed <= 0)
+        {
+            return MAX_PARK_NANOS;
+        }
+        // window / 4 bytes at moved / elapsed bytes per ns.
+        final double nanos = (window / 4.0) * elapsed / moved;
+        return (long)Math.max(MIN_PARK_NANOS, Math.min(MAX_PARK_NANOS, nanos));
     }
 
     /** @return whether it warmed a batch of pages it had not warmed before. */
