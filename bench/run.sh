@@ -3,7 +3,7 @@
 # bench/RESULTS.md (+ charts) from the JSON results in bench/results/.
 #
 #   bench/run.sh --quick     # about 7 minutes on 2 cores (short iterations, smaller WALs, 2 M latency ops)
-#   bench/run.sh             # full profile: 51 minutes measured on 2 cores (100 M latency-loop appends per system)
+#   bench/run.sh             # full profile: about 55 minutes on 2 cores
 #
 # Options: --no-build (use the existing jar), --report-only (only regenerate RESULTS.md).
 # Environment: BENCH_DISK_DIR (default /tmp: a real file system) and BENCH_SHM_DIR (default /dev/shm:
@@ -48,15 +48,21 @@ if [[ $PROFILE == quick ]]; then
   JMH_SLOW=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
   REPLAY_MIB=256
   RESUME_MIB=16,64,256
-  LAT_OPS=2000000; LAT_WARMUP=500000
+  LAT_OPS_FAST=2000000; LAT_WARMUP_FAST=500000
+  LAT_OPS_SLOW=500000; LAT_WARMUP_SLOW=100000
+  CKPT_REPS=3; PREALLOC_ROUNDS=2
 else
   JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   REPLAY_MIB=1024
   RESUME_MIB=16,256,1024
-  LAT_OPS=100000000; LAT_WARMUP=10000000
+  # About 110 s per latency run at either rate.
+  LAT_OPS_FAST=50000000; LAT_WARMUP_FAST=5000000
+  LAT_OPS_SLOW=10000000; LAT_WARMUP_SLOW=1000000
+  CKPT_REPS=11; PREALLOC_ROUNDS=5
 fi
-LAT_RATE=500000
+# The page warmer's configuration measured beside the defaults (see MmapOptions.withPageWarmer).
+WARM_OPTS=(--prealloc fallocate --warmer 1048576)
 
 mkdir -p "$RESULTS" "$LOGS"
 rm -f "$RESULTS"/*.json "$RESULTS"/*.svg
@@ -101,7 +107,7 @@ B=io.durability.bench
 # Append, no sync, 64..4096 B: ours vs Chronicle Queue vs buffered FileChannel WAL vs raw framed mmap.
 jmh append-disk "$B.AppendBenchmark.*" -p dir="$DISK" "${JMH_RUN[@]}"
 if [[ -n $SHM ]]; then
-  jmh append-tmpfs "$B.AppendBenchmark.(walCodecMmap|walClaimMmap|walCodecMmapBetweenRolls|walClaimMmapBetweenRolls|chronicleWritingDocument|fileChannelWal|rawFramedMmap)$" -p dir="$SHM" "${JMH_RUN[@]}"
+  jmh append-tmpfs "$B.AppendBenchmark.(walCodecMmap|walCodecMmapBetweenRolls|chronicleWritingDocument|rawFramedMmap)$" -p dir="$SHM" "${JMH_RUN[@]}"
 fi
 jmh batch "$B.AppendBatchBenchmark.*" -p dir="$DISK" "${JMH_RUN[@]}"
 # The seed's workload (10 000 AddSegment entries, fresh WAL, real file) and its replay.
@@ -113,17 +119,35 @@ jmh sync "$B.MmapForceBenchmark.*" -p dir="$DISK" "${JMH_SLOW[@]}"
 jmh replay "$B.ReplayResumeBenchmark.replayFramesStrict" -p dir="$DISK" -p walMiB="$REPLAY_MIB" "${JMH_SLOW[@]}"
 jmh resume "$B.ReplayResumeBenchmark.resumeClose" -p dir="$DISK" -p walMiB="$RESUME_MIB" "${JMH_SLOW[@]}"
 
-# Latency percentiles, fixed rate, no coordinated omission.
-for system in ours chronicle raw; do
-  for dir in "$DISK" $SHM; do
-    tag=disk; [[ $dir == "$SHM" ]] && tag=tmpfs
-    echo "== latency $system $tag"
-    java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.LatencyLoop --system $system --ops $LAT_OPS \
-      --warmup $LAT_WARMUP --rate $LAT_RATE --payload 64 --segment-mib 4 --dir "$dir" \
-      --out "$RESULTS/latency-$system-$tag.json" > "$LOGS/latency-$system-$tag.log" 2>&1 \
-      || { echo "latency $system $tag failed; see $LOGS/latency-$system-$tag.log" >&2; exit 1; }
-  done
+# Latency percentiles, fixed rate, no coordinated omission: on disk, at 500 k/s and 100 k/s; ours with the
+# defaults and with the page warmer; Chronicle Queue; the raw store loop (the floor).
+latency() { # file tag, rate, ops, warmup, then LatencyLoop arguments
+  local tag=$1 rate=$2 ops=$3 warmup=$4; shift 4
+  echo "== latency $tag"
+  java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.LatencyLoop --ops "$ops" --warmup "$warmup" \
+    --rate "$rate" --payload 64 --segment-mib 4 --dir "$DISK" "$@" \
+    --out "$RESULTS/latency-$tag.json" > "$LOGS/latency-$tag.log" 2>&1 \
+    || { echo "latency $tag failed; see $LOGS/latency-$tag.log" >&2; exit 1; }
+}
+for rate in 500000 100000; do
+  k=$((rate / 1000))k
+  if [[ $rate == 500000 ]]; then ops=$LAT_OPS_FAST; warm=$LAT_WARMUP_FAST; else ops=$LAT_OPS_SLOW; warm=$LAT_WARMUP_SLOW; fi
+  latency "ours-$k" $rate $ops $warm --system ours
+  latency "ours-warmer-$k" $rate $ops $warm --system ours "${WARM_OPTS[@]}"
+  latency "chronicle-$k" $rate $ops $warm --system chronicle
+  latency "raw-$k" $rate $ops $warm --system raw
 done
+
+# Checkpoints at scale (the demo's 900 000-segment state) against reading + CRC-checking its bytes.
+echo "== checkpoint scale"
+java $AGRONA_FLAGS -Xmx4g -cp "$JAR" $B.CheckpointScale --reps $CKPT_REPS --dir "$DISK" \
+  --out "$RESULTS/checkpoint.json" > "$LOGS/checkpoint.log" 2>&1 \
+  || { echo "checkpoint scale failed; see $LOGS/checkpoint.log" >&2; exit 1; }
+
+# Preallocation, ranged barriers and the page warmer through the public API, interleaved.
+echo "== preallocation probe"
+java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.PreallocationProbe "$DISK" $PREALLOC_ROUNDS "$RESULTS/prealloc.json" \
+  > "$LOGS/prealloc.log" 2>&1 || { echo "preallocation probe failed; see $LOGS/prealloc.log" >&2; exit 1; }
 
 # Diagnostics: page-fault, barrier and pre-touch costs behind the numbers (about 10 s).
 echo "== probes"

@@ -87,6 +87,8 @@ public final class CheckpointScale
         final long[] recover = new long[reps];
         final long[] floor = new long[reps];
         final long[] rawWrite = new long[reps];
+        final long[] walScan = new long[reps];
+        long walBytes = 0;
         int segments = -1;
         long fileBytes = -1;
         String checkpoint = null;
@@ -120,6 +122,10 @@ public final class CheckpointScale
                 checkpoint = result.checkpointPath();
             }
             final Path file = root.resolve(checkpoint);
+            try (Stream<Path> segs = Files.list(root.resolve(options.walDir())))
+            {
+                walBytes = segs.mapToLong(p -> p.toFile().length()).sum();
+            }
             fileBytes = Files.size(file);
             for (int r = 0; r < reps; r++)
             {
@@ -127,6 +133,10 @@ public final class CheckpointScale
                 final Recovered<SegmentIndexState> rec = new RecoveryManager(directory, options).recoverLatest();
                 recover[r] = System.nanoTime() - t0;
                 segments = rec.state().segments().size();
+                final long t3 = System.nanoTime();
+                new io.durability.walog.WalReader<>(directory, WalEntryCodec.INSTANCE, options)
+                    .replayFrames(io.durability.walog.ReplayMode.STRICT, (id, buffer, offset, length) -> { });
+                walScan[r] = System.nanoTime() - t3;
                 final long t2 = System.nanoTime();
                 final SegmentIndexState decoded = CheckpointFile.read(directory, checkpoint, SegmentIndexCodec.INSTANCE).state();
                 read[r] = System.nanoTime() - t2;
@@ -152,6 +162,8 @@ public final class CheckpointScale
             ms(publish), median(publish) / f);
         System.out.printf(Locale.ROOT, "recover  median %8.1f ms  %s  %.1fx floor%n", median(recover) / 1e6,
             ms(recover), median(recover) / f);
+        System.out.printf(Locale.ROOT, "  one strict scan of the WAL (%d bytes of segment files, every CRC) median %8.1f ms  %s%n",
+            walBytes, median(walScan) / 1e6, ms(walScan));
         System.out.printf(Locale.ROOT, "  of which checkpoint read+decode (CheckpointFile.read) median %8.1f ms  %s  %.1fx floor%n",
             median(read) / 1e6, ms(read), median(read) / f);
         System.out.printf(Locale.ROOT, "floor    median %8.1f ms  %s  (read the file + CRC32C)%n", f / 1e6, ms(floor));
@@ -161,10 +173,10 @@ public final class CheckpointScale
         {
             Files.writeString(out, String.format(Locale.ROOT,
                 "{\"entries\": %d, \"segments\": %d, \"checkpointBytes\": %d, \"reps\": %d, \"publishMs\": %.3f, " +
-                "\"recoverMs\": %.3f, \"readDecodeMs\": %.3f, \"floorMs\": %.3f, \"rawWriteMs\": %.3f, \"publishAll\": \"%s\", " +
+                "\"recoverMs\": %.3f, \"readDecodeMs\": %.3f, \"floorMs\": %.3f, \"rawWriteMs\": %.3f, \"walScanMs\": %.3f, \"walBytes\": %d, \"publishAll\": \"%s\", " +
                 "\"recoverAll\": \"%s\", \"floorAll\": \"%s\"}%n",
                 entries, segments, fileBytes, reps, median(publish) / 1e6, median(recover) / 1e6, median(read) / 1e6,
-                f / 1e6, median(rawWrite) / 1e6, ms(publish), ms(recover), ms(floor)));
+                f / 1e6, median(rawWrite) / 1e6, median(walScan) / 1e6, walBytes, ms(publish), ms(recover), ms(floor)));
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.Locale;
  * ns/append; (2) {@code flushAndSync} after every 64 appends of 64 B, us/barrier (unwritten extents
  * are converted at writeback, which may cost the barrier). Medians over the rounds.
  * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
- * io.durability.bench.PreallocationProbe /tmp 5}
+ * io.durability.bench.PreallocationProbe /tmp 5 [out.json]}
  */
 public final class PreallocationProbe
 {
@@ -34,6 +34,8 @@ public final class PreallocationProbe
     {
         final String parent = args.length > 0 ? args[0] : "/tmp";
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        final String out = args.length > 2 ? args[2] : null;
+        final String[] keys = {"default", "fallocate", "rangedMsync", "warmer", "fallocateWarmer"};
         final String[] names = {"default (zero-fill, fdatasync)", "fallocate", "zero-fill, ranged msync",
             "zero-fill + warmer 1 MiB", "fallocate + warmer 1 MiB"};
         final MmapOptions d = MmapOptions.defaults();
@@ -53,10 +55,18 @@ public final class PreallocationProbe
         }
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") +
             "; files in " + parent + "; " + rounds + " rounds, medians");
+        final StringBuilder json = new StringBuilder("{\"dir\": \"" + parent + "\", \"rounds\": " + rounds);
         for (int k = 0; k < kinds.length; k++)
         {
             System.out.printf(Locale.ROOT, "%-32s append 64 B %8.1f ns   append 1 KiB %8.1f ns   flushAndSync/64 %8.1f us%n",
                 names[k], median(append64[k]), median(append1k[k]), median(sync[k]));
+            json.append(String.format(Locale.ROOT, ", \"%s.name\": \"%s\", \"%s.append64Ns\": %.1f, " +
+                "\"%s.append1kNs\": %.1f, \"%s.syncEvery64Us\": %.1f", keys[k], names[k], keys[k], median(append64[k]),
+                keys[k], median(append1k[k]), keys[k], median(sync[k])));
+        }
+        if (out != null)
+        {
+            java.nio.file.Files.writeString(Path.of(out), json.append("}\n").toString());
         }
     }
 
