@@ -4,6 +4,8 @@ import io.durability.codec.DirectBufferCodec;
 import io.durability.frame.FrameDescriptor;
 import io.durability.storage.MemoryDirectory;
 import io.durability.storage.mmap.MmapDirectory;
+import io.durability.storage.mmap.MmapOptions;
+import io.durability.storage.mmap.Preallocation;
 import io.durability.walog.WalClaim;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
@@ -54,6 +56,8 @@ import java.util.zip.CRC32C;
  *   {@link DirectBuffer} straight into the frame) and {@code claim/putBytes/commit} on an
  *   {@link MmapDirectory} (64 MiB segments prepared ahead; a rolled segment is deleted at the roll,
  *   unsynced, so long runs do not fill the disk);</li>
+ *   <li>{@code walCodecMmapFallocate}, {@code walCodecMmapWarmed}: {@code walCodecMmap} with
+ *   {@code Preallocation.FALLOCATE}, and with it and the page warmer (1 MiB window);</li>
  *   <li>{@code walCodecMmapBetweenRolls}, {@code walClaimMmapBetweenRolls}: the same, timed over
  *   batches of {@value #BATCH} appends that never cross a roll (the roll, and any wait for the spare
  *   segment being prepared, happen in an untimed setup): the append path itself, including the first
@@ -177,6 +181,36 @@ public class AppendBenchmark
         {
             folder = BenchFolders.create(common.dir, true, "wal-mmap");
             final MmapDirectory dir = MmapDirectory.open(folder);
+            directory = dir;
+            start(dir, common);
+        }
+    }
+
+    /** Our WAL on memory-mapped files, segments preallocated with {@code fallocate(2)}. */
+    @State(Scope.Thread)
+    public static class FallocateMmapWal extends Wal
+    {
+        @Setup
+        public void open(final Common common) throws IOException
+        {
+            folder = BenchFolders.create(common.dir, true, "wal-mmap-fallocate");
+            final MmapDirectory dir = MmapDirectory.open(folder,
+                MmapOptions.defaults().withPreallocation(Preallocation.FALLOCATE));
+            directory = dir;
+            start(dir, common);
+        }
+    }
+
+    /** Our WAL on memory-mapped files, {@code fallocate(2)} and the page warmer (1 MiB window). */
+    @State(Scope.Thread)
+    public static class WarmedMmapWal extends Wal
+    {
+        @Setup
+        public void open(final Common common) throws IOException
+        {
+            folder = BenchFolders.create(common.dir, true, "wal-mmap-warmed");
+            final MmapDirectory dir = MmapDirectory.open(folder,
+                MmapOptions.defaults().withPreallocation(Preallocation.FALLOCATE).withPageWarmer(1 << 20));
             directory = dir;
             start(dir, common);
         }
@@ -566,6 +600,18 @@ public class AppendBenchmark
 
     @Benchmark
     public long walCodecMmap(final MmapWal wal)
+    {
+        return wal.appendCodec();
+    }
+
+    @Benchmark
+    public long walCodecMmapFallocate(final FallocateMmapWal wal)
+    {
+        return wal.appendCodec();
+    }
+
+    @Benchmark
+    public long walCodecMmapWarmed(final WarmedMmapWal wal)
     {
         return wal.appendCodec();
     }

@@ -88,6 +88,7 @@ public final class CheckpointScale
         final long[] floor = new long[reps];
         final long[] rawWrite = new long[reps];
         final long[] walScan = new long[reps];
+        final long[] encode = new long[reps];
         long walBytes = 0;
         int segments = -1;
         long fileBytes = -1;
@@ -118,6 +119,9 @@ public final class CheckpointScale
                     final long t0 = System.nanoTime();
                     result = publisher.publish(state, last);
                     publish[r] = System.nanoTime() - t0;
+                    final long t1 = System.nanoTime();
+                    crcs ^= CheckpointFile.encode(last, state, SegmentIndexCodec.INSTANCE, Integer.MAX_VALUE - 64).length;
+                    encode[r] = System.nanoTime() - t1;
                 }
                 checkpoint = result.checkpointPath();
             }
@@ -160,6 +164,8 @@ public final class CheckpointScale
             fileBytes, crcs);
         System.out.printf(Locale.ROOT, "publish  median %8.1f ms  %s  %.1fx floor%n", median(publish) / 1e6,
             ms(publish), median(publish) / f);
+        System.out.printf(Locale.ROOT, "  of which encode (CheckpointFile.encode) median %8.1f ms  %s%n", median(encode) / 1e6,
+            ms(encode));
         System.out.printf(Locale.ROOT, "recover  median %8.1f ms  %s  %.1fx floor%n", median(recover) / 1e6,
             ms(recover), median(recover) / f);
         System.out.printf(Locale.ROOT, "  one strict scan of the WAL (%d bytes of segment files, every CRC) median %8.1f ms  %s%n",
@@ -173,10 +179,10 @@ public final class CheckpointScale
         {
             Files.writeString(out, String.format(Locale.ROOT,
                 "{\"entries\": %d, \"segments\": %d, \"checkpointBytes\": %d, \"reps\": %d, \"publishMs\": %.3f, " +
-                "\"recoverMs\": %.3f, \"readDecodeMs\": %.3f, \"floorMs\": %.3f, \"rawWriteMs\": %.3f, \"walScanMs\": %.3f, \"walBytes\": %d, \"publishAll\": \"%s\", " +
+                "\"recoverMs\": %.3f, \"readDecodeMs\": %.3f, \"floorMs\": %.3f, \"rawWriteMs\": %.3f, \"walScanMs\": %.3f, \"encodeMs\": %.3f, \"walBytes\": %d, \"publishAll\": \"%s\", " +
                 "\"recoverAll\": \"%s\", \"floorAll\": \"%s\"}%n",
                 entries, segments, fileBytes, reps, median(publish) / 1e6, median(recover) / 1e6, median(read) / 1e6,
-                f / 1e6, median(rawWrite) / 1e6, median(walScan) / 1e6, walBytes, ms(publish), ms(recover), ms(floor)));
+                f / 1e6, median(rawWrite) / 1e6, median(walScan) / 1e6, median(encode) / 1e6, walBytes, ms(publish), ms(recover), ms(floor)));
         }
     }
 

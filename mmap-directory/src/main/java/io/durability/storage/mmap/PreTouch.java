@@ -14,6 +14,15 @@ package io.durability.storage.mmap;
  *
  * <p>Whatever the mode, the spare's first page is touched by a store: the writer's segment header
  * goes there first, and the first barrier after the roll writes that page anyway.
+ *
+ * <p><b>Choosing.</b> Pre-touch acts once, on a whole spare, before the roll. The page warmer
+ * ({@link MmapOptions#withPageWarmer}) acts continuously on a bounded window ahead of the writer:
+ * with it, pages are made writable shortly before they are written (so a barrier has at most the
+ * window to write back, and ranged barriers skip even that), and pages the kernel cleaned are made
+ * writable again. {@link #WRITE} suits writers that rarely sync and write in bursts faster than a
+ * warmer can keep ahead; the warmer suits writers that sync, at a steady rate; {@link #AUTO} (the
+ * default) suits everything else, at the price of one first-store fault per page on the appending
+ * thread on disk filesystems.
  */
 public enum PreTouch
 {
