@@ -47,7 +47,13 @@ import java.util.concurrent.locks.LockSupport;
 final class PageWarmer
 {
     static final int PAGE = 4096;
-    static final int BATCH_PAGES = 16;
+    /**
+     * Pages warmed under one hold of a segment's lock: a segment's {@code close()} (a roll, on the
+     * appending thread) waits for at most one batch, 4 first stores (tens of microseconds here). Under
+     * {@code SCHED_IDLE} a warmer preempted inside a batch runs again as soon as the waiting thread
+     * leaves its core idle.
+     */
+    static final int BATCH_PAGES = 4;
     static final long MIN_PARK_NANOS = 50_000;
     static final long MAX_PARK_NANOS = 5_000_000;
     static final long REWARM_NANOS = 50_000_000;
