@@ -1,6 +1,5 @@
 package io.durability.storage.mmap;
 
-import io.durability.internal.CrashPoints;
 import io.durability.storage.AgronaAccess;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
@@ -9,40 +8,16 @@ import io.durability.storage.DurabilityException.Kind;
 import io.durability.storage.RelativePath;
 import io.durability.storage.SegmentFile;
 import io.durability.storage.SegmentFiles;
-import org.agrona.IoUtil;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Directory} on a real folder, with segment files preallocated and memory-mapped: the
@@ -136,37 +111,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * directory instances of this process. The holder's pid is written into the lock file for the
  * error message of the next one who tries.
  *
+ * <h2>Layers</h2>
+ * As Lucene's {@code MMapDirectory} sits on {@code FSDirectory}, this class is a thin front over
+ * two package-private layers. The file system: {@code ConfinedPaths} (paths and their
+ * confinement), {@code Folders} (folders created and made durable), {@code FsFiles} (byte files and
+ * streams, renames, atomic writes, barriers) and {@code MmapLock} (lock files). The mappings:
+ * {@code MmapSegments} (segment files created, opened and mapped, with their spares, warming and
+ * release).
+ *
  * <p>Thread-safe. After {@link #close()} the directory still serves calls, but prepares no spares.
  */
 public final class MmapDirectory implements Directory
 {
-    private static final AtomicLong INSTANCES = new AtomicLong();
-
-    private final Path root;
-    private final SegmentAllocator allocator;
-    private final SegmentPreparer preparer;
-    /** Warms the pages ahead of writers; {@code null} when {@link MmapOptions#pageWarmerWindow()} is 0. */
-    private final PageWarmer warmer;
-    private final boolean rangedBarriers;
-    private final Set<Path> unsyncedFolders = ConcurrentHashMap.newKeySet();
-    private final String tempToken = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
-    private final AtomicLong tempSequence = new AtomicLong();
-    /** Folders this directory has used for segments or locks (cleaned of stale spares once, and at close). */
-    private final Set<Path> segmentFolders = ConcurrentHashMap.newKeySet();
+    private final ConfinedPaths paths;
+    private final Folders folders;
+    private final FsFiles fs;
+    private final MmapSegments segments;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MmapDirectory(final Path root, final MmapOptions options, final boolean createdRoot)
     {
-        this.root = root;
-        this.allocator = options.allocator();
-        this.preparer = options.prepareAhead() ? new SegmentPreparer(options.allocator(), options.preTouch()) : null;
-        this.warmer = options.pageWarmerWindow() > 0 ?
-            new PageWarmer(options.pageWarmerWindow(), "durability-mmap-warmer") : null;
-        this.rangedBarriers = options.rangedBarriers();
-        if (createdRoot)
-        {
-            unsyncedFolders.add(root);
-        }
+        this.paths = new ConfinedPaths(root);
+        this.folders = new Folders(paths, createdRoot);
+        this.fs = new FsFiles(paths, folders, SpareFiles::isSpareName);
+        this.segments = new MmapSegments(options);
     }
 
     /**
@@ -216,7 +184,7 @@ public final class MmapDirectory implements Directory
     /** @return the real path of the root folder. */
     public Path root()
     {
-        return root;
+        return paths.root();
     }
 
     // ---------------------------------------------------------------------------------- byte files
@@ -224,146 +192,68 @@ public final class MmapDirectory implements Directory
     @Override
     public OutputStream createFile(final String path)
     {
-        final Path file = resolve(path);
-        createFolders(file.getParent());
-        try
-        {
-            return new Output(new BufferedOutputStream(Files.newOutputStream(file), 8192), path);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("create file", path, ex);
-        }
+        return fs.createFile(path);
     }
 
     @Override
     public InputStream openFile(final String path)
     {
-        final Path file = resolve(path);
-        requireFile(file, path);
-        try
-        {
-            return new Input(Files.newInputStream(file), path);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("open file", path, ex);
-        }
+        return fs.openFile(path);
     }
 
     @Override
     public byte[] readFile(final String path, final int maxLength)
     {
-        final Path file = resolve(path);
-        requireFile(file, path);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            final long length = channel.size();
-            if (length > maxLength)
-            {
-                throw DurabilityException.format(
-                    "file is longer than allowed", path, 0, "at most " + maxLength + " bytes", length + " bytes");
-            }
-            final byte[] bytes = new byte[(int)length];
-            final ByteBuffer target = ByteBuffer.wrap(bytes);
-            while (target.hasRemaining() && channel.read(target) >= 0)
-            {
-                // read until full or end of file (the file may shrink meanwhile)
-            }
-            return target.hasRemaining() ? Arrays.copyOf(bytes, target.position()) : bytes;
-        }
-        catch (final IOException ex)
-        {
-            throw failure("read file", path, ex);
-        }
+        return fs.readFile(path, maxLength);
     }
 
     @Override
     public boolean exists(final String path)
     {
-        return Files.exists(resolve(path));
+        return fs.exists(path);
     }
 
     @Override
     public long fileLength(final String path)
     {
-        final Path file = resolve(path);
-        return requireFile(file, path).size();
+        return fs.fileLength(path);
     }
 
     @Override
     public void delete(final String path)
     {
-        final Path file = resolve(path);
-        try
-        {
-            if (Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory())
-            {
-                throw notAFile(path);
-            }
-            Files.delete(file);
-        }
-        catch (final IOException ex)
-        {
-            throw Files.exists(file, LinkOption.NOFOLLOW_LINKS) ?
-                failure("delete", path, ex) : failure("", path, new NoSuchFileException(path));
-        }
+        fs.delete(path);
     }
 
     @Override
     public void atomicRename(final String from, final String to)
     {
-        rename(from, to);
+        fs.atomicRename(from, to);
     }
 
     @Override
     public void atomicWrite(final String path, final byte[] data)
     {
-        final Path file = resolve(path);
-        createFolders(file.getParent());
-        replace(file, path, writeTemp(file, path, data, false));
+        fs.atomicWrite(path, data);
     }
 
     @Override
     public void createDirectories(final String path)
     {
-        createFolders(resolve(path));
+        fs.createDirectories(path);
     }
 
     @Override
     public List<String> list(final String dir)
     {
-        RelativePath.validateDir(dir);
-        final Path folder = dir.isEmpty() ? root : resolve(dir);
-        final List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder))
-        {
-            for (final Path entry : entries)
-            {
-                final String name = entry.getFileName().toString();
-                if (!SegmentPreparer.isSpareName(name))
-                {
-                    names.add(name);
-                }
-            }
-        }
-        catch (final NoSuchFileException | NotDirectoryException ex)
-        {
-            return names;
-        }
-        catch (final IOException ex)
-        {
-            throw failure("list", dir, ex);
-        }
-        Collections.sort(names);
-        return names;
+        return fs.list(dir);
     }
 
     /** @return the real path of {@code path} (under {@link #root()}). */
     @Override
     public Optional<Path> filePath(final String path)
     {
-        return Optional.of(resolve(path));
+        return Optional.of(paths.resolve(path));
     }
 
     // ------------------------------------------------------------------------------- segment files
@@ -377,107 +267,27 @@ public final class MmapDirectory implements Directory
      * waits for {@link #syncParentDir}. Its {@code close()} may unmap and close the descriptor on the
      * preparing thread, at most 8 segments at a time (see the class documentation, "Mapping
      * lifetime").
+     *
+     * <p>The path is confined as every other one is, at this call; what that check saw (whether the
+     * file exists, whether its folder is a folder, the folder's real path) is not asked of the file
+     * system again within the call, nor by the preparation of the next spare.
      */
     @Override
     public SegmentFile createSegment(final String path, final int capacity)
     {
-        final Path file = resolve(path);
+        final ConfinedPaths.Target target = paths.resolveTarget(path);
         SegmentFiles.checkCapacity(path, capacity);
-        final Path dir = file.getParent();
-        createFolders(dir);
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        folders.create(target);
+        if (target.existing() != null)
         {
-            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
+            if (target.existing().isDirectory())
             {
                 throw DurabilityException.io("a folder exists at this path", path, null);
             }
             throw DurabilityException.invalidState("segment file already exists", path);
         }
-        cleanStaleSparesOnce(dir);
-        final String folder = RelativePath.parent(path);
-        MmapSegment segment = preparer == null ? null : preparer.take(folder, capacity, file, path);
-        if (segment == null)
-        {
-            segment = allocate(file, path, capacity);
-            allocatedInline.incrementAndGet();
-        }
-        segmentsCreated.incrementAndGet();
-        if (preparer != null)
-        {
-            preparer.prepare(folder, dir, capacity);
-        }
-        return segment.configure(warmer, rangedBarriers);
+        return segments.create(target, path, capacity);
     }
-
-    /**
-     * Create a segment on the calling thread (no spare was ready): allocated, zero-filled and synced
-     * under a spare's name (locked, so no other process cleans it as stale), then renamed, so the
-     * segment's name never points at a file shorter than its capacity, whatever kills the process.
-     */
-    private MmapSegment allocate(final Path file, final String path, final int capacity)
-    {
-        final Path temp = file.resolveSibling(SegmentPreparer.SPARE_PREFIX + "direct-" + ProcessHandle.current().pid() +
-            "-" + DIRECT_SEQUENCE.incrementAndGet() + SegmentPreparer.SPARE_SUFFIX);
-        final FileChannel channel;
-        try
-        {
-            channel = FileChannel.open(
-                temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("create segment", path, ex);
-        }
-        boolean allocated = false;
-        boolean renamed = false;
-        MappedByteBuffer map = null;
-        try
-        {
-            final FileLock held = channel.tryLock();
-            allocator.allocate(temp, channel, capacity);
-            channel.force(false);
-            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
-            {
-                throw DurabilityException.invalidState("segment file already exists", path);
-            }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            renamed = true;
-            if (held != null)
-            {
-                held.release();
-            }
-            allocated = true;
-            return new MmapSegment(path, channel, map, preparer);
-        }
-        catch (final IOException ex)
-        {
-            final DurabilityException failure = new DurabilityException(
-                Kind.IO, "cannot allocate the segment file (is the disk full?); nothing was written to it: " + ex,
-                path, -1, capacity + " bytes of allocated storage", null, ex);
-            final Throwable preparation = preparer == null ? null : preparer.lastFailure();
-            if (preparation != null)
-            {
-                failure.addSuppressed(preparation);
-            }
-            throw failure;
-        }
-        finally
-        {
-            if (!allocated)
-            {
-                if (map != null)
-                {
-                    // Never left for the garbage collector: a mapping holds its file (and filesystem).
-                    IoUtil.unmap(map);
-                }
-                MmapSegment.closeQuietly(channel);
-                deleteQuietly(renamed ? file : temp);
-            }
-        }
-    }
-
-    private static final java.util.concurrent.atomic.AtomicLong DIRECT_SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * {@inheritDoc}
@@ -490,42 +300,9 @@ public final class MmapDirectory implements Directory
     @Override
     public SegmentFile openSegment(final String path, final boolean writable)
     {
-        final Path file = resolve(path);
-        requireFile(file, path);
-        final FileChannel channel;
-        try
-        {
-            channel = writable ?
-                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE) :
-                FileChannel.open(file, StandardOpenOption.READ);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("open segment", path, ex);
-        }
-        boolean mapped = false;
-        try
-        {
-            final int capacity = SegmentFiles.usableCapacity(channel.size());
-            final MappedByteBuffer map = channel.map(
-                writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, capacity);
-            mapped = true;
-            // Only writable segments (the writer's) may release in the background: a reader's are
-            // released by its own close(), not queued behind spare preparation (issue 11, case 6).
-            final MmapSegment segment = new MmapSegment(path, channel, map, writable ? preparer : null);
-            return writable ? segment.configure(warmer, rangedBarriers) : segment;
-        }
-        catch (final IOException ex)
-        {
-            throw failure("map segment", path, ex);
-        }
-        finally
-        {
-            if (!mapped)
-            {
-                MmapSegment.closeQuietly(channel);
-            }
-        }
+        final Path file = paths.resolve(path);
+        FsFiles.requireFile(file, path);
+        return segments.open(file, path, writable);
     }
 
     // ------------------------------------------------------------------------- durability barriers
@@ -540,49 +317,25 @@ public final class MmapDirectory implements Directory
     @Override
     public void syncFile(final String path)
     {
-        final Path file = resolve(path);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("sync file", path, ex);
-        }
+        fs.syncFile(path);
     }
 
     @Override
     public void syncParentDir(final String path)
     {
-        final Path dir = resolve(path).getParent();
-        syncFolder(dir, path);
-        syncCreatedFolders(dir, path);
+        fs.syncParentDir(path);
     }
 
     @Override
     public void atomicWriteDurable(final String path, final byte[] data)
     {
-        final Path file = resolve(path);
-        createFolders(file.getParent());
-        final Path temp = writeTemp(file, path, data, true);
-        CrashPoints.hit(CrashPoints.ATOMIC_WRITE_BEFORE_RENAME);
-        replace(file, path, temp);
-        syncFolder(file.getParent(), path);
-        syncCreatedFolders(file.getParent(), path);
+        fs.atomicWriteDurable(path, data);
     }
 
     @Override
     public void atomicRenameDurable(final String from, final String to)
     {
-        final Path[] paths = rename(from, to);
-        final Path fromDir = paths[0].getParent();
-        final Path toDir = paths[1].getParent();
-        syncFolder(toDir, to);
-        if (!fromDir.equals(toDir))
-        {
-            syncFolder(fromDir, from);
-        }
-        syncCreatedFolders(toDir, to);
+        fs.atomicRenameDurable(from, to);
     }
 
     // ------------------------------------------------------------------------------------- locking
@@ -591,61 +344,18 @@ public final class MmapDirectory implements Directory
      * {@inheritDoc}
      *
      * <p>Refused first by the JVM-wide set of held lock files (without opening the file: closing any
-     * descriptor of a file drops this process's POSIX lock on it), then by {@link FileChannel#tryLock()}.
+     * descriptor of a file drops this process's POSIX lock on it), then by
+     * {@link java.nio.channels.FileChannel#tryLock()}.
      */
     @Override
     public DirectoryLock obtainLock(final String path)
     {
-        final Path file = resolve(path);
-        createFolders(file.getParent());
-        final Path key = lockKey(file, path);
-        if (!MmapLock.HELD.add(key))
-        {
-            throw DurabilityException.lockFailed(
-                "lock is held by another writer in this process (a thread or another directory on the same " +
-                "folder); close it first", path, null);
-        }
-        FileChannel channel = null;
-        boolean held = false;
-        try
-        {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            final FileLock lock;
-            try
-            {
-                lock = channel.tryLock();
-            }
-            catch (final OverlappingFileLockException ex)
-            {
-                throw DurabilityException.lockFailed("lock is held elsewhere in this process; close it first", path, ex);
-            }
-            if (lock == null)
-            {
-                throw DurabilityException.lockFailed(
-                    "lock is held by another process" + holder(channel) +
-                    "; stop it, or wait for it to exit (the OS releases the lock when the process dies)", path, null);
-            }
-            writeHolder(channel);
-            held = true;
-            // Whoever holds a folder's lock owns it: spares a dead writer left there are now stale.
-            cleanStaleSparesOnce(file.getParent());
-            return new MmapLock(path, key, channel, lock);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("lock", path, ex);
-        }
-        finally
-        {
-            if (!held)
-            {
-                if (channel != null)
-                {
-                    MmapSegment.closeQuietly(channel);
-                }
-                MmapLock.HELD.remove(key);
-            }
-        }
+        final Path file = paths.resolve(path);
+        folders.create(file.getParent());
+        final MmapLock lock = MmapLock.obtain(file, path);
+        // Whoever holds a folder's lock owns it: spares a dead writer left there are now stale.
+        segments.cleanStaleSparesOnce(file.getParent());
+        return lock;
     }
 
     /**
@@ -657,37 +367,14 @@ public final class MmapDirectory implements Directory
     {
         if (closed.compareAndSet(false, true))
         {
-            if (preparer != null)
-            {
-                preparer.close();
-            }
-            if (warmer != null)
-            {
-                warmer.close();
-            }
-            for (final Path folder : segmentFolders)
-            {
-                SegmentPreparer.removeStale(folder);
-            }
-        }
-    }
-
-    /**
-     * Delete stale spares (left by a process that died) in a folder this directory starts using for
-     * segments or locks, once. Only that folder is looked at: opening a directory, or reading one
-     * with a tool, never walks or touches anything else.
-     */
-    private void cleanStaleSparesOnce(final Path folder)
-    {
-        if (segmentFolders.add(folder))
-        {
-            SegmentPreparer.removeStale(folder);
+            segments.close();
         }
     }
 
     /** Test aid: wait until spares queued for preparation so far are ready (or failed). */
     void awaitPreparation()
     {
+        final SegmentPreparer preparer = segments.preparer();
         if (preparer != null)
         {
             preparer.awaitIdle();
@@ -697,7 +384,7 @@ public final class MmapDirectory implements Directory
     /** Test aid: the preparer, or {@code null} when preparing ahead is off. */
     SegmentPreparer preparer()
     {
-        return preparer;
+        return segments.preparer();
     }
 
     /**
@@ -706,416 +393,12 @@ public final class MmapDirectory implements Directory
      */
     public MmapMetrics metrics()
     {
-        return new MmapMetrics(segmentsCreated.get(), preparer == null ? 0 : preparer.spareHits(), allocatedInline.get(),
-            preparer == null ? 0 : preparer.spareWaits(), preparer == null ? 0 : preparer.spareWaitNanos(),
-            preparer == null ? 0 : preparer.spareFailures(), preparer == null ? 0 : preparer.pendingReleases());
+        return segments.metrics();
     }
-
-    private final java.util.concurrent.atomic.AtomicLong segmentsCreated = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong allocatedInline = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public String toString()
     {
-        return "MmapDirectory{" + root + '}';
-    }
-
-    // ------------------------------------------------------------------------------------- helpers
-
-    /**
-     * @return the path of {@code path} under the root, after checking it lexically and checking that
-     * its nearest existing part resolves inside the root.
-     */
-    private Path resolve(final String path)
-    {
-        RelativePath.validate(path);
-        final Path file = root.resolve(path);
-        for (Path p = file; p != null && !p.equals(root); p = p.getParent())
-        {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS))
-            {
-                final Path real;
-                try
-                {
-                    real = p.toRealPath();
-                }
-                catch (final IOException ex)
-                {
-                    throw refused(path, "it goes through a symbolic link that does not resolve", ex);
-                }
-                if (!real.startsWith(root))
-                {
-                    throw refused(path, "it resolves through a symbolic link to " + real + ", outside the root " + root, null);
-                }
-                break;
-            }
-        }
-        return file;
-    }
-
-    private static DurabilityException refused(final String path, final String why, final Throwable cause)
-    {
-        return new DurabilityException(
-            Kind.INVALID_CONFIG, "path refused: " + why, path, -1, "a path confined to the directory root", path, cause);
-    }
-
-    private String relative(final Path p)
-    {
-        return root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
-    }
-
-    /** Create {@code dir} and its missing parents, remembering which ones this directory created. */
-    private void createFolders(final Path dir)
-    {
-        if (Files.isDirectory(dir))
-        {
-            return;
-        }
-        final Deque<Path> missing = new ArrayDeque<>();
-        for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent())
-        {
-            missing.push(p);
-        }
-        for (final Path p : missing)
-        {
-            try
-            {
-                Files.createDirectory(p);
-                unsyncedFolders.add(p);
-            }
-            catch (final FileAlreadyExistsException ex)
-            {
-                if (!Files.isDirectory(p))
-                {
-                    throw new DurabilityException(
-                        Kind.IO, "a file exists where a folder is needed", relative(p), -1, "a folder", "a file", ex);
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw failure("create folder", relative(p), ex);
-            }
-        }
-    }
-
-    private static void syncFolder(final Path dir, final String forPath)
-    {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("sync folder of", forPath, ex);
-        }
-    }
-
-    /** Sync the parent of each folder from {@code dir} up to the root that this directory created. */
-    private void syncCreatedFolders(final Path dir, final String forPath)
-    {
-        for (Path p = dir; p != null; p = p.equals(root) ? null : p.getParent())
-        {
-            if (unsyncedFolders.remove(p))
-            {
-                try
-                {
-                    syncFolder(p.getParent(), forPath);
-                }
-                catch (final RuntimeException ex)
-                {
-                    unsyncedFolders.add(p);
-                    throw ex;
-                }
-            }
-        }
-    }
-
-    private static BasicFileAttributes requireFile(final Path file, final String path)
-    {
-        final BasicFileAttributes attributes;
-        try
-        {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        }
-        catch (final IOException ex)
-        {
-            // "Not a directory" (a file where a folder is expected) also means there is no such file.
-            throw Files.exists(file) ? failure("read attributes of", path, ex) : failure("", path, new NoSuchFileException(path));
-        }
-        if (attributes.isDirectory())
-        {
-            throw notAFile(path);
-        }
-        return attributes;
-    }
-
-    private static DurabilityException notAFile(final String path)
-    {
-        return new DurabilityException(Kind.NOT_FOUND, "no file here: it is a folder", path, -1, "a file", "a folder", null);
-    }
-
-    private Path[] rename(final String from, final String to)
-    {
-        final Path source = resolve(from);
-        final Path target = resolve(to);
-        requireFile(source, from);
-        createFolders(target.getParent());
-        try
-        {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw failure("rename", from, ex);
-        }
-        catch (final IOException ex)
-        {
-            throw failure("rename " + from + " to", to, ex);
-        }
-        return new Path[] {source, target};
-    }
-
-    private Path writeTemp(final Path file, final String path, final byte[] data, final boolean sync)
-    {
-        final String name = file.getFileName().toString();
-        final Path temp = file.resolveSibling(
-            "." + name.substring(0, Math.min(name.length(), 128)) + ".tmp-" + tempToken + "-" +
-            tempSequence.incrementAndGet());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
-        {
-            final ByteBuffer source = ByteBuffer.wrap(data);
-            while (source.hasRemaining())
-            {
-                channel.write(source);
-            }
-            if (sync)
-            {
-                channel.force(true);
-            }
-        }
-        catch (final IOException ex)
-        {
-            deleteQuietly(temp);
-            throw failure("write", path, ex);
-        }
-        return temp;
-    }
-
-    private static void replace(final Path file, final String path, final Path temp)
-    {
-        try
-        {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (final IOException ex)
-        {
-            deleteQuietly(temp);
-            throw failure("replace", path, ex);
-        }
-    }
-
-    private Path lockKey(final Path file, final String path)
-    {
-        try
-        {
-            return Files.exists(file) ? file.toRealPath() : file.getParent().toRealPath().resolve(file.getFileName());
-        }
-        catch (final IOException ex)
-        {
-            throw failure("lock", path, ex);
-        }
-    }
-
-    private static String holder(final FileChannel channel)
-    {
-        try
-        {
-            final ByteBuffer bytes = ByteBuffer.allocate(64);
-            channel.read(bytes, 0);
-            final String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.US_ASCII).trim();
-            return text.isEmpty() ? "" : " (" + text + ")";
-        }
-        catch (final IOException ex)
-        {
-            return "";
-        }
-    }
-
-    private static void writeHolder(final FileChannel channel)
-    {
-        try
-        {
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(
-                ("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        }
-        catch (final IOException ignored)
-        {
-            // Diagnostics only: the lock is held either way.
-        }
-    }
-
-    private static void deleteQuietly(final Path file)
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ignored)
-        {
-            // Only ever called on a failure path, which reports the original error.
-        }
-    }
-
-    private static DurabilityException failure(final String what, final String path, final IOException ex)
-    {
-        if (ex instanceof NoSuchFileException)
-        {
-            return new DurabilityException(Kind.NOT_FOUND, "file does not exist", path, -1, null, null, ex);
-        }
-        return new DurabilityException(Kind.IO, what + " failed: " + ex, path, -1, null, null, ex);
-    }
-
-    /** A byte file's output: IO failures become {@link DurabilityException}s naming the file. */
-    private static final class Output extends OutputStream
-    {
-        private final OutputStream out;
-        private final String path;
-
-        Output(final OutputStream out, final String path)
-        {
-            this.out = out;
-            this.path = path;
-        }
-
-        @Override
-        public void write(final int b)
-        {
-            try
-            {
-                out.write(b);
-            }
-            catch (final IOException ex)
-            {
-                throw failure("write", path, ex);
-            }
-        }
-
-        @Override
-        public void write(final byte[] b, final int off, final int len)
-        {
-            try
-            {
-                out.write(b, off, len);
-            }
-            catch (final IOException ex)
-            {
-                throw failure("write", path, ex);
-            }
-        }
-
-        @Override
-        public void flush()
-        {
-            try
-            {
-                out.flush();
-            }
-            catch (final IOException ex)
-            {
-                throw failure("write", path, ex);
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            try
-            {
-                out.close();
-            }
-            catch (final IOException ex)
-            {
-                throw failure("write", path, ex);
-            }
-        }
-    }
-
-    /** A byte file's input: IO failures become {@link DurabilityException}s naming the file. */
-    private static final class Input extends InputStream
-    {
-        private final InputStream in;
-        private final String path;
-
-        Input(final InputStream in, final String path)
-        {
-            this.in = in;
-            this.path = path;
-        }
-
-        @Override
-        public int read()
-        {
-            try
-            {
-                return in.read();
-            }
-            catch (final IOException ex)
-            {
-                throw failure("read", path, ex);
-            }
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len)
-        {
-            try
-            {
-                return in.read(b, off, len);
-            }
-            catch (final IOException ex)
-            {
-                throw failure("read", path, ex);
-            }
-        }
-
-        @Override
-        public long skip(final long n)
-        {
-            try
-            {
-                return in.skip(n);
-            }
-            catch (final IOException ex)
-            {
-                throw failure("read", path, ex);
-            }
-        }
-
-        @Override
-        public int available()
-        {
-            try
-            {
-                return in.available();
-            }
-            catch (final IOException ex)
-            {
-                throw failure("read", path, ex);
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            try
-            {
-                in.close();
-            }
-            catch (final IOException ex)
-            {
-                throw failure("read", path, ex);
-            }
-        }
+        return "MmapDirectory{" + paths.root() + '}';
     }
 }

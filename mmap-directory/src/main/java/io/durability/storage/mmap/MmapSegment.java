@@ -45,7 +45,7 @@ final class MmapSegment implements SegmentFile
     private final UnsafeBuffer buffer;
     private final int capacity;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final SegmentPreparer releaser;
+    private final MappingReleaser releaser;
     private PageWarmer warmer;
     private PageWarmer.Target warm;
     private boolean ranged = BARRIER == Barrier.MSYNC;
@@ -55,11 +55,11 @@ final class MmapSegment implements SegmentFile
      * @param channel the channel the mapping came from; closed with this segment.
      * @param map     the mapping; unmapped with this segment.
      * @param releaser where {@link #close()} hands the unmap and channel close (off the closing
-     *                 thread, bounded: see {@link SegmentPreparer#release}), or {@code null} to do
+     *                 thread, bounded: see {@link MappingReleaser#release}), or {@code null} to do
      *                 both on the closing thread. Only writable segments have one: a read-only
      *                 segment is always released by its own {@code close()}.
      */
-    MmapSegment(final String path, final FileChannel channel, final MappedByteBuffer map, final SegmentPreparer releaser)
+    MmapSegment(final String path, final FileChannel channel, final MappedByteBuffer map, final MappingReleaser releaser)
     {
         this.releaser = releaser;
         this.path = path;
@@ -186,8 +186,8 @@ final class MmapSegment implements SegmentFile
      * of a directory without prepare-ahead, does both on the calling thread before this method
      * returns: its mapping and descriptor are gone whatever the preparing thread is doing. A
      * writable segment of a directory that prepares ahead hands both to the preparing thread (see
-     * {@link MmapDirectory}), so a roll does not pay for {@code munmap}; at most
-     * {@link SegmentPreparer#MAX_PENDING_RELEASES} wait there, beyond that this thread releases at
+     * {@link MmapDirectory} and {@link MappingReleaser}), so a roll does not pay for {@code munmap}; at most
+     * {@link MappingReleaser#MAX_PENDING} wait there, beyond that this thread releases at
      * once. The flyweight is first pointed at an empty array, so a later access through
      * {@link #buffer()} fails with an exception instead of touching unmapped memory; views of
      * {@link #byteBuffer()} taken before close must not be used.

@@ -2,6 +2,28 @@
  * A {@link io.durability.storage.Directory} on a real folder with preallocated, memory-mapped segment
  * files: {@link io.durability.storage.mmap.MmapDirectory}.
  *
+ * <h2>Layout</h2>
+ * As in Lucene's store package, where {@code MMapDirectory} adds mappings to {@code FSDirectory},
+ * the public {@code MmapDirectory} is a thin front over two package-private layers, each class
+ * with one job:
+ * <ul>
+ *   <li>File system: {@code ConfinedPaths} (paths confined to the root), {@code Folders} (folders
+ *   created and made durable), {@code FsFiles} (byte files, listings, renames, atomic writes, file
+ *   and folder barriers), {@code ByteFileStreams} (byte file streams that fail with the library's
+ *   error) and {@code MmapLock} (OS lock files).</li>
+ *   <li>Mapped segments: {@code MmapSegments} (create, open and map segment files; metrics),
+ *   {@code MmapSegment} (one mapping and its barrier), {@code SegmentPreparer} (which spare serves
+ *   which roll), {@code SpareFiles} (a spare's life as a file), {@code PreTouching} (a spare's pages
+ *   touched as {@code PreTouch} says), {@code PageWarmer} (pages kept writable ahead of a writer's
+ *   tail), {@code MappingReleaser} (closed mappings released off the closing thread, bounded) and
+ *   {@code PreparingThread} (the one background thread they share), with {@code SegmentAllocator}
+ *   and its implementations for block allocation.</li>
+ * </ul>
+ * A roll confines its path like any other call, and asks the file system nothing else that this
+ * check already answered (see {@code MmapDirectory#createSegment} and {@code ConfinedPaths}); nothing about a path is
+ * remembered from one call to the next, so confinement is as strong at the hundredth roll as at
+ * the first.
+ *
  * <h2>Invariants (must not change without a note in docs/FORMAT.md)</h2>
  * <ul>
  *   <li>A segment file handed out by {@code createSegment} has its full length, all zero, with its
