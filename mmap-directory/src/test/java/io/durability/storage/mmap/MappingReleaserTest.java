@@ -110,9 +110,11 @@ class MappingReleaserTest
         assertEquals(1, releaser.pending());
         final Thread closer = new Thread(thread::close);
         closer.start();
+        PreparingThreadTest.awaitSettled(closer);
+        assertFalse(channel.isOpen(), "settled at close, before the running task finished: never leaked");
         proceed.countDown();
         closer.join(10_000);
-        assertFalse(channel.isOpen(), "settled at close: never leaked");
+        assertFalse(closer.isAlive());
         assertEquals(0, releaser.pending());
     }
 }

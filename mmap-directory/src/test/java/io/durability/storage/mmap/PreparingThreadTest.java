@@ -68,8 +68,7 @@ class PreparingThreadTest
         assertTrue(started.await(10, TimeUnit.SECONDS));
         final Thread closer = new Thread(thread::close);
         closer.start();
-        Thread.sleep(100);
-        assertTrue(closer.isAlive(), "close waits for the running task");
+        awaitSettled(closer);
         proceed.countDown();
         closer.join(10_000);
         assertFalse(closer.isAlive());
@@ -77,5 +76,16 @@ class PreparingThreadTest
             "the running task finished, not interrupted; the queued task settled, not run; a plain one dropped");
         assertFalse(thread.execute(() -> events.add("after close")), "nothing is queued after close");
         assertFalse(events.contains("after close"));
+    }
+
+    /** Wait until {@code closer} waits for the thread to end: by then the queue was taken off and settled. */
+    static void awaitSettled(final Thread closer) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline)
+        {
+            Thread.sleep(1);
+        }
+        assertEquals(Thread.State.TIMED_WAITING, closer.getState(), "close waits for the running task");
     }
 }
