@@ -157,6 +157,12 @@ class LiveReaderTest
                     }
                 }
                 rolls = w.currentSegmentId() - 1;
+                // On a loaded machine the rolls can run out before the replays are done: the writer stays
+                // open (its last segment live) while the readers catch up, within the same deadline.
+                while (readers.replays.get() < REPLAYS && System.nanoTime() < deadline && readers.first.get() == null)
+                {
+                    Thread.sleep(10);
+                }
             }
             readers.stopAndJoin();
             assertEquals(appended, replayPrefix(dir));
@@ -178,24 +184,36 @@ class LiveReaderTest
     {
         final long entries = Long.getLong("live.entries", 30_000);
         final Readers readers = new Readers();
+        long written;
         final Process child = ChildJvm.start(RollingWriterMain.class, folder.toString(), Integer.toString(SEGMENT),
             Long.toString(entries));
         try (MmapDirectory dir = MmapDirectory.open(folder); BufferedReader out = ChildJvm.output(child))
         {
             assertEquals("started", out.readLine());
             readers.start(dir, dir);
+            // The child writes at least `entries`, then goes on until told to stop: the replays beside it
+            // do not depend on how fast this machine is today.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+            while (readers.replays.get() < 100 && System.nanoTime() < deadline && readers.first.get() == null)
+            {
+                Thread.sleep(10);
+            }
+            child.getOutputStream().write("stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            child.getOutputStream().flush();
             final String done = out.readLine();
-            assertEquals("done " + entries, done, "the child writer said");
+            assertTrue(done != null && done.startsWith("done "), "the child writer said " + done);
+            written = Long.parseLong(done.substring("done ".length()));
+            assertTrue(written >= entries, "the child wrote " + written + " of at least " + entries);
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child did not exit");
             readers.stopAndJoin();
-            assertEquals(entries, replayPrefix(dir));
+            assertEquals(written, replayPrefix(dir));
         }
         finally
         {
             child.destroyForcibly();
         }
         System.out.printf("live-readers cross-process: replays=%d errors=%d entries=%d%n",
-            readers.replays.get(), readers.errors.get(), entries);
+            readers.replays.get(), readers.errors.get(), written);
         if (readers.first.get() != null)
         {
             throw new AssertionError("a replay beside the writer in another process failed: " + readers.first.get(),

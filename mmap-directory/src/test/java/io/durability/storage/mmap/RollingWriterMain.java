@@ -9,8 +9,10 @@ import java.nio.file.Path;
 /**
  * Child process for {@link LiveReaderTest}: appends {@link LiveReaderTest#payload(long)} entries
  * {@code 1..args[2]} to a new WAL in {@code args[0]} with segments of {@code args[1]} bytes (so it
- * rolls often), pausing 4 ms every 64 entries (so that its rolls spread over a few seconds), prints
- * {@code done <last id>} and exits after a clean close.
+ * rolls often), pausing 4 ms every 64 entries (so that its rolls spread over a few seconds); then
+ * goes on appending the same way until a line arrives on its standard input (the parent's readers
+ * have done enough replays beside it; at most 60 s), prints {@code done <last id>} and exits after a
+ * clean close.
  */
 public final class RollingWriterMain
 {
@@ -18,7 +20,7 @@ public final class RollingWriterMain
     {
     }
 
-    public static void main(final String[] args) throws InterruptedException
+    public static void main(final String[] args) throws InterruptedException, java.io.IOException
     {
         final long entries = Long.parseLong(args[2]);
         try (MmapDirectory dir = MmapDirectory.open(Path.of(args[0]));
@@ -27,12 +29,17 @@ public final class RollingWriterMain
         {
             System.out.println("started");
             System.out.flush();
-            for (long id = 1; id <= entries; id++)
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            for (long id = 1; ; id++)
             {
                 w.append(LiveReaderTest.payload(id));
                 if ((id & 63) == 0)
                 {
                     Thread.sleep(4);
+                    if (id >= entries && (System.in.available() > 0 || System.nanoTime() > deadline))
+                    {
+                        break;
+                    }
                 }
             }
             System.out.println("done " + w.lastEntryId());
