@@ -40,7 +40,7 @@ if [[ $BUILD == 1 ]]; then
 fi
 
 # JVM flags: Agrona 2 (ours) and Chronicle Queue on Java 17 (its analytics off: no calling home).
-AGRONA_FLAGS="--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"
+AGRONA_FLAGS="--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
 CHRONICLE_FLAGS="--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED -Dchronicle.analytics.disable=true -Dchronicle.disk.monitor.disable=true"
 
 if [[ $PROFILE == quick ]]; then

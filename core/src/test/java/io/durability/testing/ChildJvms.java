@@ -22,6 +22,8 @@ public final class ChildJvms
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(AgronaAccess.REQUIRED_FLAG.split(" ")));
+        // mmap-directory's fallocate(2) through JNA: without it Java 24+ falls back to zero-fill.
+        command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xmx" + heap);
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-cp");

@@ -8,7 +8,7 @@ import java.util.Objects;
  */
 public final class MmapOptions
 {
-    private static final MmapOptions DEFAULTS = new MmapOptions(true, PreTouch.AUTO, ZeroFillAllocator.INSTANCE, 0, false);
+    private static final MmapOptions DEFAULTS = new MmapOptions(true, PreTouch.AUTO, FallocateAllocator.INSTANCE, 0, false);
 
     private final boolean prepareAhead;
     private final PreTouch preTouch;
@@ -27,7 +27,11 @@ public final class MmapOptions
         this.rangedBarriers = rangedBarriers;
     }
 
-    /** @return the defaults: segments prepared ahead on a background thread, pre-touched {@link PreTouch#AUTO}. */
+    /**
+     * @return the defaults: segments prepared ahead on a background thread, their blocks reserved by
+     * {@link Preallocation#FALLOCATE} (zero-filled where that cannot be used), pre-touched
+     * {@link PreTouch#AUTO}, no page warmer, barriers by {@code fdatasync} on Linux.
+     */
     public static MmapOptions defaults()
     {
         return DEFAULTS;

@@ -140,6 +140,32 @@ final class NativeIo
         }
     }
 
+    /**
+     * Java 24 and later print a warning on the first native call of a module not granted native
+     * access ({@code --enable-native-access=ALL-UNNAMED}, or the {@code Enable-Native-Access} attribute
+     * of an executable jar's manifest). A library must not make its users' JVMs print warnings they did
+     * not ask for: there, without the grant, JNA is not loaded and the portable fallbacks are used.
+     *
+     * @return why JNA is not to be loaded, or {@code null} when it may be.
+     */
+    static String refusedNativeAccess(final int javaFeature, final Module jnaModule)
+    {
+        if (javaFeature < 24)
+        {
+            return null;
+        }
+        try
+        {
+            final Object enabled = Module.class.getMethod("isNativeAccessEnabled").invoke(jnaModule);
+            return Boolean.TRUE.equals(enabled) ? null : "Java " + javaFeature + " would print a warning on loading " +
+                "JNA without native access: start the JVM with --enable-native-access=ALL-UNNAMED to use it";
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return "cannot tell whether native access is enabled on Java " + javaFeature + ": " + ex;
+        }
+    }
+
     /** Lazy holder: JNA is looked for on first use. */
     private static final class Holder
     {
@@ -162,8 +188,12 @@ final class NativeIo
             {
                 try
                 {
-                    Class.forName("com.sun.jna.Native", false, NativeIo.class.getClassLoader());
-                    libc = new Libc();
+                    final Class<?> jna = Class.forName("com.sun.jna.Native", false, NativeIo.class.getClassLoader());
+                    why = refusedNativeAccess(Runtime.version().feature(), jna.getModule());
+                    if (why == null)
+                    {
+                        libc = new Libc();
+                    }
                 }
                 catch (final ClassNotFoundException ex)
                 {

@@ -14,11 +14,17 @@ public enum Preallocation
      */
     ZERO_FILL,
     /**
-     * {@code fallocate(2)} through JNA (Linux, JNA on the class path): blocks reserved as unwritten
-     * extents, nothing written. Falls back to {@link #ZERO_FILL}, with one log line, where JNA does not
-     * load or the filesystem has no {@code fallocate}. On Java 24 and later the JVM prints a warning
-     * when JNA first loads its native library, unless started with
-     * {@code --enable-native-access=ALL-UNNAMED}: a warning, not an error (checked on Temurin 25).
+     * {@code fallocate(2)} through JNA (Linux; a dependency of this module, loaded on first use): blocks
+     * reserved as unwritten extents, nothing written. The default. Falls back to {@link #ZERO_FILL},
+     * with one log line (INFO), where JNA does not load (excluded from the class path, another
+     * system), where the filesystem has no {@code fallocate}, and on Java 24 and later when the JVM was
+     * not started with {@code --enable-native-access=ALL-UNNAMED}: there loading JNA would make the JVM
+     * print a warning, which a library must not do unasked. {@code -Ddurability.mmap.noNative=true}
+     * turns native calls off everywhere.
+     *
+     * <p>Measured on the benchmarks' VM (ext4): the first store into a page 1.8 µs against 6.0-6.5 µs
+     * for a zero-filled file, sustained 1 KiB appends 14-18 % cheaper, {@code flushAndSync} the same
+     * within the disk's drift; and each segment is written to disk once, not twice.
      */
     FALLOCATE
 }

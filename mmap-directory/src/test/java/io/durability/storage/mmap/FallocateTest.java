@@ -35,6 +35,34 @@ class FallocateTest
     }
 
     @Test
+    void fallocateIsTheDefault()
+    {
+        assertEquals(Preallocation.FALLOCATE, MmapOptions.defaults().preallocation());
+        assertEquals(Preallocation.ZERO_FILL, MmapOptions.defaults().withPreallocation(Preallocation.ZERO_FILL)
+            .preallocation());
+    }
+
+    @Test
+    void onJava24AndLaterJnaLoadsOnlyWithNativeAccess() throws Exception
+    {
+        final Module module = NativeIo.class.getModule();
+        assertNull(NativeIo.refusedNativeAccess(17, module));
+        assertNull(NativeIo.refusedNativeAccess(23, module));
+        final String refused = NativeIo.refusedNativeAccess(24, module);
+        if (Runtime.version().feature() >= 22)
+        {
+            final boolean enabled = (Boolean)Module.class.getMethod("isNativeAccessEnabled").invoke(module);
+            assertEquals(enabled, refused == null, "refused: " + refused);
+        }
+        else
+        {
+            // No Module.isNativeAccessEnabled here: it cannot tell, so it does not load.
+            assertNotNull(refused);
+            assertTrue(refused.contains("Java 24"), refused);
+        }
+    }
+
+    @Test
     void aFallocatedSegmentIsWholeZeroAndAllocated() throws Exception
     {
         final int capacity = 8 << 20;
