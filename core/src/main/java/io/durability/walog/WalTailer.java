@@ -569,26 +569,24 @@ public final class WalTailer<E> implements AutoCloseable
     private Segment tryOpen(final long id)
     {
         final String path = WalLayout.segmentPath(walDir, id);
-        final SegmentFile file;
-        try
+        SegmentFile file = openOrNull(path);
+        if (file == null)
         {
-            file = directory.openSegment(path, false);
-        }
-        catch (final DurabilityException ex)
-        {
-            if (ex.kind() != DurabilityException.Kind.NOT_FOUND)
-            {
-                throw ex;
-            }
             final long[] ids = WalLayout.segmentIds(directory, walDir);
-            if (ids.length > 0 && ids[ids.length - 1] > id)
+            if (ids.length == 0 || ids[ids.length - 1] <= id)
+            {
+                return null; // not created yet
+            }
+            // A later segment exists, so this one was created before it: open it again (the writer may
+            // have created both since the first attempt); missing now, it was deleted.
+            file = openOrNull(path);
+            if (file == null)
             {
                 throw new DurabilityException(DurabilityException.Kind.INVALID_STATE,
                     "this tailer fell behind truncation: the segment holding its next entry " + nextEntryId +
                     " was deleted (deleteSegmentsCoveredBy) before it was read; recover from the checkpoint " +
                     "that covered it", path, -1, "segment " + id, "segments from " + ids[0] + " on", null);
             }
-            return null;
         }
         try
         {
@@ -632,6 +630,23 @@ public final class WalTailer<E> implements AutoCloseable
         {
             file.close();
             throw ex;
+        }
+    }
+
+    /** @return the segment file at {@code path}, or {@code null} when there is none. */
+    private SegmentFile openOrNull(final String path)
+    {
+        try
+        {
+            return directory.openSegment(path, false);
+        }
+        catch (final DurabilityException ex)
+        {
+            if (ex.kind() != DurabilityException.Kind.NOT_FOUND)
+            {
+                throw ex;
+            }
+            return null;
         }
     }
 
