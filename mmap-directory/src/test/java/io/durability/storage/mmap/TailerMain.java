@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * (waiting for it to be created), checks that entries arrive as exactly {@code 1, 2, 3, ...} with the
  * bytes of {@link MmapProcessTest#payload(long)}, and exits: {@code tailed <n>} and status 0 once it
  * received entry {@code args[1]}; {@code error ...} and status 1 on any error; {@code timeout at <id>}
- * and status 2 after {@code args[2]} seconds.
+ * and status 2 after {@code args[2]} seconds. {@code args[3]} (optional) is {@code durable} for a tailer of
+ * durable entries only (read from the segment headers' watermarks), {@code visible} by default.
  */
 public final class TailerMain
 {
@@ -45,7 +46,8 @@ public final class TailerMain
         int status;
         try (MmapDirectory dir = MmapDirectory.open(Path.of(args[0]));
             WalTailer<byte[]> tailer = WalTailer.open(dir, BytesCodec.INSTANCE, WalOptions.defaults(), ReplayMode.STRICT,
-                WalTailer.Delivery.VISIBLE, WalTailer.FIRST))
+                args.length > 3 && "durable".equals(args[3]) ? WalTailer.Delivery.DURABLE : WalTailer.Delivery.VISIBLE,
+                WalTailer.FIRST))
         {
             System.out.println("started");
             System.out.flush();

@@ -160,4 +160,43 @@ class TailerProcessTest
             }
         }
     }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aDurableTailerInAnotherProcessReadsTheDurablePositionFromTheSegmentHeaders() throws Exception
+    {
+        final long total = 8000;
+        final Process tailer = ChildJvm.start(TailerMain.class, folder.toString(), Long.toString(total), "120", "durable");
+        try (BufferedReader tailerOut = ChildJvm.output(tailer))
+        {
+            assertEquals("started", tailerOut.readLine());
+            final long segments;
+            try (MmapDirectory dir = MmapDirectory.open(folder);
+                WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, OPTIONS))
+            {
+                for (long id = 1; id <= total; id++)
+                {
+                    w.append(MmapProcessTest.payload(id));
+                    if (id % 500 == 0)
+                    {
+                        w.flushAndSync();
+                    }
+                }
+                segments = w.currentSegmentId();
+                // The last entries were never synced: only close() (its final barrier and exact
+                // watermark) lets a durable tailer deliver them.
+                assertTrue(tailer.isAlive(), "the durable tailer finished before the last entries were durable");
+            }
+            assertTrue(segments > 100, "rolls " + (segments - 1));
+            assertEquals("tailed " + total, tailerOut.readLine(), "the tailer said");
+            assertTrue(tailer.waitFor(60, TimeUnit.SECONDS), "the tailer did not exit");
+            assertEquals(0, tailer.exitValue());
+            System.out.println("tailer-process: a durable tailer received " + total + " entries across " +
+                (segments - 1) + " rolls");
+        }
+        finally
+        {
+            tailer.destroyForcibly();
+        }
+    }
 }
