@@ -188,6 +188,11 @@ public final class WalTailer<E> implements AutoCloseable
         {
             throw DurabilityException.invalidConfig("entry id to tail from", "FIRST, END or an id >= 1", entryId);
         }
+        if (directory == null || codec == null || options == null || mode == null || delivery == null)
+        {
+            throw DurabilityException.invalidConfig("WalTailer.open arguments", "directory, codec, options, mode and " +
+                "delivery all given", "a null");
+        }
         final WalTailer<E> tailer = new WalTailer<>(directory, codec, options, mode, delivery);
         try
         {
@@ -671,48 +676,84 @@ public final class WalTailer<E> implements AutoCloseable
         }
         // The last segment whose header reads and whose start id is <= entryId. Only the newest segment
         // may be uninitialized (being created): it counts as starting after every id.
+        final Segment found = locate(ids, entryId);
+        if (found == null)
+        {
+            return; // the first segment is being created: wait for it
+        }
+        segmentId = found.id;
+        nextEntryId = found.header.startEntryId();
+        start(found);
+        final long target = entryId == FIRST ? nextEntryId : entryId;
+        advance(null, Integer.MAX_VALUE, target);
+        if (entryId != END && nextEntryId < target)
+        {
+            throw new DurabilityException(DurabilityException.Kind.NOT_FOUND,
+                "entry " + entryId + " is not in the WAL: its last entry is " + (nextEntryId - 1),
+                WalLayout.segmentPath(walDir, segmentId), -1, "an entry id <= " + nextEntryId,
+                String.valueOf(entryId), null);
+        }
+    }
+
+    /**
+     * @return the open segment to scan for {@code entryId}, or {@code null} (with {@link #segmentId} and
+     * {@link #nextEntryId} set) when the WAL's only segment, the first, is being created.
+     */
+    private Segment locate(final long[] ids, final long entryId)
+    {
         int lo = 0;
         int hi = ids.length - 1;
         Segment found = null;
-        while (lo <= hi)
+        try
         {
-            final int mid = entryId == FIRST ? lo : (lo + hi) >>> 1;
-            final Segment s = tryOpen(ids[mid]);
-            if (s == null)
+            while (lo <= hi)
             {
-                if (mid == ids.length - 1 && mid > 0)
+                final int mid = entryId == FIRST ? lo : (lo + hi) >>> 1;
+                final Segment s = tryOpen(ids[mid]);
+                if (s == null)
                 {
+                    if (mid == ids.length - 1 && mid > 0)
+                    {
+                        hi = mid - 1;
+                        continue;
+                    }
+                    if (mid == 0 && ids.length == 1 && ids[0] == 1 && (entryId <= 1 || entryId == END))
+                    {
+                        segmentId = 1; // the first segment is being created
+                        nextEntryId = 1;
+                        return null;
+                    }
+                    throw DurabilityException.format("segment file vanished or was never initialized while a tailer " +
+                        "opened (an uninitialized header before the newest segment is corruption)",
+                        WalLayout.segmentPath(walDir, ids[mid]), 0, "a readable segment header", "none");
+                }
+                if (entryId == FIRST || s.header.startEntryId() <= entryId)
+                {
+                    if (found != null)
+                    {
+                        found.file.close();
+                    }
+                    found = s;
+                    if (entryId == FIRST)
+                    {
+                        break;
+                    }
+                    lo = mid + 1;
+                }
+                else
+                {
+                    s.file.close();
                     hi = mid - 1;
-                    continue;
                 }
-                if (mid == 0 && ids.length == 1 && ids[0] == 1)
-                {
-                    segmentId = 1; // the first segment is being created
-                    nextEntryId = 1;
-                    return;
-                }
-                throw DurabilityException.format("segment file vanished or was never initialized while a tailer " +
-                    "opened (an uninitialized header before the newest segment is corruption)",
-                    WalLayout.segmentPath(walDir, ids[mid]), 0, "a readable segment header", "none");
             }
-            if (entryId == FIRST || s.header.startEntryId() <= entryId)
+        }
+        catch (final RuntimeException ex)
+        {
+            if (found != null)
             {
-                if (found != null)
-                {
-                    found.file.close();
-                }
-                found = s;
-                if (entryId == FIRST)
-                {
-                    break;
-                }
-                lo = mid + 1;
+                found.file.close();
             }
-            else
-            {
-                s.file.close();
-                hi = mid - 1;
-            }
+            throw ex;
         }
         if (found == null)
         {
@@ -728,18 +769,7 @@ public final class WalTailer<E> implements AutoCloseable
                 WalLayout.segmentPath(walDir, ids[0]), SegmentDescriptor.START_ENTRY_ID_OFFSET,
                 "an entry id >= " + start, String.valueOf(entryId), null);
         }
-        segmentId = found.id;
-        nextEntryId = found.header.startEntryId();
-        start(found);
-        final long target = entryId == FIRST ? nextEntryId : entryId;
-        advance(null, Integer.MAX_VALUE, target);
-        if (entryId != END && nextEntryId < target)
-        {
-            throw new DurabilityException(DurabilityException.Kind.NOT_FOUND,
-                "entry " + entryId + " is not in the WAL: its last entry is " + (nextEntryId - 1),
-                WalLayout.segmentPath(walDir, segmentId), -1, "an entry id <= " + nextEntryId,
-                String.valueOf(entryId), null);
-        }
+        return found;
     }
 
     /** An open segment and what the tailer reads of its header while the writer lives. */
