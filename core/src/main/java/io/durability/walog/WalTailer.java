@@ -55,8 +55,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * torn write) is a {@link DurabilityException} from {@code poll} in both {@link ReplayMode modes}, naming
  * the file, the offset, what was expected and what was found. A torn write (above the watermark, with
  * a whole 512-byte sector reading as zeros: what a power cut leaves) is an error in
- * {@link ReplayMode#STRICT}; in {@link ReplayMode#BEST_EFFORT} the tailer stops before it and waits: a
- * writer's {@code resume} cuts it, and the tailer then delivers what the writer appends after it. A
+ * {@link ReplayMode#STRICT}; in {@link ReplayMode#BEST_EFFORT} the tailer stops before it and waits (checking
+ * the slot's CRC at each poll): a writer's {@code resume} cuts it, and the tailer then delivers what the
+ * writer appends in its place. A
  * segment being created (no file yet, or a header whose magic is not stored yet) is waited for, never
  * reported as damage; a segment header that is neither valid nor uninitialized, a segment naming
  * another id or starting at another entry id than the previous seal says, or a file length other than
@@ -143,9 +144,8 @@ public final class WalTailer<E> implements AutoCloseable
     /** The last delivered frame's offset in {@link #current} and its commit word ({@code -1}: none). */
     private int lastOffset = UNKNOWN;
     private long lastWord;
-    /** A slot the scan stopped at without an error, and its commit word: re-read once that word changes. */
+    /** A slot the scan stopped at without an error: judged again once it holds a whole frame. */
     private int stuckOffset = UNKNOWN;
-    private long stuckWord;
     private boolean closed;
 
     private WalTailer(
@@ -330,13 +330,18 @@ public final class WalTailer<E> implements AutoCloseable
                 // Below the watermark, or in a segment a later one proved, data must be there: the scan
                 // says what is wrong (or finds it after all).
             }
-            else if (p == stuckOffset && word == stuckWord)
+            else if (p == stuckOffset)
             {
-                if (s.watermark() <= p)
+                // The slot the scan stopped at (a torn frame, or one of an earlier life of the file): judged
+                // again once it holds a whole frame of this segment (a resume cut it and appended, maybe the
+                // very same bytes) or a barrier covered it. One CRC of the slot per poll until then.
+                final int watermark = s.watermark();
+                if (watermark <= p && !scanner.isCommittedFrameAt(p, nextEntryId))
                 {
-                    break; // still the slot the scan stopped at, still above the watermark
+                    break;
                 }
-                scanner.raiseWatermark(s.watermark()); // a later barrier covered it: judge it again
+                scanner.raiseWatermark(watermark);
+                stuckOffset = UNKNOWN;
             }
             if (lastOffset != UNKNOWN && s.buffer.getLongVolatile(lastOffset) != lastWord)
             {
@@ -388,7 +393,7 @@ public final class WalTailer<E> implements AutoCloseable
                 }
                 // A committed-looking frame of an earlier life of the file (another salt) is the end of
                 // data: wait until the writer overwrites it.
-                stuck(p, word);
+                stuck(p);
                 break;
             }
             else if (r == SegmentScanner.TORN)
@@ -407,7 +412,7 @@ public final class WalTailer<E> implements AutoCloseable
                 {
                     throw problem;
                 }
-                stuck(p, word);
+                stuck(p);
                 break;
             }
             else
@@ -418,11 +423,10 @@ public final class WalTailer<E> implements AutoCloseable
         return delivered;
     }
 
-    private void stuck(final int offset, final long word)
+    private void stuck(final int offset)
     {
         scanner.rewind(offset, nextEntryId);
         stuckOffset = offset;
-        stuckWord = word;
     }
 
     private DurabilityException tookBack(final Segment s)

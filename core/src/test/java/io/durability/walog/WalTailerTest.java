@@ -538,6 +538,58 @@ public class WalTailerTest
         }
     }
 
+    /** 700 to 740 bytes of {@code id}: every frame crosses a 512-byte sector. */
+    private static byte[] sectorCrossing(final long id)
+    {
+        final byte[] bytes = new byte[700 + (int)(id % 41)];
+        Arrays.fill(bytes, (byte)id);
+        return bytes;
+    }
+
+    @Test
+    void aBestEffortTailerWaitsAtATornTailAndGoesOnWithWhatTheResumedWriterAppendsInItsPlace()
+    {
+        final WalOptions big = OPTIONS.withSegmentCapacity(1 << 20);
+        final java.util.Map<String, byte[]> image;
+        try (WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, big))
+        {
+            for (long id = 1; id <= 30; id++)
+            {
+                w.append(sectorCrossing(id));
+            }
+            image = Damage.capture(dir, "wal");
+        }
+        Damage.restore(dir, "wal", image); // as a crash left it: no clean close, no exact watermark
+        final Damage.FrameSpan torn = Damage.lastFrameCrossingASector(dir, "wal/wal-1.seg", KIND);
+        assertEquals(30, torn.entryId());
+        Damage.tearFrame(dir, "wal/wal-1.seg", torn); // a power cut: a sector of entry 30 never reached the disk
+        final List<Long> ids = new ArrayList<>();
+        final FrameHandler check = (id, buffer, offset, length) ->
+        {
+            final byte[] got = new byte[length];
+            buffer.getBytes(offset, got);
+            assertArrayEquals(sectorCrossing(id), got, "entry " + id);
+            ids.add(id);
+        };
+        try (WalTailer<byte[]> t = WalTailer.open(dir, BytesCodec.INSTANCE, big, ReplayMode.BEST_EFFORT,
+            WalTailer.Delivery.VISIBLE, WalTailer.FIRST))
+        {
+            assertEquals(29, drain(t, check));
+            assertEquals(0, t.pollFrames(check, 10), "waits at the torn entry");
+            try (WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, big))
+            {
+                assertEquals(30, w.nextEntryId(), "resume cut the torn entry");
+                for (long id = 30; id <= 45; id++)
+                {
+                    w.append(sectorCrossing(id)); // entry 30 again with the same bytes: the same commit word
+                }
+            }
+            assertEquals(16, drain(t, check));
+        }
+        assertEquals(java.util.stream.LongStream.rangeClosed(1, 45).boxed().collect(java.util.stream.Collectors.toList()),
+            ids, "every entry once, in order: the torn one only as the resumed writer wrote it");
+    }
+
     @Test
     void anEntryTheWriterTookBackIsAnErrorNotADivergence()
     {
