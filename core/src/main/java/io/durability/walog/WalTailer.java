@@ -72,9 +72,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Before it delivers a newly found entry, the tailer checks with one 8-byte load that the last entry it
  * delivered is still in place (its length and CRC, which covers its id, salt and payload). A writer's
  * {@code resume} can cut only frames above the durable watermark, after a power cut or an OS crash;
- * should one it delivered in {@link Delivery#VISIBLE} mode have been cut and replaced, {@code poll}
- * throws {@code INVALID_STATE} rather than deliver a stream that diverges from the WAL. A tailer that
- * must never see such an entry uses {@link Delivery#DURABLE}.
+ * should one it delivered in {@link Delivery#VISIBLE} mode have been cut and replaced by other bytes, the
+ * first {@code poll} that finds data at the tailer's position throws {@code INVALID_STATE} rather than
+ * deliver a stream that diverges from the WAL (a poll that finds nothing there does not look: the empty
+ * path stays one load). A tailer that must never see such an entry uses {@link Delivery#DURABLE}.
  *
  * <h2>Truncation</h2>
  * The tailer keeps the segment it reads open, so a checkpoint publish that deletes it
