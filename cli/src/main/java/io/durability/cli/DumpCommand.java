@@ -5,6 +5,7 @@ import io.durability.storage.DurabilityException;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalInspector;
 import io.durability.walog.WalReader;
+import io.durability.walog.WalTailer;
 import io.durability.walog.WalVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
  * {@code durability dump DIR}: print entries with their ids, streaming. Frames are read in place
  * ({@link WalReader#replayFrames}) and printed one at a time, so memory use does not grow with the
  * WAL; the scan stops at the first id past {@code --to}, and when nobody reads the output any more
- * (a closed pipe).
+ * (a closed pipe). {@code --follow} then keeps printing what a writer appends ({@link WalTailer}).
  */
 @Command(name = "dump", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
@@ -68,6 +69,14 @@ public final class DumpCommand implements Callable<Integer>
             "labelled. Not a replay: what follows damage may never have been acknowledged. Exit 4 if damaged."})
     boolean skipDamage;
 
+    @Option(names = "--follow",
+        description = {"After the last entry, keep printing entries as a writer appends them, like tail -f, until",
+            "interrupted (Ctrl-C). Entries are printed once visible (appended), not only once durable."})
+    boolean follow;
+
+    /** How long an idle --follow waits between polls: short enough to look live, long enough to cost nothing. */
+    private static final long FOLLOW_IDLE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
+
     /** Thrown from the frame handler to end the scan early; carries no stack trace (it is not an error). */
     private static final class Stop extends RuntimeException
     {
@@ -104,6 +113,11 @@ public final class DumpCommand implements Callable<Integer>
         {
             throw new CliFailure(ExitCodes.USAGE, "--from " + lo + " is after --to " + hi);
         }
+        if (follow && (to != null || skipDamage))
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--follow prints entries without end: it takes no --to and no " +
+                "--skip-damage");
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final Seen seen = new Seen();
@@ -113,6 +127,10 @@ public final class DumpCommand implements Callable<Integer>
             if (skipDamage)
             {
                 return salvage(wal, out, err, printer, lo, hi, seen);
+            }
+            if (follow)
+            {
+                return follow(wal, out, err, printer, seen, lo);
             }
             final WalReader<byte[]> reader = new WalReader<>(wal.directory(), BytesCodec.INSTANCE, wal.options());
             try (Progress progress = wal.progress(err, "dump"))
@@ -170,6 +188,75 @@ public final class DumpCommand implements Callable<Integer>
             }
             return finish(out, err, printer, seen, lo, hi, true);
         }
+    }
+
+    /**
+     * {@code --follow}: a {@link WalTailer} (strict, visible entries) opened at {@code --from} (a seek: the
+     * segment headers, then at most one segment, not the whole WAL) or at the first entry, polled until
+     * the thread is interrupted, the output is closed or the tailer fails. Output is flushed whenever
+     * nothing new is there, and by a shutdown hook on Ctrl-C.
+     */
+    private int follow(
+        final WalFolder.Wal wal, final PrintWriter out, final PrintWriter err, final EntryPrinter printer,
+        final Seen seen, final long lo)
+    {
+        final long start = from == null ? WalTailer.FIRST : lo;
+        final Thread flushAtExit = new Thread(out::flush, "durability-dump-follow-flush");
+        Runtime.getRuntime().addShutdownHook(flushAtExit);
+        try (WalTailer<byte[]> tailer = WalTailer.open(wal.directory(), BytesCodec.INSTANCE, wal.options(),
+            ReplayMode.STRICT, WalTailer.Delivery.VISIBLE, start))
+        {
+            final io.durability.walog.FrameHandler printing =
+                (id, buffer, offset, length) -> print(printer, seen, id, buffer, offset, length);
+            while (!Thread.currentThread().isInterrupted())
+            {
+                if (tailer.pollFrames(printing, CHECK_OUTPUT_EVERY) == 0)
+                {
+                    out.flush();
+                    if (out.checkError())
+                    {
+                        seen.outputClosed = true;
+                        break;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(FOLLOW_IDLE_NANOS);
+                }
+                else if (out.checkError())
+                {
+                    seen.outputClosed = true;
+                    break;
+                }
+            }
+        }
+        catch (final DurabilityException ex)
+        {
+            out.flush();
+            if (ex.kind() == DurabilityException.Kind.NOT_FOUND)
+            {
+                throw new CliFailure(ExitCodes.NOT_FOUND, "--follow --from " + lo + ": " + ex.getMessage(), ex);
+            }
+            if (!Verdicts.isDamage(ex))
+            {
+                throw new CliFailure(ExitCodes.FAILURE, "--follow stopped after " + Text.count(seen.printed) +
+                    " entries printed: " + ex.getMessage(), ex);
+            }
+            final WalVerdict verdict = Progress.overWal(err, "classifying the damage", wal,
+                new WalReader<>(wal.directory(), BytesCodec.INSTANCE, wal.options())::check);
+            final int code = Verdicts.exitCode(verdict);
+            throw new CliFailure(code == ExitCodes.OK ? ExitCodes.CORRUPT : code, "--follow stopped after " +
+                Text.count(seen.printed) + " entries printed: " + Verdicts.advice(verdict), ex);
+        }
+        finally
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(flushAtExit);
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
+                // The hook is running or about to: it flushes.
+            }
+        }
+        return finish(out, err, printer, seen, lo, Long.MAX_VALUE, false);
     }
 
     /**

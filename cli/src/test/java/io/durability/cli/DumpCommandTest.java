@@ -157,4 +157,71 @@ class DumpCommandTest
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("--format"), r.err());
     }
+
+    private static List<String> awaitLines(final java.io.StringWriter out, final int n) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        List<String> lines = out.toString().lines().collect(java.util.stream.Collectors.toList());
+        while (lines.size() < n && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+            lines = out.toString().lines().collect(java.util.stream.Collectors.toList());
+        }
+        return lines;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 90, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void followSeeksToFromThenPrintsWhatAWriterAppendsAcrossRollsUntilInterrupted() throws Exception
+    {
+        TestWals.writeEntries(root, 50);
+        final picocli.CommandLine cl = DurabilityCli.commandLine();
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        final int[] exit = {-1};
+        final Thread dump = new Thread(() -> exit[0] = cl.execute("dump", root.toString(), "--follow", "--from", "41"),
+            "dump-follow");
+        dump.start();
+        try
+        {
+            assertEquals(10, awaitLines(out, 10).size(), "entries 41..50 before any new one; stderr: " + err);
+            try (io.durability.storage.mmap.MmapDirectory dir = io.durability.storage.mmap.MmapDirectory.open(root);
+                io.durability.walog.WalWriter<WalEntry> w = io.durability.walog.WalWriter.resume(
+                    dir, WalEntryCodec.INSTANCE, TestWals.options()))
+            {
+                for (long id = 51; id <= 400; id++)
+                {
+                    w.append(TestWals.entry(id));
+                }
+                assertTrue(w.currentSegmentId() > 3, "the writer rolled");
+                assertEquals(360, awaitLines(out, 360).size(), "stderr: " + err);
+            }
+        }
+        finally
+        {
+            dump.interrupt();
+            dump.join(30_000);
+        }
+        assertFalse(dump.isAlive(), "dump --follow did not stop when interrupted");
+        assertEquals(ExitCodes.OK, exit[0], err.toString());
+        final List<String> lines = out.toString().lines().collect(java.util.stream.Collectors.toList());
+        assertEquals(360, lines.size());
+        for (int i = 0; i < lines.size(); i++)
+        {
+            final long id = 41 + i;
+            assertEquals(id + "  " + TestWals.entry(id), lines.get(i));
+        }
+    }
+
+    @Test
+    void followTakesNoToAndAFromPastTheEndIsNotFound()
+    {
+        TestWals.writeEntries(root, 5);
+        assertEquals(ExitCodes.USAGE, cli("dump", root.toString(), "--follow", "--to", "3").exit());
+        final TestWals.Run r = cli("dump", root.toString(), "--follow", "--from", "9");
+        assertEquals(ExitCodes.NOT_FOUND, r.exit(), r.err());
+        assertTrue(r.err().contains("entry 9 is not in the WAL"), r.err());
+    }
 }

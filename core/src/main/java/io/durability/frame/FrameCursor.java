@@ -102,7 +102,8 @@ public final class FrameCursor
      * Advance to the next frame.
      *
      * @return {@link #FRAME}, {@link #SEAL}, {@link #END} or {@link #BAD}; after {@code END} or
-     * {@code BAD} the cursor stays put and {@link #position()} is the offset of the failing slot.
+     * {@code BAD} the cursor stays put and {@link #position()} is the offset of the failing slot, so
+     * that a reader following a live writer may call {@code next()} again to re-read that slot.
      * @throws DurabilityException FORMAT for a frame whose CRC is valid but whose content is not
      *                             (unknown type, entry id out of sequence, seal with a payload): those
      *                             are never torn writes.
@@ -186,6 +187,22 @@ public final class FrameCursor
         position = offset + align(length);
         expectedEntryId = id + 1;
         return FRAME;
+    }
+
+    /**
+     * Move back to the frame slot at {@code offset}, which must carry {@code entryId}: a live reader
+     * that did not consume the frame it just read (its handler threw) reads it again on the next
+     * {@link #next()}. The offset must be one this cursor returned as a {@link #frameOffset()}.
+     *
+     * @param offset  the frame's offset.
+     * @param entryId the id the frame carries.
+     */
+    public void rewind(final int offset, final long entryId)
+    {
+        position = offset;
+        expectedEntryId = entryId;
+        problem = null;
+        badKind = 0;
     }
 
     private int bad(final int kind, final DurabilityException why)

@@ -123,6 +123,25 @@ public final class SegmentDescriptor
     {
     }
 
+    /**
+     * @return the durable watermark held in a watermark word: the 8 bytes at {@link #WATERMARK_OFFSET}
+     * read as one native-order 8-byte load (the writer stores watermark and check with one aligned
+     * 8-byte store, so one such load sees a pair that belongs together).
+     */
+    public static int watermarkOf(final long watermarkWord)
+    {
+        return NATIVE_LITTLE_ENDIAN ? (int)watermarkWord : Integer.reverseBytes((int)(watermarkWord >>> 32));
+    }
+
+    /** @return the watermark check held in a watermark word (see {@link #watermarkOf}). */
+    public static int watermarkCheckOf(final long watermarkWord)
+    {
+        return NATIVE_LITTLE_ENDIAN ? (int)(watermarkWord >>> 32) : Integer.reverseBytes((int)watermarkWord);
+    }
+
+    private static final boolean NATIVE_LITTLE_ENDIAN =
+        java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
     private static long littleEndianLong(final byte[] bytes)
     {
         long value = 0;

@@ -114,7 +114,10 @@ public final class SegmentScanner
 
     /**
      * @return {@link #FRAME} (the cursor holds it), or where and how the frames stop: {@link #SEALED},
-     * {@link #END}, {@link #TORN} or {@link #CORRUPT}. Call again only after {@link #FRAME}.
+     * {@link #END}, {@link #TORN} or {@link #CORRUPT}. Call again after {@link #FRAME}; after
+     * {@link #END} or {@link #TORN} the scanner stays at the slot it stopped at, and a reader following
+     * a live writer ({@code WalTailer}) may call again to re-read it (it does so once the slot's commit
+     * word changed). After {@link #SEALED} or {@link #CORRUPT}, wrap it again.
      */
     public int next()
     {
@@ -383,6 +386,33 @@ public final class SegmentScanner
     public DurabilityException problem()
     {
         return problem;
+    }
+
+    /**
+     * Raise the watermark the scan judges by to {@code watermark}, read again from the segment header
+     * by a reader following a live writer (a header's watermark only grows while its segment lives).
+     * A lower value is ignored.
+     *
+     * @param watermark the header's current durable watermark.
+     */
+    public void raiseWatermark(final int watermark)
+    {
+        if (watermark > this.watermark)
+        {
+            this.watermark = watermark;
+        }
+    }
+
+    /**
+     * Move back to the frame at {@code offset} carrying {@code entryId} (see {@link FrameCursor#rewind}).
+     *
+     * @param offset  a frame offset the cursor returned.
+     * @param entryId the id of that frame.
+     */
+    public void rewind(final int offset, final long entryId)
+    {
+        cursor.rewind(offset, entryId);
+        problem = null;
     }
 
     /** @return the watermark of the segment being scanned. */

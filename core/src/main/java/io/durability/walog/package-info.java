@@ -2,7 +2,9 @@
  * The generic multi-segment write-ahead log: {@link io.durability.walog.WalWriter} (create, resume,
  * append, appendBatch, claim/commit, flush, flushAndSync, rolling, maintenance) and
  * {@link io.durability.walog.WalReader} (strict and best-effort replay, streaming and zero-allocation
- * variants), plus the seed's segment-index {@link io.durability.walog.WalEntry} with its codec.
+ * variants), {@link io.durability.walog.WalTailer} (follows a live writer, in this process or another:
+ * visible or durable-only delivery, seek by entry id), plus the seed's segment-index
+ * {@link io.durability.walog.WalEntry} with its codec.
  *
  * <h2>Invariants (must not change without a format bump)</h2>
  * <ul>
