@@ -503,6 +503,41 @@ if latency:
             md.append(f'![latency percentiles at {rate:,}/s]({REL}/{tag})')
             md.append('')
 
+# --- tailer (issue 15)
+TAIL = {}
+for p_ in sorted(glob.glob(os.path.join(RESULTS, 'tailer-*.json'))):
+    with open(p_) as f:
+        TAIL[os.path.basename(p_)[len('tailer-'):-len('.json')]] = json.load(f)
+if TAIL:
+    md.append('## Following a writer: writer → tailer latency and seek (disk)')
+    md.append('')
+    any_t = next((d for k, d in TAIL.items() if k != 'seek'), None)
+    if any_t:
+        md.append(f'`TailerLatency` (a plain main in the same jar): a writer appends {any_t["payload"]} B entries at '
+                  f'{any_t["rate"]:,}/s on a fixed schedule, each carrying the instant it was meant to be written; a '
+                  'tailer spinning on `poll` records receive time − intended time ({:,} recorded after {:,}; no '
+                  'coordinated omission). Ours: `WalWriter.append` → `WalTailer.pollFrames` (visible entries, in '
+                  'place) on `MmapDirectory`; Chronicle: `writingDocument()` → `ExcerptTailer.readingDocument()`. '
+                  'Threads: writer and tailer in one JVM; processes: the writer in a child JVM. Values in µs; both '
+                  'spinning threads share the 2 cores with everything else.'.format(any_t['ops'], any_t['warmup']))
+        md.append('')
+        md.append('| system | across | p50 | p90 | p99 | p99.9 | p99.99 | max |')
+        md.append('|---|---|---:|---:|---:|---:|---:|---:|')
+        for across in ('threads', 'processes'):
+            for system in ('ours', 'chronicle'):
+                d = TAIL.get(f'{system}-{across}')
+                if d:
+                    md.append(f'| {system} | {across} | ' + ' | '.join(f'{d[k] / 1000:,.2f}' for k in
+                              ('p50', 'p90', 'p99', 'p99_9', 'p99_99', 'max')) + ' |')
+        md.append('')
+    sk = TAIL.get('seek')
+    if sk:
+        md.append(f'Seek: `WalTailer.open` at an entry id of a {sk["walMiB"]} MiB WAL ({sk["entries"]:,} entries of 1 KiB, '
+                  f'64 MiB segments) and the first poll delivering it, {sk["seeks"]} ids (the last and random ones): '
+                  f'median {sk["seekMedianNs"] / 1e6:,.2f} ms, min {sk["seekMinNs"] / 1e6:,.2f} ms, max '
+                  f'{sk["seekMaxNs"] / 1e6:,.2f} ms.')
+        md.append('')
+
 # --- checkpoints at scale
 CKPT = {}
 if os.path.exists(os.path.join(RESULTS, 'checkpoint.json')):
@@ -559,7 +594,7 @@ if PRE:
     md.append('')
 
 # --- targets
-md.append('## Targets (issue 14)')
+md.append('## Targets (issues 14 and 15)')
 md.append('')
 md.append('| target | measured | verdict |')
 md.append('|---|---|---|')
@@ -616,6 +651,15 @@ if CKPT:
         x = ratio(CKPT[step + 'Ms'], CKPT['floorMs'])
         md.append(f'| checkpoint {step} of the {CKPT["segments"]:,}-segment state within 10× of reading + CRC-checking '
                   f'its bytes | {fmt(CKPT[step + "Ms"])} ms, {fmt_x(x)} | {verdict(x <= 10)} |')
+for across in ('threads', 'processes'):
+    o, c = TAIL.get(f'ours-{across}'), TAIL.get(f'chronicle-{across}')
+    if o and c:
+        md.append(f'| (issue 15) writer → tailer p99 at or below Chronicle Queue\'s ({across}) | ours '
+                  f'{o["p99"] / 1000:,.2f} µs, Chronicle {c["p99"] / 1000:,.2f} µs | {verdict(o["p99"] <= c["p99"])} |')
+if TAIL.get('seek'):
+    sk = TAIL['seek']
+    md.append(f'| (issue 15) seek to an id in a {sk["walMiB"]} MiB WAL ≤ 10 ms | median {sk["seekMedianNs"] / 1e6:,.2f} ms, '
+              f'max {sk["seekMaxNs"] / 1e6:,.2f} ms | {verdict(sk["seekMaxNs"] <= 10e6)} |')
 if replay_gbs is not None:
     md.append(f'| (issue 6) replay ≥ 2 GB/s | {replay_gbs:.2f} GB/s | {verdict(replay_gbs >= 2)} |')
 if resume_rows:

@@ -51,6 +51,7 @@ if [[ $PROFILE == quick ]]; then
   LAT_OPS_FAST=2000000; LAT_WARMUP_FAST=500000
   LAT_OPS_SLOW=500000; LAT_WARMUP_SLOW=100000
   CKPT_REPS=3; PREALLOC_ROUNDS=2
+  TAIL_OPS=300000; TAIL_WARMUP=50000; SEEK_MIB=256
 else
   JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
@@ -60,6 +61,8 @@ else
   LAT_OPS_FAST=50000000; LAT_WARMUP_FAST=5000000
   LAT_OPS_SLOW=10000000; LAT_WARMUP_SLOW=1000000
   CKPT_REPS=11; PREALLOC_ROUNDS=5
+  # About 33 s per tailer run at 100 k/s.
+  TAIL_OPS=3000000; TAIL_WARMUP=300000; SEEK_MIB=1024
 fi
 # The page warmer's configuration measured beside the defaults (see MmapOptions.withPageWarmer).
 WARM_OPTS=(--prealloc fallocate --warmer 1048576)
@@ -137,6 +140,19 @@ for rate in 500000 100000; do
   latency "chronicle-$k" $rate $ops $warm --system chronicle
   latency "raw-$k" $rate $ops $warm --system raw
 done
+
+# Writer -> tailer latency (issue 15), ours beside Chronicle Queue's tailer, threads and processes; seek in a WAL.
+for across in threads processes; do
+  for system in ours chronicle; do
+    echo "== tailer $system $across"
+    java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.TailerLatency --system $system --across $across \
+      --ops $TAIL_OPS --warmup $TAIL_WARMUP --rate 100000 --dir "$DISK" --out "$RESULTS/tailer-$system-$across.json" \
+      > "$LOGS/tailer-$system-$across.log" 2>&1 || { echo "tailer $system $across failed; see $LOGS/tailer-$system-$across.log" >&2; exit 1; }
+  done
+done
+echo "== tailer seek"
+java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.TailerLatency --seek $SEEK_MIB --dir "$DISK" --out "$RESULTS/tailer-seek.json" \
+  > "$LOGS/tailer-seek.log" 2>&1 || { echo "tailer seek failed; see $LOGS/tailer-seek.log" >&2; exit 1; }
 
 # Checkpoints at scale (the demo's 900 000-segment state) against reading + CRC-checking its bytes.
 echo "== checkpoint scale"

@@ -99,7 +99,8 @@ class CrashLoopTest
 
     private Process startWriter(final String crashPoint, final int after) throws IOException
     {
-        // Preallocation writes zeros in 1 MiB chunks: only a segment larger than that is "mid" anywhere.
+        // Zero-fill preallocation writes 64 KiB chunks: a segment larger than that is "mid" somewhere; fallocate
+        // (the default) halts after its one call, before the file is handed out.
         final int segment = CrashPoints.PREALLOCATE_MID.equals(crashPoint) ? 4 * 1024 * 1024 : SEGMENT;
         return startWriter(crashPoint, after, segment);
     }
@@ -108,7 +109,7 @@ class CrashLoopTest
     {
         final List<String> cmd = new ArrayList<>(List.of(
             System.getProperty("java.home") + "/bin/java",
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
             "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         if (crashPoint != null)
         {
@@ -162,18 +163,29 @@ class CrashLoopTest
         final AtomicLong durable = new AtomicLong();
         final AtomicLong started = new AtomicLong(-1);
         final Process p = startWriter(crashPoint, after);
-        final Thread reports = reader(p, durable, started);
-        if (crashPoint == null)
+        final Thread reports;
+        try
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (started.get() < 0 && p.isAlive() && System.nanoTime() < deadline)
+            reports = reader(p, durable, started);
+            if (crashPoint == null)
             {
-                Thread.sleep(1);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (started.get() < 0 && p.isAlive() && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(1);
+                }
+                Thread.sleep(killAfterMillis);
+                p.destroyForcibly();
             }
-            Thread.sleep(killAfterMillis);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), crashPoint == null ? "the killed writer did not exit within 60 s" :
+                "the writer did not halt at crash point " + crashPoint + " (hit " + after + ") within 60 s: is it still on " +
+                "the path the writer takes?");
+        }
+        finally
+        {
+            // A writer that never reached its crash point must not outlive the test (it appends forever).
             p.destroyForcibly();
         }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "writer died");
         reports.join(10_000);
         if (crashPoint != null)
         {

@@ -1,5 +1,7 @@
 package io.durability.storage.mmap;
 
+import io.durability.internal.CrashPoints;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -44,6 +46,8 @@ final class FallocateAllocator implements SegmentAllocator
             throw new IOException("fallocate of " + length + " bytes failed: errno " + errno +
                 (errno == NativeIo.ENOSPC ? " (No space left on device)" : errno == NativeIo.EFBIG ? " (File too large)" : ""));
         }
+        // A crash here leaves a file of full length, reserved and reading as zeros, not yet handed out.
+        CrashPoints.hit(CrashPoints.PREALLOCATE_MID);
         final long size = channel.size();
         if (size != length)
         {
