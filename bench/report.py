@@ -246,6 +246,7 @@ md.append('* **CRC32C alone**: the checksum of one frame, the floor under every 
 md.append('')
 
 APPEND_COLS = [('walCodecMmap', {}, 'ours codec'), ('walClaimMmap', {}, 'ours claim'),
+               ('walCodecMmapZeroFill', {}, 'ours codec, zero-fill'),
                ('walCodecMmapFallocate', {}, 'ours codec, fallocate'),
                ('walCodecMmapWarmed', {}, 'ours codec, fallocate + warmer'),
                ('walCodecMmapBetweenRolls', {}, 'codec, between rolls'),
@@ -573,6 +574,28 @@ if CKPT:
         md.append(f'| raw durable write | {fmt(rw)} | | {fmt_x(ratio(rw, fl))} | 1.00× |')
     md.append('')
 
+# --- zero-fill against fallocate (JMH, both file systems)
+APRE, SPRE = load('append-prealloc'), load('seed-prealloc')
+if APRE or SPRE:
+    md.append('## Zero-fill against fallocate')
+    md.append('')
+    md.append('`AppendBenchmark.walCodecMmapZeroFill` / `walCodecMmapFallocate` (sustained 64 MiB segments, rolls '
+              'inside) and `SeedWorkloadBenchmark.append10k` (10 000 entries into a fresh WAL of 1 MiB segments, '
+              'pre-touch AUTO) with each `Preallocation`, ns per append:')
+    md.append('')
+    md.append('| files on | workload | zero-fill | fallocate | fallocate ÷ zero-fill |')
+    md.append('|---|---|---:|---:|---:|')
+    for d in sorted({r['params']['dir'] for r in APRE + SPRE}):
+        kind = 'tmpfs' if d == shm_dir else 'disk' if d == disk_dir else d
+        for p_ in PAYLOADS:
+            z, f_ = (score(find(APRE, m, dir=d, payload=p_)) for m in ('walCodecMmapZeroFill', 'walCodecMmapFallocate'))
+            if z is not None or f_ is not None:
+                md.append(f'| {kind} | sustained append {p_} B | {fmt(z)} | {fmt(f_)} | {fmt_x(ratio(f_, z))} |')
+        z, f_ = (score(find(SPRE, 'append10k', dir=d, prealloc=k)) for k in ('ZERO_FILL', 'FALLOCATE'))
+        if z is not None or f_ is not None:
+            md.append(f'| {kind} | seed workload (burst of 10 000) | {fmt(z)} | {fmt(f_)} | {fmt_x(ratio(f_, z))} |')
+    md.append('')
+
 # --- preallocation probe
 PRE = {}
 if os.path.exists(os.path.join(RESULTS, 'prealloc.json')):
@@ -599,7 +622,7 @@ md.append('')
 md.append('| target | measured | verdict |')
 md.append('|---|---|---|')
 rows = append['disk']
-for method, label in (('walCodecMmap', 'defaults'), ('walCodecMmapFallocate', 'fallocate'),
+for method, label in (('walCodecMmap', 'defaults'), ('walCodecMmapZeroFill', 'zero-fill'), ('walCodecMmapFallocate', 'fallocate'),
                       ('walCodecMmapWarmed', 'fallocate + warmer')):
     if not rows or find(rows, method) is None:
         continue

@@ -2,8 +2,8 @@
 # Issue 6: builds bench/target/benchmarks.jar, runs the JMH suite and the latency loop, and regenerates
 # bench/RESULTS.md (+ charts) from the JSON results in bench/results/.
 #
-#   bench/run.sh --quick     # about 7 minutes on 2 cores (short iterations, smaller WALs, 2 M latency ops)
-#   bench/run.sh             # full profile: about 55 minutes on 2 cores
+#   bench/run.sh --quick     # about 15 minutes on 2 cores (short iterations, smaller WALs, 2 M latency ops)
+#   bench/run.sh             # full profile: about 60 minutes on 2 cores (49 measured before the zero-fill/fallocate runs)
 #
 # Options: --no-build (use the existing jar), --report-only (only regenerate RESULTS.md).
 # Environment: BENCH_DISK_DIR (default /tmp: a real file system) and BENCH_SHM_DIR (default /dev/shm:
@@ -108,10 +108,14 @@ jmh() { # name, then JMH arguments
 START=$(date +%s)
 B=io.durability.bench
 # Append, no sync, 64..4096 B: ours vs Chronicle Queue vs buffered FileChannel WAL vs raw framed mmap.
-jmh append-disk "$B.AppendBenchmark.*" -p dir="$DISK" "${JMH_RUN[@]}"
+jmh append-disk "$B.AppendBenchmark\.(?!walCodecMmapZeroFill$|walCodecMmapFallocate$).*" -p dir="$DISK" "${JMH_RUN[@]}"
 if [[ -n $SHM ]]; then
   jmh append-tmpfs "$B.AppendBenchmark.(walCodecMmap|walCodecMmapBetweenRolls|chronicleWritingDocument|rawFramedMmap)$" -p dir="$SHM" "${JMH_RUN[@]}"
 fi
+# Zero-fill against fallocate, explicitly (whatever the defaults are), on both file systems; and the seed's burst.
+PRE_DIRS=$DISK; [[ -n $SHM ]] && PRE_DIRS="$DISK,$SHM"
+jmh append-prealloc "$B.AppendBenchmark.(walCodecMmapZeroFill|walCodecMmapFallocate)$" -p dir="$PRE_DIRS" "${JMH_RUN[@]}"
+jmh seed-prealloc "$B.SeedWorkloadBenchmark.append10k$" -p dir="$PRE_DIRS" -p preTouch=AUTO -p prealloc=ZERO_FILL,FALLOCATE "${JMH_RUN[@]}"
 jmh batch "$B.AppendBatchBenchmark.*" -p dir="$DISK" "${JMH_RUN[@]}"
 # The seed's workload (10 000 AddSegment entries, fresh WAL, real file) and its replay.
 SEED_DIRS=$DISK; [[ -n $SHM ]] && SEED_DIRS="$DISK,$SHM"

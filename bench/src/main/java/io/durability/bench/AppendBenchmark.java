@@ -56,8 +56,9 @@ import java.util.zip.CRC32C;
  *   {@link DirectBuffer} straight into the frame) and {@code claim/putBytes/commit} on an
  *   {@link MmapDirectory} (64 MiB segments prepared ahead; a rolled segment is deleted at the roll,
  *   unsynced, so long runs do not fill the disk);</li>
- *   <li>{@code walCodecMmapFallocate}, {@code walCodecMmapWarmed}: {@code walCodecMmap} with
- *   {@code Preallocation.FALLOCATE}, and with it and the page warmer (1 MiB window);</li>
+ *   <li>{@code walCodecMmapZeroFill}, {@code walCodecMmapFallocate}, {@code walCodecMmapWarmed}:
+ *   {@code walCodecMmap} with {@code Preallocation.ZERO_FILL}, with {@code Preallocation.FALLOCATE}, and
+ *   with that and the page warmer (1 MiB window), whatever the defaults are;</li>
  *   <li>{@code walCodecMmapBetweenRolls}, {@code walClaimMmapBetweenRolls}: the same, timed over
  *   batches of {@value #BATCH} appends that never cross a roll (the roll, and any wait for the spare
  *   segment being prepared, happen in an untimed setup): the append path itself, including the first
@@ -181,6 +182,21 @@ public class AppendBenchmark
         {
             folder = BenchFolders.create(common.dir, true, "wal-mmap");
             final MmapDirectory dir = MmapDirectory.open(folder);
+            directory = dir;
+            start(dir, common);
+        }
+    }
+
+    /** Our WAL on memory-mapped files, segments zero-filled ({@code Preallocation.ZERO_FILL}). */
+    @State(Scope.Thread)
+    public static class ZeroFillMmapWal extends Wal
+    {
+        @Setup
+        public void open(final Common common) throws IOException
+        {
+            folder = BenchFolders.create(common.dir, true, "wal-mmap-zero-fill");
+            final MmapDirectory dir = MmapDirectory.open(folder,
+                MmapOptions.defaults().withPreallocation(Preallocation.ZERO_FILL));
             directory = dir;
             start(dir, common);
         }
@@ -600,6 +616,12 @@ public class AppendBenchmark
 
     @Benchmark
     public long walCodecMmap(final MmapWal wal)
+    {
+        return wal.appendCodec();
+    }
+
+    @Benchmark
+    public long walCodecMmapZeroFill(final ZeroFillMmapWal wal)
     {
         return wal.appendCodec();
     }

@@ -140,7 +140,7 @@ public final class LatencyLoop
         a.put("segment-mib", "4");
         a.put("dir", System.getProperty("java.io.tmpdir"));
         a.put("out", "");
-        a.put("prealloc", "zero-fill");
+        a.put("prealloc", "default");
         a.put("warmer", "0");
         for (int i = 0; i + 1 < args.length; i += 2)
         {
@@ -330,14 +330,19 @@ public final class LatencyLoop
         }
     }
 
-    /** {@code --prealloc zero-fill|fallocate}, {@code --warmer BYTES} (0: off) for {@code ours}. */
+    /** {@code --prealloc default|zero-fill|fallocate}, {@code --warmer BYTES} (0: off) for {@code ours}. */
     private static io.durability.storage.mmap.MmapOptions mmapOptions(final Map<String, String> a)
     {
         io.durability.storage.mmap.MmapOptions o = io.durability.storage.mmap.MmapOptions.defaults();
-        if (a.get("prealloc").equals("fallocate"))
+        switch (a.get("prealloc"))
         {
-            o = o.withPreallocation(io.durability.storage.mmap.Preallocation.FALLOCATE);
+            case "default" -> { }
+            case "zero-fill" -> o = o.withPreallocation(io.durability.storage.mmap.Preallocation.ZERO_FILL);
+            case "fallocate" -> o = o.withPreallocation(io.durability.storage.mmap.Preallocation.FALLOCATE);
+            default -> throw new IllegalArgumentException("--prealloc default|zero-fill|fallocate, not " + a.get("prealloc"));
         }
+        // Recorded as applied (the defaults may change).
+        a.put("prealloc", o.preallocation() == io.durability.storage.mmap.Preallocation.FALLOCATE ? "fallocate" : "zero-fill");
         return o.withPageWarmer(Integer.parseInt(a.get("warmer")));
     }
 

@@ -36,11 +36,14 @@ public final class PreallocationProbe
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         final String out = args.length > 2 ? args[2] : null;
         final String[] keys = {"default", "fallocate", "rangedMsync", "warmer", "fallocateWarmer"};
-        final String[] names = {"default (zero-fill, fdatasync)", "fallocate", "zero-fill, ranged msync",
+        final String[] names = {"zero-fill, fdatasync", "fallocate, fdatasync", "zero-fill, ranged msync",
             "zero-fill + warmer 1 MiB", "fallocate + warmer 1 MiB"};
-        final MmapOptions d = MmapOptions.defaults();
-        final MmapOptions[] kinds = {d, d.withPreallocation(Preallocation.FALLOCATE), d.withRangedBarriers(true),
-            d.withPageWarmer(1 << 20), d.withPreallocation(Preallocation.FALLOCATE).withPageWarmer(1 << 20)};
+        // Every configuration explicit, whatever MmapOptions.defaults() is.
+        final MmapOptions z = MmapOptions.defaults().withPreallocation(Preallocation.ZERO_FILL).withPageWarmer(0)
+            .withRangedBarriers(false);
+        final MmapOptions f = z.withPreallocation(Preallocation.FALLOCATE);
+        final MmapOptions[] kinds = {z, f, z.withRangedBarriers(true), z.withPageWarmer(1 << 20),
+            f.withPageWarmer(1 << 20)};
         final double[][] append64 = new double[kinds.length][rounds];
         final double[][] append1k = new double[kinds.length][rounds];
         final double[][] sync = new double[kinds.length][rounds];

@@ -84,6 +84,10 @@ public class SeedWorkloadBenchmark
         @Param({"AUTO", "WRITE"})
         public String preTouch;
 
+        /** {@code Preallocation} of the directory's segments: {@code DEFAULT} (whatever the defaults are) or a name. */
+        @Param("DEFAULT")
+        public String prealloc;
+
         final WalEntry[] entries = entries();
         Path folder;
         MmapDirectory directory;
@@ -93,7 +97,12 @@ public class SeedWorkloadBenchmark
         public void open() throws IOException
         {
             folder = BenchFolders.create(dir, true, "seed-bench");
-            directory = MmapDirectory.open(folder, MmapOptions.defaults().withPreTouch(PreTouch.valueOf(preTouch)));
+            MmapOptions options = MmapOptions.defaults().withPreTouch(PreTouch.valueOf(preTouch));
+            if (!prealloc.equals("DEFAULT"))
+            {
+                options = options.withPreallocation(io.durability.storage.mmap.Preallocation.valueOf(prealloc));
+            }
+            directory = MmapDirectory.open(folder, options);
         }
 
         @TearDown

@@ -175,6 +175,83 @@ class ProcessUseTest
         }
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void followPrintsWhatAWriterAppendsAcrossRollsUntilCtrlC() throws Exception
+    {
+        // Issue 15: 'dump --follow' is tail -f for a WAL; Ctrl-C stops it with everything delivered printed.
+        final Path root = TestWals.newFolder();
+        final Path errFile = Files.createTempFile("durability-follow-err-", ".txt");
+        TestWals.writeEntries(root, 10);
+        final Process p = ChildCli.start(new ProcessBuilder(ChildCli.command("dump", root.toString(), "--follow",
+            "--from", "5")).redirectError(errFile.toFile()));
+        final java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        final Thread reader = new Thread(() ->
+        {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = out.readLine()) != null)
+                {
+                    lines.add(line);
+                }
+            }
+            catch (final IOException ignored)
+            {
+                // the pipe closes when the child exits
+            }
+        }, "follow-output");
+        reader.setDaemon(true);
+        reader.start();
+        try
+        {
+            awaitCount(lines, 6, p, errFile);
+            try (MmapDirectory dir = MmapDirectory.open(root);
+                WalWriter<io.durability.walog.WalEntry> w = WalWriter.resume(dir,
+                    io.durability.walog.WalEntryCodec.INSTANCE, TestWals.options()))
+            {
+                final long firstSegment = w.currentSegmentId();
+                for (long id = 11; id <= 600; id++)
+                {
+                    w.append(TestWals.entry(id));
+                }
+                assertTrue(w.currentSegmentId() > firstSegment + 3, "the writer rolled: segment " + w.currentSegmentId());
+            }
+            awaitCount(lines, 596, p, errFile);
+            final String signal = sigintIgnored() ? "TERM" : "INT";
+            System.out.println("ProcessUseTest: stopping dump --follow with SIG" + signal);
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+            assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dump --follow did not stop on SIG" + signal);
+            reader.join(10_000);
+            assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), Files.readString(errFile));
+            assertEquals(596, lines.size(), "every entry from 5 once; stderr: " + Files.readString(errFile));
+            for (int i = 0; i < lines.size(); i++)
+            {
+                final long id = 5 + i;
+                assertEquals(id + "  " + TestWals.entry(id), lines.get(i));
+            }
+        }
+        finally
+        {
+            p.destroyForcibly();
+            Files.deleteIfExists(errFile);
+            TestWals.delete(root);
+        }
+    }
+
+    private static void awaitCount(final java.util.List<String> lines, final int n, final Process p, final Path errFile)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (lines.size() < n && p.isAlive() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
+        assertTrue(lines.size() >= n, "dump --follow printed " + lines.size() + " of " + n + " lines; alive=" +
+            p.isAlive() + "; stderr: " + Files.readString(errFile));
+    }
+
     /** @return whether this process (and so a child it starts) has SIGINT ignored ({@code SigIgn} in /proc/self/status). */
     private static boolean sigintIgnored() throws IOException
     {

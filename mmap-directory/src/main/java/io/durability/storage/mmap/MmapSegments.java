@@ -15,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,8 +37,13 @@ final class MmapSegments
     private final SegmentAllocator allocator;
     /** {@code null} when preparing ahead is off. */
     private final SegmentPreparer preparer;
-    /** Warms the pages ahead of writers; {@code null} when {@link MmapOptions#pageWarmerWindow()} is 0. */
-    private final PageWarmer warmer;
+    /** {@link MmapOptions#pageWarmerWindow()}: 0, no warmer. */
+    private final int warmerWindow;
+    /** Warms the pages ahead of writers on disk filesystems; started with the first segment that needs it. */
+    private PageWarmer warmer;
+    private boolean closed;
+    /** Whether a folder is on a memory filesystem (tmpfs, ramfs): there nothing is warmed. */
+    private final Map<Path, Boolean> memoryFolders = new ConcurrentHashMap<>();
     private final boolean rangedBarriers;
     /** Folders this directory has used for segments or locks (cleaned of stale spares once, and at close). */
     private final Set<Path> segmentFolders = ConcurrentHashMap.newKeySet();
@@ -48,8 +54,7 @@ final class MmapSegments
     {
         this.allocator = options.allocator();
         this.preparer = options.prepareAhead() ? new SegmentPreparer(options.allocator(), options.preTouch()) : null;
-        this.warmer = options.pageWarmerWindow() > 0 ?
-            new PageWarmer(options.pageWarmerWindow(), "durability-mmap-warmer") : null;
+        this.warmerWindow = options.pageWarmerWindow();
         this.rangedBarriers = options.rangedBarriers();
     }
 
@@ -76,7 +81,29 @@ final class MmapSegments
         {
             preparer.prepare(folder, dir, target.realFolder(), capacity);
         }
-        return segment.configure(warmer, rangedBarriers);
+        return segment.configure(warmerFor(dir), rangedBarriers);
+    }
+
+    /**
+     * The warmer for a writable segment in {@code folder}: none when the window is 0 or the folder is on a
+     * memory filesystem (where the pre-touch already left every page writable and no writeback cleans
+     * them); else the directory's one warmer thread, started now if it is the first.
+     */
+    private PageWarmer warmerFor(final Path folder)
+    {
+        if (warmerWindow == 0 || folder == null ||
+            memoryFolders.computeIfAbsent(folder, FallocateAllocator::onMemoryFilesystem))
+        {
+            return null;
+        }
+        synchronized (this)
+        {
+            if (warmer == null && !closed)
+            {
+                warmer = new PageWarmer(warmerWindow, "durability-mmap-warmer");
+            }
+            return warmer;
+        }
     }
 
     /**
@@ -174,7 +201,7 @@ final class MmapSegments
             // Only writable segments (the writer's) may release in the background: a reader's are
             // released by its own close(), not queued behind spare preparation (issue 11, case 6).
             final MmapSegment segment = new MmapSegment(path, channel, map, writable ? releaser() : null);
-            return writable ? segment.configure(warmer, rangedBarriers) : segment;
+            return writable ? segment.configure(warmerFor(file.getParent()), rangedBarriers) : segment;
         }
         catch (final IOException ex)
         {
@@ -214,9 +241,15 @@ final class MmapSegments
         {
             preparer.close();
         }
-        if (warmer != null)
+        final PageWarmer started;
+        synchronized (this)
         {
-            warmer.close();
+            closed = true;
+            started = warmer;
+        }
+        if (started != null)
+        {
+            started.close();
         }
         for (final Path folder : segmentFolders)
         {

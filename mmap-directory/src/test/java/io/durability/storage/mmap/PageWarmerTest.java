@@ -36,10 +36,50 @@ class PageWarmerTest
         final int window = 1 << 20;
         final int tail = 64 << 10;
         assertTrue(MmapOptions.defaults().withPageWarmer(window).rangedBarriers());
-        final long without = rssAfterWriting(MmapOptions.defaults(), tail, 0, 200);
+        final long without = rssAfterWriting(MmapOptions.defaults().withPageWarmer(0), tail, 0, 200);
         assertTrue(without < window / 4, "control: without the warmer " + without + " bytes are mapped");
         final long with = rssAfterWriting(MmapOptions.defaults().withPageWarmer(window), tail, tail + window - 8192, 20_000);
         assertTrue(with >= tail + window - 8192, "with the warmer " + with + " bytes are mapped");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theDefaultsWarmSegmentsOnDiskFilesystemsOnly() throws Exception
+    {
+        assertEquals(MmapOptions.DEFAULT_PAGE_WARMER_WINDOW, MmapOptions.defaults().pageWarmerWindow());
+        assertEquals(1 << 20, MmapOptions.DEFAULT_PAGE_WARMER_WINDOW);
+        org.junit.jupiter.api.Assumptions.assumeFalse(FallocateAllocator.onMemoryFilesystem(folder),
+            "test folders are on a memory filesystem: " + folder);
+        final int tail = 64 << 10;
+        final long with = rssAfterWriting(MmapOptions.defaults(), tail, tail + (1 << 20) - 8192, 20_000);
+        assertTrue(with >= tail + (1 << 20) - 8192, "with the default options " + with + " bytes are mapped");
+
+        // On tmpfs the pre-touch leaves every page writable: no warmer thread is started for it.
+        final Path shm = Path.of("/dev/shm");
+        if (java.nio.file.Files.isDirectory(shm) && FallocateAllocator.onMemoryFilesystem(shm))
+        {
+            final Path sub = java.nio.file.Files.createTempDirectory(shm, "durability-warmer-");
+            try
+            {
+                final long before = warmerThreads();
+                try (MmapDirectory dir = MmapDirectory.open(sub, MmapOptions.defaults().withPrepareAhead(false));
+                    SegmentFile f = dir.createSegment("wal/wal-1.seg", 1 << 20))
+                {
+                    f.buffer().putLong(0, 1L);
+                    assertEquals(before, warmerThreads(), "a warmer was started for a segment on tmpfs");
+                }
+            }
+            finally
+            {
+                TestFolders.delete(sub);
+            }
+        }
+    }
+
+    private static long warmerThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("durability-mmap-warmer") && t.isAlive()).count();
     }
 
     /** @return the writer mapping's Rss in bytes once it reaches {@code expect} (or after the wait). */
@@ -141,7 +181,8 @@ class PageWarmerTest
     {
         assertThrows(IllegalArgumentException.class, () -> MmapOptions.defaults().withPageWarmer(100));
         assertThrows(IllegalArgumentException.class, () -> MmapOptions.defaults().withPageWarmer(-1));
-        assertEquals(0, MmapOptions.defaults().pageWarmerWindow());
-        assertFalse(MmapOptions.defaults().rangedBarriers());
+        assertEquals(MmapOptions.DEFAULT_PAGE_WARMER_WINDOW, MmapOptions.defaults().pageWarmerWindow());
+        assertEquals(0, MmapOptions.defaults().withPageWarmer(0).pageWarmerWindow());
+        assertFalse(MmapOptions.defaults().withPageWarmer(0).rangedBarriers());
     }
 }
