@@ -438,7 +438,7 @@ def lat_label(d):
         return d['system']
     if d.get('warmer'):
         return f'ours, {d.get("prealloc")} + warmer {d["warmer"] // 1024} KiB'
-    return f'ours, defaults ({d.get("prealloc")})'
+    return f'ours, {d.get("prealloc")}, no warmer'
 
 
 def lat_find(rate, system, warm):

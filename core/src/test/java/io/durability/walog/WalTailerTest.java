@@ -507,6 +507,41 @@ public class WalTailerTest
     }
 
     @Test
+    void aSeekWalksOverTheFramesBeforeItsEntryWithoutJudgingThemAndValidatesFromThereOn()
+    {
+        final WalOptions big = OPTIONS.withSegmentCapacity(1 << 20);
+        try (WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, big))
+        {
+            appendRange(w, 1, 50);
+        }
+        final java.util.List<Damage.FrameSpan> frames = Damage.frames(dir, "wal/wal-1.seg", KIND);
+        // A payload byte of entry 20 flipped: a seek to 30 walks over it (commit words, no CRC) and
+        // delivers 30..50 checked; a tailer that reads entry 20 reports it.
+        Damage.flipByte(dir, "wal/wal-1.seg", frames.get(19).offset() + 24 + 1);
+        try (WalTailer<byte[]> t = WalTailer.open(dir, BytesCodec.INSTANCE, big, ReplayMode.STRICT,
+            WalTailer.Delivery.VISIBLE, 30))
+        {
+            final Expect seen = new Expect(30);
+            drain(t, seen);
+            assertEquals(21, seen.ids.size());
+            assertEquals(51, t.nextEntryId());
+        }
+        try (WalTailer<byte[]> t = WalTailer.open(dir, BytesCodec.INSTANCE, big, ReplayMode.STRICT,
+            WalTailer.Delivery.VISIBLE, 20))
+        {
+            assertThrows(io.durability.storage.CrcMismatchException.class, () -> t.pollFrames(new Expect(20), 10),
+                "the entry sought is validated before it is delivered");
+        }
+        // Entry 40's length damaged: the walk stops before it (its length check disagrees), and the validated
+        // scan reports it as before, naming the frame's length check.
+        Damage.flipByte(dir, "wal/wal-1.seg", frames.get(39).offset() + 1);
+        final DurabilityException ex = assertThrows(DurabilityException.class, () -> WalTailer.open(dir,
+            BytesCodec.INSTANCE, big, ReplayMode.BEST_EFFORT, WalTailer.Delivery.VISIBLE, 45).close());
+        assertEquals("wal/wal-1.seg", ex.file());
+        assertEquals(io.durability.frame.FrameDescriptor.flagsOffset(frames.get(39).offset()), ex.offset(), ex.getMessage());
+    }
+
+    @Test
     void aTornFrameStopsABestEffortTailerAndFailsAStrictOne()
     {
         final WalOptions big = OPTIONS.withSegmentCapacity(1 << 20);

@@ -47,4 +47,14 @@ final class TestFolders
     {
         return rawNames(folder).stream().filter(SegmentPreparer::isSpareName).count();
     }
+
+    /** @return the spare files in {@code folder} that another process made (this one's own are not counted). */
+    static long sparesOfOtherProcesses(final Path folder)
+    {
+        final long pid = ProcessHandle.current().pid();
+        return rawNames(folder).stream().filter(SegmentPreparer::isSpareName)
+            .filter(n -> !n.startsWith(SpareFiles.SPARE_PREFIX + pid + "-") &&
+                !n.startsWith(SpareFiles.SPARE_PREFIX + "direct-" + pid + "-"))
+            .count();
+    }
 }
