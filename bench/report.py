@@ -622,7 +622,7 @@ md.append('')
 md.append('| target | measured | verdict |')
 md.append('|---|---|---|')
 rows = append['disk']
-for method, label in (('walCodecMmap', 'defaults'), ('walCodecMmapZeroFill', 'zero-fill'), ('walCodecMmapFallocate', 'fallocate'),
+for method, label in (('walCodecMmap', 'defaults of the run'), ('walCodecMmapZeroFill', 'zero-fill'), ('walCodecMmapFallocate', 'fallocate'),
                       ('walCodecMmapWarmed', 'fallocate + warmer')):
     if not rows or find(rows, method) is None:
         continue
