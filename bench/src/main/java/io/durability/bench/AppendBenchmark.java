@@ -133,6 +133,15 @@ public class AppendBenchmark
             length = common.payload;
         }
 
+        /** A fresh folder, an {@link MmapDirectory} with {@code options} on it, and our writer. */
+        final void startOn(final Common common, final String name, final MmapOptions options) throws IOException
+        {
+            folder = BenchFolders.create(common.dir, true, name);
+            final MmapDirectory dir = MmapDirectory.open(folder, options);
+            directory = dir;
+            start(dir, common);
+        }
+
         @TearDown
         public void close() throws Exception
         {
@@ -194,11 +203,7 @@ public class AppendBenchmark
         @Setup
         public void open(final Common common) throws IOException
         {
-            folder = BenchFolders.create(common.dir, true, "wal-mmap-zero-fill");
-            final MmapDirectory dir = MmapDirectory.open(folder,
-                MmapOptions.defaults().withPreallocation(Preallocation.ZERO_FILL));
-            directory = dir;
-            start(dir, common);
+            startOn(common, "wal-mmap-zero-fill", MmapOptions.defaults().withPreallocation(Preallocation.ZERO_FILL));
         }
     }
 
@@ -209,11 +214,7 @@ public class AppendBenchmark
         @Setup
         public void open(final Common common) throws IOException
         {
-            folder = BenchFolders.create(common.dir, true, "wal-mmap-fallocate");
-            final MmapDirectory dir = MmapDirectory.open(folder,
-                MmapOptions.defaults().withPreallocation(Preallocation.FALLOCATE));
-            directory = dir;
-            start(dir, common);
+            startOn(common, "wal-mmap-fallocate", MmapOptions.defaults().withPreallocation(Preallocation.FALLOCATE));
         }
     }
 
@@ -224,11 +225,8 @@ public class AppendBenchmark
         @Setup
         public void open(final Common common) throws IOException
         {
-            folder = BenchFolders.create(common.dir, true, "wal-mmap-warmed");
-            final MmapDirectory dir = MmapDirectory.open(folder,
+            startOn(common, "wal-mmap-warmed",
                 MmapOptions.defaults().withPreallocation(Preallocation.FALLOCATE).withPageWarmer(1 << 20));
-            directory = dir;
-            start(dir, common);
         }
     }
 

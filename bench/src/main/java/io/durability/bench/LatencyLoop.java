@@ -131,25 +131,18 @@ public final class LatencyLoop
 
     public static void main(final String[] args) throws Exception
     {
-        final Map<String, String> a = new LinkedHashMap<>();
-        a.put("system", "ours");
-        a.put("ops", "10000000");
-        a.put("warmup", "1000000");
-        a.put("rate", "1000000");
-        a.put("payload", "64");
-        a.put("segment-mib", "4");
-        a.put("dir", System.getProperty("java.io.tmpdir"));
-        a.put("out", "");
-        a.put("prealloc", "default");
-        a.put("warmer", "0");
-        for (int i = 0; i + 1 < args.length; i += 2)
-        {
-            if (!args[i].startsWith("--") || !a.containsKey(args[i].substring(2)))
-            {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + a.keySet());
-            }
-            a.put(args[i].substring(2), args[i + 1]);
-        }
+        final Map<String, String> d = new LinkedHashMap<>();
+        d.put("system", "ours");
+        d.put("ops", "10000000");
+        d.put("warmup", "1000000");
+        d.put("rate", "1000000");
+        d.put("payload", "64");
+        d.put("segment-mib", "4");
+        d.put("dir", System.getProperty("java.io.tmpdir"));
+        d.put("out", "");
+        d.put("prealloc", "default");
+        d.put("warmer", "0");
+        final Map<String, String> a = BenchArgs.parse(d, args);
         final String system = a.get("system");
         final long ops = Long.parseLong(a.get("ops"));
         final long warmup = Long.parseLong(a.get("warmup"));

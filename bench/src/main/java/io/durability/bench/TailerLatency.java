@@ -52,26 +52,19 @@ public final class TailerLatency
 
     public static void main(final String[] args) throws Exception
     {
-        final Map<String, String> a = new LinkedHashMap<>();
-        a.put("system", "ours");
-        a.put("across", "threads");
-        a.put("ops", "2000000");
-        a.put("warmup", "200000");
-        a.put("rate", "100000");
-        a.put("payload", "64");
-        a.put("segment-mib", "16");
-        a.put("dir", System.getProperty("java.io.tmpdir"));
-        a.put("out", "");
-        a.put("role", "");
-        a.put("seek", "0");
-        for (int i = 0; i + 1 < args.length; i += 2)
-        {
-            if (!args[i].startsWith("--") || !a.containsKey(args[i].substring(2)))
-            {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + a.keySet());
-            }
-            a.put(args[i].substring(2), args[i + 1]);
-        }
+        final Map<String, String> d = new LinkedHashMap<>();
+        d.put("system", "ours");
+        d.put("across", "threads");
+        d.put("ops", "2000000");
+        d.put("warmup", "200000");
+        d.put("rate", "100000");
+        d.put("payload", "64");
+        d.put("segment-mib", "16");
+        d.put("dir", System.getProperty("java.io.tmpdir"));
+        d.put("out", "");
+        d.put("role", "");
+        d.put("seek", "0");
+        final Map<String, String> a = BenchArgs.parse(d, args);
         if (a.get("role").equals("writer"))
         {
             writer(a, Path.of(a.get("dir")));

@@ -3,6 +3,7 @@ package io.durability.walog;
 import io.durability.codec.Codec;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
+import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -119,23 +120,31 @@ public final class WalReader<E>
             {
                 return;
             }
-            final E entry;
-            try
-            {
-                entry = codec.decode(buffer, offset, length);
-            }
-            catch (final DurabilityException ex)
-            {
-                throw ex;
-            }
-            catch (final RuntimeException ex)
-            {
-                throw new DurabilityException(
-                    DurabilityException.Kind.DECODE, "codec failed to decode entry " + id + ": " + ex, null, -1,
-                    null, null, ex);
-            }
-            handler.onRecord(id, entry);
+            handler.onRecord(id, decode(codec, id, buffer, offset, length));
         });
+    }
+
+    /**
+     * {@code codec.decode} of entry {@code id}'s payload, a codec's own failure (any runtime exception
+     * but ours) reported as DECODE naming the entry. Replay and {@link WalTailer} decode through it.
+     */
+    static <E> E decode(
+        final Codec<E> codec, final long id, final DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            return codec.decode(buffer, offset, length);
+        }
+        catch (final DurabilityException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new DurabilityException(
+                DurabilityException.Kind.DECODE, "codec failed to decode entry " + id + ": " + ex, null, -1,
+                null, null, ex);
+        }
     }
 
     /**

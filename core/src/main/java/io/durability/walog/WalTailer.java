@@ -912,22 +912,7 @@ public final class WalTailer<E> implements AutoCloseable
         @Override
         public void onFrame(final long entryId, final org.agrona.DirectBuffer buffer, final int offset, final int length)
         {
-            final E entry;
-            try
-            {
-                entry = codec.decode(buffer, offset, length);
-            }
-            catch (final DurabilityException ex)
-            {
-                throw ex;
-            }
-            catch (final RuntimeException ex)
-            {
-                throw new DurabilityException(
-                    DurabilityException.Kind.DECODE, "codec failed to decode entry " + entryId + ": " + ex, null, -1,
-                    null, null, ex);
-            }
-            handler.onRecord(entryId, entry);
+            handler.onRecord(entryId, WalReader.decode(codec, entryId, buffer, offset, length));
         }
     }
 }
