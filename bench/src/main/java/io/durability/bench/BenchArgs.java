@@ -1,9 +1,14 @@
 package io.durability.bench;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
-/** {@code --name value} options of the bench's plain mains, over their defaults. */
+/** {@code --name value} options of the bench's plain mains, over their defaults, and their one-line JSON results. */
 final class BenchArgs
 {
     private BenchArgs()
@@ -27,5 +32,47 @@ final class BenchArgs
             a.put(args[i].substring(2), args[i + 1]);
         }
         return a;
+    }
+
+    /** @return {@code out} as one JSON object (strings quoted and escaped, doubles to 3 decimals). */
+    static String json(final Map<String, Object> out)
+    {
+        final StringBuilder json = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : out.entrySet())
+        {
+            if (json.length() > 1)
+            {
+                json.append(", ");
+            }
+            final Object v = e.getValue();
+            json.append('"').append(e.getKey()).append("\": ");
+            if (v instanceof String)
+            {
+                json.append('"').append(((String)v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+            else if (v instanceof Double)
+            {
+                json.append(String.format(Locale.ROOT, "%.3f", (Double)v));
+            }
+            else
+            {
+                json.append(v);
+            }
+        }
+        return json.append("}").toString();
+    }
+
+    /** Print {@code out} as JSON, and write it to {@code file} too unless that is empty. */
+    static void report(final Map<String, Object> out, final String file) throws IOException
+    {
+        final String json = json(out);
+        System.out.println(json);
+        if (!file.isEmpty())
+        {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(Path.of(file))))
+            {
+                ps.println(json);
+            }
+        }
     }
 }

@@ -15,13 +15,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -252,37 +250,7 @@ public final class LatencyLoop
         out.put("voluntarySwitches", schedAfter.voluntarySwitches - schedBefore.voluntarySwitches);
         out.put("minorFaults", schedAfter.minorFaults - schedBefore.minorFaults);
         out.put("stealNanos", schedAfter.stealNanos - schedBefore.stealNanos);
-        final StringBuilder json = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : out.entrySet())
-        {
-            if (json.length() > 1)
-            {
-                json.append(", ");
-            }
-            final Object v = e.getValue();
-            json.append('"').append(e.getKey()).append("\": ");
-            if (v instanceof String)
-            {
-                json.append('"').append(((String)v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
-            else if (v instanceof Double)
-            {
-                json.append(String.format(Locale.ROOT, "%.3f", (Double)v));
-            }
-            else
-            {
-                json.append(v);
-            }
-        }
-        json.append("}");
-        System.out.println(json);
-        if (!a.get("out").isEmpty())
-        {
-            try (PrintStream ps = new PrintStream(Files.newOutputStream(Path.of(a.get("out")))))
-            {
-                ps.println(json);
-            }
-        }
+        BenchArgs.report(out, a.get("out"));
     }
 
     private static Op open(

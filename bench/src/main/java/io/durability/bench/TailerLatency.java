@@ -15,7 +15,6 @@ import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -70,16 +68,7 @@ public final class TailerLatency
             writer(a, Path.of(a.get("dir")));
             return;
         }
-        final Map<String, Object> out = Integer.parseInt(a.get("seek")) > 0 ? seek(a) : latency(a);
-        final String json = json(out);
-        System.out.println(json);
-        if (!a.get("out").isEmpty())
-        {
-            try (PrintStream ps = new PrintStream(Files.newOutputStream(Path.of(a.get("out")))))
-            {
-                ps.println(json);
-            }
-        }
+        BenchArgs.report(Integer.parseInt(a.get("seek")) > 0 ? seek(a) : latency(a), a.get("out"));
     }
 
     private static Map<String, Object> latency(final Map<String, String> a) throws Exception
@@ -356,22 +345,5 @@ public final class TailerLatency
             BenchFolders.delete(folder);
         }
         return out;
-    }
-
-    private static String json(final Map<String, Object> out)
-    {
-        final StringBuilder json = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : out.entrySet())
-        {
-            if (json.length() > 1)
-            {
-                json.append(", ");
-            }
-            final Object v = e.getValue();
-            json.append('"').append(e.getKey()).append("\": ");
-            json.append(v instanceof String ? "\"" + v + "\"" : v instanceof Double ?
-                String.format(Locale.ROOT, "%.3f", (Double)v) : String.valueOf(v));
-        }
-        return json.append("}").toString();
     }
 }

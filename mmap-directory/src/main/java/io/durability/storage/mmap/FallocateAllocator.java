@@ -4,10 +4,7 @@ import io.durability.internal.CrashPoints;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Preallocation by {@code fallocate(2)} ({@link NativeIo}): the blocks are reserved as unwritten
@@ -29,14 +26,11 @@ final class FallocateAllocator implements SegmentAllocator
     {
     }
 
-    /** Whether a folder (by its path as given) is on a memory filesystem; asked once per folder. */
-    private static final Map<Path, Boolean> MEMORY_FOLDERS = new ConcurrentHashMap<>();
-
     @Override
     public void allocate(final Path file, final FileChannel channel, final long length) throws IOException
     {
         final Path folder = file.toAbsolutePath().getParent();
-        if (folder != null && MEMORY_FOLDERS.computeIfAbsent(folder, FallocateAllocator::onMemoryFilesystem))
+        if (folder != null && MemoryFilesystems.contains(folder))
         {
             // tmpfs and ramfs: no disk write to save, and a fallocated page costs more to fault in than a
             // zero-filled one (measured: bench/RESULTS.md, "Zero-fill against fallocate").
@@ -68,19 +62,6 @@ final class FallocateAllocator implements SegmentAllocator
         if (size != length)
         {
             throw new IOException("file is " + size + " bytes after fallocate of " + length);
-        }
-    }
-
-    static boolean onMemoryFilesystem(final Path folder)
-    {
-        try
-        {
-            final String type = Files.getFileStore(folder).type();
-            return "tmpfs".equals(type) || "ramfs".equals(type);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return false;
         }
     }
 

@@ -15,7 +15,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +41,6 @@ final class MmapSegments
     /** Warms the pages ahead of writers on disk filesystems; started with the first segment that needs it. */
     private PageWarmer warmer;
     private boolean closed;
-    /** Whether a folder is on a memory filesystem (tmpfs, ramfs): there nothing is warmed. */
-    private final Map<Path, Boolean> memoryFolders = new ConcurrentHashMap<>();
     private final boolean rangedBarriers;
     /** Folders this directory has used for segments or locks (cleaned of stale spares once, and at close). */
     private final Set<Path> segmentFolders = ConcurrentHashMap.newKeySet();
@@ -92,7 +89,7 @@ final class MmapSegments
     private PageWarmer warmerFor(final Path folder)
     {
         if (warmerWindow == 0 || folder == null ||
-            memoryFolders.computeIfAbsent(folder, FallocateAllocator::onMemoryFilesystem))
+            MemoryFilesystems.contains(folder))
         {
             return null;
         }

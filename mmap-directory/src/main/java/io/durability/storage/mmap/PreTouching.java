@@ -1,18 +1,13 @@
 package io.durability.storage.mmap;
 
-import java.io.IOException;
 import java.nio.MappedByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The page-warming step of spare preparation. Its one job: touch the pages of a freshly mapped
  * spare as {@link PreTouch} says, on the preparing thread, so the appending thread does not take
  * those faults. {@link PreTouch#AUTO} is decided from the file store of the spare's folder, once
- * per folder: the type of a folder's file store is known after the first spare there, and a roll
- * does not ask for it again (it is a scan of the mount table on Linux). The continuous warming
+ * per folder ({@link MemoryFilesystems}). The continuous warming
  * that follows a writer's tail is {@link PageWarmer}'s, hooked to a segment by
  * {@link MmapSegment#configure}.
  *
@@ -23,8 +18,6 @@ final class PreTouching
     private static final int PAGE_SIZE = 4096;
 
     private final PreTouch mode;
-    /** {@link PreTouch#AUTO}'s decision by real folder path. */
-    private final Map<Path, PreTouch> autoByFolder = new ConcurrentHashMap<>();
 
     PreTouching(final PreTouch mode)
     {
@@ -34,7 +27,7 @@ final class PreTouching
     /** Touch {@code map} ({@code capacity} bytes, all zero) of a spare in folder {@code realFolder}. */
     void touch(final MappedByteBuffer map, final int capacity, final Path realFolder)
     {
-        touch(map, capacity, mode == PreTouch.AUTO ? autoByFolder.computeIfAbsent(realFolder, PreTouching::auto) : mode);
+        touch(map, capacity, mode == PreTouch.AUTO ? auto(realFolder) : mode);
     }
 
     private static void touch(final MappedByteBuffer map, final int capacity, final PreTouch how)
@@ -59,14 +52,6 @@ final class PreTouching
     /** {@link PreTouch#AUTO}: read on memory filesystems (pages stay writable), nothing elsewhere. */
     static PreTouch auto(final Path dir)
     {
-        try
-        {
-            final String type = Files.getFileStore(dir).type();
-            return "tmpfs".equals(type) || "ramfs".equals(type) ? PreTouch.READ : PreTouch.NONE;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return PreTouch.NONE;
-        }
+        return MemoryFilesystems.contains(dir) ? PreTouch.READ : PreTouch.NONE;
     }
 }

@@ -88,7 +88,7 @@ class FallocateTest
     {
         // On a memory filesystem the allocator zero-fills by choice: asking it for 2^60 bytes there would fill
         // memory. The suite's folders are on a disk unless -Ddurability.test.tmp says otherwise.
-        org.junit.jupiter.api.Assumptions.assumeFalse(FallocateAllocator.onMemoryFilesystem(folder),
+        org.junit.jupiter.api.Assumptions.assumeFalse(MemoryFilesystems.contains(folder),
             "test folders are on a memory filesystem: " + folder);
         final Path file = folder.resolve("huge");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

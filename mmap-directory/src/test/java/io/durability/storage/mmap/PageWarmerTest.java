@@ -48,7 +48,7 @@ class PageWarmerTest
     {
         assertEquals(MmapOptions.DEFAULT_PAGE_WARMER_WINDOW, MmapOptions.defaults().pageWarmerWindow());
         assertEquals(1 << 20, MmapOptions.DEFAULT_PAGE_WARMER_WINDOW);
-        org.junit.jupiter.api.Assumptions.assumeFalse(FallocateAllocator.onMemoryFilesystem(folder),
+        org.junit.jupiter.api.Assumptions.assumeFalse(MemoryFilesystems.contains(folder),
             "test folders are on a memory filesystem: " + folder);
         final int tail = 64 << 10;
         final long with = rssAfterWriting(MmapOptions.defaults(), tail, tail + (1 << 20) - 8192, 20_000);
@@ -56,7 +56,7 @@ class PageWarmerTest
 
         // On tmpfs the pre-touch leaves every page writable: no warmer thread is started for it.
         final Path shm = Path.of("/dev/shm");
-        if (java.nio.file.Files.isDirectory(shm) && FallocateAllocator.onMemoryFilesystem(shm))
+        if (java.nio.file.Files.isDirectory(shm) && MemoryFilesystems.contains(shm))
         {
             final Path sub = java.nio.file.Files.createTempDirectory(shm, "durability-warmer-");
             try
