@@ -30,6 +30,11 @@ public final class SegmentAppender
     private final SegmentFile file;
     private final AtomicBuffer buffer;
     private final Crc32cRange crc = new Crc32cRange();
+    /**
+     * The watermark's check only: a barrier on another thread stores the watermark while the writer
+     * computes frame CRCs with {@link #crc}, and a CRC state is not thread-safe.
+     */
+    private final Crc32cRange watermarkCrc = new Crc32cRange();
     private final long segmentId;
     private final long startEntryId;
     private final int salt;
@@ -43,6 +48,26 @@ public final class SegmentAppender
     private int dirtyFrom;
     private int dirtyTo;
     private boolean sealed;
+    /** {@link #tail}, stored with release after every frame: read by a barrier on another thread ({@link #committedEnd()}). */
+    private int committedEnd;
+    /** {@link #dirtyTo}, stored with release after an abort or a resume's zeroing ({@link #writtenEnd()}). */
+    private int zeroedEnd;
+    private static final java.lang.invoke.VarHandle COMMITTED_END;
+    private static final java.lang.invoke.VarHandle ZEROED_END;
+
+    static
+    {
+        try
+        {
+            final java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            COMMITTED_END = l.findVarHandle(SegmentAppender.class, "committedEnd", int.class);
+            ZEROED_END = l.findVarHandle(SegmentAppender.class, "zeroedEnd", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private SegmentAppender(
         final SegmentFile file, final long segmentId, final long startEntryId, final int salt, final int tail,
@@ -61,6 +86,8 @@ public final class SegmentAppender
         this.nextEntryId = nextEntryId;
         this.dirtyFrom = tail;
         this.dirtyTo = tail;
+        this.committedEnd = tail;
+        this.zeroedEnd = tail;
     }
 
     /**
@@ -129,6 +156,7 @@ public final class SegmentAppender
         {
             appender.buffer.setMemory(tail, garbageEnd - tail, (byte)0);
             appender.dirtyTo = garbageEnd;
+            appender.zeroedEnd = garbageEnd;
         }
         // Frames above the recorded watermark may exist only in the page cache (a process crash, no
         // reboot): the first barrier after resume covers them too.
@@ -192,6 +220,7 @@ public final class SegmentAppender
     {
         buffer.setMemory(frameOffset, HEADER_LENGTH + claimedLength, (byte)0);
         dirtyTo = Math.max(dirtyTo, frameOffset + HEADER_LENGTH + claimedLength);
+        ZEROED_END.setRelease(this, dirtyTo);
     }
 
     /** Commit the seal frame: the segment is complete, its next id is {@link #nextEntryId()}. Idempotent. */
@@ -231,6 +260,7 @@ public final class SegmentAppender
             b.putLongRelease(lengthOffset(frameOffset), lengthAndCrc(frameLength, frameCrc));
         }
         tail = frameOffset + align(frameLength);
+        COMMITTED_END.setRelease(this, tail);
         if (tail >= hintAt)
         {
             hintAt = tail + HINT_STRIDE;
@@ -241,14 +271,67 @@ public final class SegmentAppender
     /** Record, in the header, a watermark an earlier completed barrier proved durable. */
     public void recordWatermark(final int durableOffset)
     {
+        storeWatermark(durableOffset);
+        dirtyFrom = Math.min(dirtyFrom, SegmentDescriptor.WATERMARK_OFFSET);
+    }
+
+    /**
+     * {@link #recordWatermark} for a barrier that tracks its own range ({@link #forceRange}): the
+     * header's watermark pair only, safe from another thread while the writer appends (it touches no
+     * byte a frame uses and none of this appender's fields).
+     */
+    public void storeWatermark(final int durableOffset)
+    {
         // One aligned 8-byte store (watermark, then its check, little-endian): a process killed here
         // leaves the old pair or the new one, never a watermark beside the other one's check.
-        final int check = crc.computeInts(durableOffset, salt);
+        final int check = watermarkCrc.computeInts(durableOffset, salt);
         // A release store, so that a reader beside the writer that sees the new pair sees every frame it covers.
         final long pair = (durableOffset & 0xFFFF_FFFFL) | ((long)check << 32);
         buffer.putLongRelease(SegmentDescriptor.WATERMARK_OFFSET,
             java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? pair : Long.reverseBytes(pair));
-        dirtyFrom = Math.min(dirtyFrom, SegmentDescriptor.WATERMARK_OFFSET);
+    }
+
+    /**
+     * @return the end of the committed frames ({@link #tail()}), read with acquire: safe from any
+     * thread, and every frame committed before the store it reads lies below it.
+     */
+    public int committedEnd()
+    {
+        return (int)COMMITTED_END.getAcquire(this);
+    }
+
+    /**
+     * @return the end of the bytes written so far, committed frames and zeroed claims alike, read
+     * with acquire (at least {@link #committedEnd()} read before it): what a barrier on another thread
+     * forces.
+     */
+    public int writtenEnd()
+    {
+        return Math.max((int)COMMITTED_END.getAcquire(this), (int)ZEROED_END.getAcquire(this));
+    }
+
+    /**
+     * @return where the bytes no {@link #force} covered yet start (the header, for a new segment):
+     * where a barrier that tracks its own range ({@link #forceRange}) starts.
+     */
+    public int unforcedFrom()
+    {
+        return dirtyFrom;
+    }
+
+    /**
+     * Durability barrier for {@code [from, to)} only, leaving this appender's own dirty range alone:
+     * for a barrier on another thread that tracks what it forced itself. Safe from another thread
+     * while the writer appends, as long as the file stays open.
+     *
+     * @throws DurabilityException NOT_SUPPORTED, IO.
+     */
+    public void forceRange(final int from, final int to)
+    {
+        if (to > from)
+        {
+            file.force(from, to - from);
+        }
     }
 
     /**

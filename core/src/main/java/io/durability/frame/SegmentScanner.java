@@ -193,6 +193,17 @@ public final class SegmentScanner
                 " at offset " + p);
             return TORN;
         }
+        if (p >= sectorEnd && !legacy && isFrameInProgress(o, nextEntryId))
+        {
+            // A write-back of this sector (a barrier on another thread, or the kernel's own) caught the
+            // writer between the frame's payload and its commit word; a later sector reached the disk
+            // after the frame was committed there.
+            problem = DurabilityException.format(
+                "torn write: the sector holding the next frame reached the disk while that frame was being written " +
+                "(its commit word not yet stored) and later frames reached the disk", file, o, "frame " + nextEntryId,
+                "an uncommitted frame " + nextEntryId + " in [" + o + ", " + sectorEnd + "), then frame " + id + " at offset " + p);
+            return TORN;
+        }
         return corrupt(DurabilityException.format(
             "committed frames follow the end of data: a frame start was damaged (no all-zero sector, so not a torn write)",
             file, o, "frame " + nextEntryId, "end of data, then frame " + id + " at offset " + p));
@@ -311,6 +322,37 @@ public final class SegmentScanner
             return false;
         }
         return crcOf(commitWord) == probeCrc.compute(p + CRC_COVERAGE_OFFSET, length - CRC_COVERAGE_OFFSET);
+    }
+
+    /**
+     * @return whether the slot at {@code o}, whose commit word is zero, holds nothing but what the
+     * writer stores before the commit word of the frame with id {@code expectedId} (format 2): each
+     * header field zero or its final value (the id, a data or seal type, this segment's salt, a
+     * length check of a length that fits), so that a sector written back while the frame was being
+     * written is told from a damaged frame start (which leaves a non-zero field that is none of these).
+     */
+    private boolean isFrameInProgress(final int o, final long expectedId)
+    {
+        final AtomicBuffer b = buffer;
+        final long id = b.getLong(entryIdOffset(o));
+        final short type = b.getShort(typeOffset(o));
+        final int frameSalt = b.getInt(saltOffset(o));
+        final short flags = b.getShort(flagsOffset(o));
+        return (id == 0 || id == expectedId) && (type == 0 || type == TYPE_DATA || type == TYPE_SEAL) &&
+            (frameSalt == 0 || frameSalt == salt) && (flags == 0 || isLengthCheckOfSomeLength(flags, limit - o));
+    }
+
+    private static boolean isLengthCheckOfSomeLength(final short flags, final int room)
+    {
+        for (int high = 0; high <= (room >>> 16); high++)
+        {
+            final int length = (high << 16) | ((flags ^ 0xA5A5 ^ high) & 0xFFFF);
+            if (length >= HEADER_LENGTH && length <= room && lengthCheck(length) == flags)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return whether {@code p} holds this segment's seal, naming {@code nextEntryId} as the next segment's first id. */

@@ -35,6 +35,8 @@ public final class CrashPoints
     public static final String PUBLISH_AFTER_MARKER_SYNC = "publish.afterMarkerSync";
     /** Truncation: one segment deleted, more to go. */
     public static final String TRUNCATE_MID = "truncate.mid";
+    /** A WAL barrier (on the writer's thread or its syncer): sealed segments and the folder synced, the current segment not yet forced. */
+    public static final String BARRIER_BEFORE_FORCE = "barrier.beforeForce";
     /** Durable atomic write: the temporary file is written and synced, not yet renamed. */
     public static final String ATOMIC_WRITE_BEFORE_RENAME = "atomicWrite.beforeRename";
 

@@ -21,16 +21,22 @@ public final class WalOptions
     /** The smallest segment capacity allowed: a header, one empty frame and the seal. */
     public static final int MIN_SEGMENT_CAPACITY = SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH;
 
-    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null, false);
+    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null, false, SyncPolicy.manual(), null);
 
     private final String walDir;
     private final int segmentCapacity;
     private final Long saltSeed;
     private final boolean fullResumeCheck;
+    private final SyncPolicy syncPolicy;
+    private final DurabilityListener durabilityListener;
 
-    private WalOptions(final String walDir, final int segmentCapacity, final Long saltSeed, final boolean fullResumeCheck)
+    private WalOptions(
+        final String walDir, final int segmentCapacity, final Long saltSeed, final boolean fullResumeCheck,
+        final SyncPolicy syncPolicy, final DurabilityListener durabilityListener)
     {
         this.fullResumeCheck = fullResumeCheck;
+        this.syncPolicy = syncPolicy;
+        this.durabilityListener = durabilityListener;
         this.walDir = walDir;
         this.segmentCapacity = segmentCapacity;
         this.saltSeed = saltSeed;
@@ -54,7 +60,7 @@ public final class WalOptions
             throw DurabilityException.invalidConfig("segment capacity too small", ">= " + MIN_SEGMENT_CAPACITY, capacity);
         }
         SegmentFiles.checkCapacity(null, capacity);
-        return new WalOptions(walDir, capacity, saltSeed, fullResumeCheck);
+        return new WalOptions(walDir, capacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener);
     }
 
     /**
@@ -63,7 +69,7 @@ public final class WalOptions
      */
     public WalOptions withWalDir(final String dir)
     {
-        return new WalOptions(RelativePath.validate(dir), segmentCapacity, saltSeed, fullResumeCheck);
+        return new WalOptions(RelativePath.validate(dir), segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener);
     }
 
     /**
@@ -73,7 +79,7 @@ public final class WalOptions
      */
     public WalOptions withSaltSeed(final long seed)
     {
-        return new WalOptions(walDir, segmentCapacity, seed, fullResumeCheck);
+        return new WalOptions(walDir, segmentCapacity, seed, fullResumeCheck, syncPolicy, durabilityListener);
     }
 
     /** @return the salt seed, or {@code null} for random salts. */
@@ -94,7 +100,48 @@ public final class WalOptions
      */
     public WalOptions withFullResumeCheck(final boolean full)
     {
-        return new WalOptions(walDir, segmentCapacity, saltSeed, full);
+        return new WalOptions(walDir, segmentCapacity, saltSeed, full, syncPolicy, durabilityListener);
+    }
+
+    /**
+     * When entries become durable without a {@code flushAndSync} by the caller: see {@link SyncPolicy}.
+     * The default is {@link SyncPolicy#manual()}. A background policy needs a directory with stable
+     * storage ({@link WalWriter#create} and {@link WalWriter#resume} refuse it otherwise).
+     *
+     * @param policy the policy.
+     * @return options with that policy.
+     */
+    public WalOptions withSyncPolicy(final SyncPolicy policy)
+    {
+        if (policy == null)
+        {
+            throw DurabilityException.invalidConfig("sync policy must not be null", "a SyncPolicy", null);
+        }
+        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, policy, durabilityListener);
+    }
+
+    /** @return the sync policy (see {@link #withSyncPolicy}). */
+    public SyncPolicy syncPolicy()
+    {
+        return syncPolicy;
+    }
+
+    /**
+     * Be told, after every completed barrier of the writer, the id it made durable, and once of the
+     * failure that poisons the writer: see {@link DurabilityListener}.
+     *
+     * @param listener the listener, or {@code null} for none.
+     * @return options with that listener.
+     */
+    public WalOptions withDurabilityListener(final DurabilityListener listener)
+    {
+        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, listener);
+    }
+
+    /** @return the durability listener, or {@code null}. */
+    public DurabilityListener durabilityListener()
+    {
+        return durabilityListener;
     }
 
     /** @return whether resume checks every frame (see {@link #withFullResumeCheck}). */
@@ -125,6 +172,7 @@ public final class WalOptions
     public String toString()
     {
         return "WalOptions{walDir=" + walDir + ", segmentCapacity=" + segmentCapacity +
-            (saltSeed == null ? "" : ", saltSeed=" + saltSeed) + (fullResumeCheck ? ", fullResumeCheck" : "") + '}';
+            (saltSeed == null ? "" : ", saltSeed=" + saltSeed) + (fullResumeCheck ? ", fullResumeCheck" : "") +
+            (syncPolicy.isBackground() ? ", " + syncPolicy : "") + '}';
     }
 }

@@ -16,6 +16,9 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The single writer of a multi-segment write-ahead log.
@@ -65,14 +68,38 @@ public final class WalWriter<E> implements AutoCloseable
     private final DirectoryLock lock;
     private final boolean durable;
     private final WalClaim claim = new WalClaim(this);
-    /** Sealed segments (by path) written since the last barrier: their mappings are already released. */
-    private final List<String> pendingSync = new ArrayList<>();
     private SplittableRandom saltSource;
+
+    // Barriers. One at a time (barrierLock), by the writer's thread or the syncer. What they share with
+    // the writer's thread (the fields below up to `retired`) is guarded by `state`, held only for
+    // field updates, never across a system call; the append path never takes it (only a roll does).
+    private final ReentrantLock barrierLock = new ReentrantLock();
+    private final Object state = new Object();
+    /** Sealed segments (by path) written since the last barrier: their mappings are already released. */
+    private List<String> pendingSync = new ArrayList<>();
+    /** The list the barrier in progress works through (swapped with pendingSync: no allocation). */
+    private List<String> syncingList = new ArrayList<>();
     private SegmentAppender current;
     private boolean createdSinceSync;
+    /** The end of the current segment's frames a completed barrier proved durable (-1: none yet). */
     private int lastDurableOffset = -1;
     private int recordedWatermark;
-    private RuntimeException poisonedBy;
+    /** Where the current segment's bytes no barrier forced yet start. */
+    private int forcedUpTo;
+    /** The segment a barrier in progress forces; a roll meanwhile leaves closing it to that barrier. */
+    private SegmentAppender syncing;
+    /** A file a roll closed while a barrier forced it: closed by that barrier when it ends. */
+    private SegmentFile retired;
+    private final DurableAcks acks;
+    private final DurabilityListener listener;
+    /** The background thread of a background SyncPolicy; null for manual. */
+    private Syncer syncer;
+    /** The last entry id and byte count a barrier started from (release stores; the syncer reads them). */
+    private long barrierStartEntryId;
+    private long barrierStartBytes;
+    /** Work a resume left for the first barrier (entries of an earlier life not yet proven durable). */
+    private volatile boolean firstBarrierWanted;
+    private volatile RuntimeException poisonedBy;
     private boolean closed;
     private RepairReport repairReport;
 
@@ -83,7 +110,6 @@ public final class WalWriter<E> implements AutoCloseable
     private long barrierCount;
     private long barrierNanosTotal;
     private long barrierNanosMax;
-    private long acknowledgedEntryId;
     private long lastEntryIdPublished;
     private long startLastEntryId;
     private volatile boolean poisonedFlag;
@@ -94,7 +120,8 @@ public final class WalWriter<E> implements AutoCloseable
     private static final VarHandle BARRIER_COUNT;
     private static final VarHandle BARRIER_NANOS_TOTAL;
     private static final VarHandle BARRIER_NANOS_MAX;
-    private static final VarHandle ACKNOWLEDGED_ENTRY_ID;
+    private static final VarHandle BARRIER_START_ENTRY_ID;
+    private static final VarHandle BARRIER_START_BYTES;
 
     static
     {
@@ -107,7 +134,8 @@ public final class WalWriter<E> implements AutoCloseable
             BARRIER_COUNT = l.findVarHandle(WalWriter.class, "barrierCount", long.class);
             BARRIER_NANOS_TOTAL = l.findVarHandle(WalWriter.class, "barrierNanosTotal", long.class);
             BARRIER_NANOS_MAX = l.findVarHandle(WalWriter.class, "barrierNanosMax", long.class);
-            ACKNOWLEDGED_ENTRY_ID = l.findVarHandle(WalWriter.class, "acknowledgedEntryId", long.class);
+            BARRIER_START_ENTRY_ID = l.findVarHandle(WalWriter.class, "barrierStartEntryId", long.class);
+            BARRIER_START_BYTES = l.findVarHandle(WalWriter.class, "barrierStartBytes", long.class);
             LAST_ENTRY_ID = l.findVarHandle(WalWriter.class, "lastEntryIdPublished", long.class);
         }
         catch (final ReflectiveOperationException ex)
@@ -126,6 +154,8 @@ public final class WalWriter<E> implements AutoCloseable
         this.options = options;
         this.lock = lock;
         this.durable = directory.supportsDurability();
+        this.acks = new DurableAcks(options.walDir());
+        this.listener = options.durabilityListener();
         this.saltSource = options.saltSeed() == null ?
             new SplittableRandom(System.nanoTime() ^ ((long)System.identityHashCode(this) << 32)) :
             new SplittableRandom(options.saltSeed());
@@ -151,9 +181,11 @@ public final class WalWriter<E> implements AutoCloseable
             }
             final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
             writer.current = writer.newSegment(1, 1);
+            writer.forcedUpTo = writer.current.unforcedFrom();
             writer.repairReport = new RepairReport(
                 new WalVerdict(WalVerdict.State.CLEAN, 0, 0, 0, 0, 1, null, null, List.of(), true), null, List.of(),
                 writer.current.file().path(), 1);
+            writer.startSyncer();
             return writer;
         }
         catch (final RuntimeException ex)
@@ -199,6 +231,9 @@ public final class WalWriter<E> implements AutoCloseable
         {
             final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
             writer.repairAndOpen();
+            writer.forcedUpTo = writer.current.unforcedFrom();
+            writer.firstBarrierWanted = writer.startLastEntryId > 0 || !writer.pendingSync.isEmpty() || writer.createdSinceSync;
+            writer.startSyncer();
             return writer;
         }
         catch (final RuntimeException ex)
@@ -216,6 +251,12 @@ public final class WalWriter<E> implements AutoCloseable
 
     private static DirectoryLock lock(final Directory directory, final WalOptions options)
     {
+        if (options.syncPolicy().isBackground() && !directory.supportsDurability())
+        {
+            throw DurabilityException.notSupported(
+                "a background sync policy (" + options.syncPolicy() + ") needs a Directory with stable storage " +
+                "(this one has none): use SyncPolicy.manual()", options.walDir());
+        }
         directory.createDirectories(options.walDir());
         return directory.obtainLock(WalLayout.lockPath(options.walDir()));
     }
@@ -488,14 +529,29 @@ public final class WalWriter<E> implements AutoCloseable
         old.seal();
         CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
         final SegmentAppender next = newSegmentFile(old.segmentId() + 1, old.nextEntryId());
-        current = next;
-        initHeaderWatermark(next);
-        ROLL_COUNT.setRelease(this, rollCount + 1);
-        if (durable)
+        final boolean closeNow;
+        synchronized (state)
         {
-            pendingSync.add(old.file().path());
+            current = next;
+            createdSinceSync = true;
+            forcedUpTo = next.unforcedFrom();
+            initHeaderWatermark(next);
+            if (durable)
+            {
+                pendingSync.add(old.file().path());
+            }
+            // A barrier forcing the old segment right now closes it when it ends (never under its feet).
+            closeNow = syncing != old;
+            if (!closeNow)
+            {
+                retired = old.file();
+            }
         }
-        old.file().close();
+        ROLL_COUNT.setRelease(this, rollCount + 1);
+        if (closeNow)
+        {
+            old.file().close();
+        }
     }
 
     private SegmentAppender newSegment(final long segmentId, final long startEntryId)
@@ -520,7 +576,10 @@ public final class WalWriter<E> implements AutoCloseable
             while (salt == 0);
             final SegmentAppender appender = SegmentAppender.create(
                 file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt, codecId);
-            createdSinceSync = true;
+            synchronized (state)
+            {
+                createdSinceSync = true;
+            }
             return appender;
         }
         catch (final RuntimeException ex)
@@ -579,21 +638,7 @@ public final class WalWriter<E> implements AutoCloseable
             exactWatermark();
             return;
         }
-        final SegmentAppender a = current;
-        if (lastDurableOffset <= recordedWatermark)
-        {
-            return;
-        }
-        try
-        {
-            record(a, lastDurableOffset);
-            forceCurrent(a);
-        }
-        catch (final RuntimeException ex)
-        {
-            poison(ex);
-            throw ex;
-        }
+        barrier(true);
     }
 
     /** Without stable storage: the watermark is the end of everything written. */
@@ -613,13 +658,6 @@ public final class WalWriter<E> implements AutoCloseable
         recordedWatermark = watermark;
     }
 
-    /** The barrier of the current segment: everything before its tail is durable afterwards. */
-    private void forceCurrent(final SegmentAppender a)
-    {
-        final int target = a.tail();
-        a.force();
-        lastDurableOffset = target;
-    }
 
     /**
      * Durability barrier: every entry appended before this call survives power loss or an OS crash
@@ -639,44 +677,255 @@ public final class WalWriter<E> implements AutoCloseable
             throw DurabilityException.notSupported(
                 "flushAndSync needs a Directory with stable storage (this one has none)", options.walDir());
         }
-        final long started = System.nanoTime();
-        final long covered = current.nextEntryId() - 1;
+        barrier(false);
+    }
+
+    /** The syncer's barrier ({@link Syncer}): the same as {@link #flushAndSync()}, from another thread. */
+    void backgroundBarrier()
+    {
+        barrier(false);
+    }
+
+    /** The syncer's {@link #syncWatermark()}, when it is idle and the header lags the last barrier. */
+    void backgroundWatermark()
+    {
+        barrier(true);
+    }
+
+    /** @return whether the current header's watermark is below the end the last barrier proved. */
+    boolean watermarkBehind()
+    {
+        synchronized (state)
+        {
+            return lastDurableOffset > recordedWatermark;
+        }
+    }
+
+    /**
+     * One barrier, after any other in progress. It covers what was written when it started: the
+     * sealed segments listed then, the folder if a segment was created, and the current segment's
+     * bytes up to its published end, with the watermark an earlier barrier proved. The writer's thread
+     * may append and roll meanwhile (when the syncer runs it): what it reads of the writer it reads
+     * under {@code state}, the frames' end with acquire after the last entry id, so every entry up to
+     * that id lies below the end it forces.
+     *
+     * @param exact record the exact end the last barrier proved ({@link #syncWatermark()}); without
+     *              it, the watermark moves every {@link SegmentDescriptor#WATERMARK_STRIDE} bytes.
+     */
+    private void barrier(final boolean exact)
+    {
+        barrierLock.lock();
         try
         {
-            for (int i = 0; i < pendingSync.size(); i++)
+            if (poisonedBy != null)
             {
-                syncSealed(pendingSync.get(i));
+                throw poisonedError();
             }
-            pendingSync.clear();
-            final SegmentAppender a = current;
-            if (createdSinceSync)
+            final long started = System.nanoTime();
+            final SegmentAppender a;
+            final List<String> toSync;
+            final boolean created;
+            final long covered;
+            final int committed;
+            final int end;
+            int from;
+            int watermark = 0;
+            synchronized (state)
             {
-                // Before the watermark below is stored: a non-zero watermark on disk proves that every
-                // segment file up to this one has a durable folder entry (readers rely on it).
-                directory.syncParentDir(a.file().path());
+                a = current;
+                // In this order: every entry up to `covered` ends below `committed`.
+                covered = publishedLastEntryId();
+                committed = a.committedEnd();
+                end = Math.max(committed, a.writtenEnd());
+                final int proven = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
+                if (exact && lastDurableOffset <= recordedWatermark)
+                {
+                    return;
+                }
+                toSync = pendingSync;
+                pendingSync = syncingList;
+                syncingList = toSync;
+                created = createdSinceSync;
                 createdSinceSync = false;
+                from = forcedUpTo;
+                if (exact ? proven > recordedWatermark : SegmentDescriptor.shouldRecordWatermark(recordedWatermark, proven))
+                {
+                    watermark = proven;
+                    recordedWatermark = proven;
+                }
+                syncing = a;
             }
-            // The watermark recorded now was proven by an earlier barrier; predecessors were forced above.
-            final int watermark = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
-            if (SegmentDescriptor.shouldRecordWatermark(recordedWatermark, watermark))
+            BARRIER_START_ENTRY_ID.setRelease(this, covered);
+            BARRIER_START_BYTES.setRelease(this, (long)BYTES_APPENDED.getAcquire(this));
+            try
             {
-                record(a, watermark);
+                for (int i = 0; i < toSync.size(); i++)
+                {
+                    syncSealed(toSync.get(i));
+                }
+                toSync.clear();
+                if (created)
+                {
+                    // Before the watermark below is stored: a non-zero watermark on disk proves that every
+                    // segment file up to this one has a durable folder entry (readers rely on it).
+                    directory.syncParentDir(a.file().path());
+                }
+                if (watermark > 0)
+                {
+                    // Proven by an earlier barrier; predecessors were forced above.
+                    a.storeWatermark(watermark);
+                    from = Math.min(from, SegmentDescriptor.WATERMARK_OFFSET);
+                }
+                CrashPoints.hit(CrashPoints.BARRIER_BEFORE_FORCE);
+                a.forceRange(from, end);
             }
-            forceCurrent(a);
+            catch (final RuntimeException ex)
+            {
+                endSyncing(a, -1, -1);
+                poison(ex);
+                throw ex;
+            }
+            endSyncing(a, committed, end);
+            final long took = System.nanoTime() - started;
+            BARRIER_COUNT.setRelease(this, barrierCount + 1);
+            BARRIER_NANOS_TOTAL.setRelease(this, barrierNanosTotal + took);
+            if (took > barrierNanosMax)
+            {
+                BARRIER_NANOS_MAX.setRelease(this, took);
+            }
+            firstBarrierWanted = false;
+            if (covered > acks.durable())
+            {
+                acks.publish(covered);
+                if (listener != null)
+                {
+                    tell(covered);
+                }
+            }
+        }
+        finally
+        {
+            barrierLock.unlock();
+        }
+    }
+
+    /** The barrier on {@code a} ended (forced up to {@code end}, frames to {@code committed}; -1: failed). */
+    private void endSyncing(final SegmentAppender a, final int committed, final int end)
+    {
+        final SegmentFile toClose;
+        synchronized (state)
+        {
+            syncing = null;
+            if (end >= 0 && current == a)
+            {
+                lastDurableOffset = Math.max(lastDurableOffset, committed);
+                // From the committed end, not `end`: zeroed bytes past it (an aborted claim, a resume's
+                // repair) were forced, but the frames that will overwrite them must be forced again.
+                forcedUpTo = Math.max(forcedUpTo, committed);
+            }
+            toClose = retired;
+            retired = null;
+        }
+        if (toClose != null)
+        {
+            toClose.close();
+        }
+    }
+
+    private void tell(final long durableId)
+    {
+        try
+        {
+            listener.onDurable(durableId);
         }
         catch (final RuntimeException ex)
         {
-            poison(ex);
-            throw ex;
+            LOG.log(System.Logger.Level.WARNING, "durability: DurabilityListener.onDurable threw (ignored)", ex);
         }
-        final long took = System.nanoTime() - started;
-        BARRIER_COUNT.setRelease(this, barrierCount + 1);
-        BARRIER_NANOS_TOTAL.setRelease(this, barrierNanosTotal + took);
-        if (took > barrierNanosMax)
+    }
+
+    /**
+     * @return the id of the last entry a completed barrier of this writer made durable (0 when none
+     * did yet; a resumed writer's first barrier covers the entries of earlier lives too): every entry
+     * with an id up to it survives power loss, and is acknowledged, so protected (see the class
+     * comment). Visible entries ({@link #lastEntryId()}) may be ahead of it. Safe from any thread; one
+     * volatile load.
+     */
+    public long lastDurableId()
+    {
+        return acks.durable();
+    }
+
+    /**
+     * Wait until entry {@code id} is durable ({@link #lastDurableId()} {@code >= id}). Safe from any
+     * thread. Under a background {@link SyncPolicy} the syncer gets there by itself; under
+     * {@link SyncPolicy#manual()} some thread must call {@link #flushAndSync()} (calling this from
+     * the writer's own thread then waits for nothing but the timeout). An id not yet appended may be
+     * waited for.
+     *
+     * @return {@code true} once it is durable, {@code false} when the timeout passed first.
+     * @throws DurabilityException the failure that poisoned the writer (entries not yet durable never
+     *                             will be by this writer), or INVALID_STATE when the writer closed and
+     *                             {@code id} was never appended.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public boolean awaitDurable(final long id, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return acks.await(id, timeout, unit);
+    }
+
+    /**
+     * The non-blocking form of {@link #awaitDurable}: a future completed with {@code id} once entry
+     * {@code id} is durable, or exceptionally with the failure that poisoned the writer (or with
+     * INVALID_STATE when the writer closed and {@code id} was never appended). Safe from any thread.
+     * It is completed on the thread that ran the barrier (the syncer, or a {@code flushAndSync}
+     * caller): dependent actions that take time belong in the {@code *Async} forms. Allocates a future
+     * (already completed when the entry is durable); {@link DurabilityListener} is the allocation-free
+     * form.
+     */
+    public CompletableFuture<Long> whenDurable(final long id)
+    {
+        return acks.future(id);
+    }
+
+    /** @return the sync policy this writer runs ({@link WalOptions#syncPolicy()}). */
+    public SyncPolicy syncPolicy()
+    {
+        return options.syncPolicy();
+    }
+
+    long publishedLastEntryId()
+    {
+        return Math.max((long)LAST_ENTRY_ID.getAcquire(this), startLastEntryId);
+    }
+
+    long publishedBytesAppended()
+    {
+        return (long)BYTES_APPENDED.getAcquire(this);
+    }
+
+    long barrierStartEntryId()
+    {
+        return (long)BARRIER_START_ENTRY_ID.getAcquire(this);
+    }
+
+    long barrierStartBytes()
+    {
+        return (long)BARRIER_START_BYTES.getAcquire(this);
+    }
+
+    boolean barrierWanted()
+    {
+        return firstBarrierWanted;
+    }
+
+    private void startSyncer()
+    {
+        if (options.syncPolicy().isBackground())
         {
-            BARRIER_NANOS_MAX.setRelease(this, took);
+            syncer = new Syncer(this, options.syncPolicy(), options.walDir());
+            syncer.start();
         }
-        ACKNOWLEDGED_ENTRY_ID.setRelease(this, covered);
     }
 
     /** Count an appended entry (writer thread only). @return {@code id}. */
@@ -698,7 +947,7 @@ public final class WalWriter<E> implements AutoCloseable
         return new WalMetrics(
             (long)APPEND_COUNT.getAcquire(this), (long)BYTES_APPENDED.getAcquire(this), (long)ROLL_COUNT.getAcquire(this),
             (long)BARRIER_COUNT.getAcquire(this), (long)BARRIER_NANOS_TOTAL.getAcquire(this),
-            (long)BARRIER_NANOS_MAX.getAcquire(this), (long)ACKNOWLEDGED_ENTRY_ID.getAcquire(this),
+            (long)BARRIER_NANOS_MAX.getAcquire(this), acks.durable(),
             Math.max((long)LAST_ENTRY_ID.getAcquire(this), startLastEntryId),
             repairReport != null && repairReport.changedAnything(), poisonedFlag);
     }
@@ -709,8 +958,31 @@ public final class WalWriter<E> implements AutoCloseable
         poisonedBy = ex;
         poisonedFlag = true;
         LOG.log(System.Logger.Level.ERROR, "durability: WAL writer in " + options.walDir() + " is poisoned by a failed " +
-            "barrier (entries after the last completed flushAndSync may not be durable; reopen with resume): " +
+            "barrier (entries after the last completed barrier may not be durable; reopen with resume): " +
             ex.getMessage(), ex);
+        final DurabilityException failure = ex instanceof DurabilityException ? (DurabilityException)ex :
+            new DurabilityException(DurabilityException.Kind.IO, "durability barrier failed: " + ex, options.walDir(), -1,
+                null, null, ex);
+        if (listener != null)
+        {
+            try
+            {
+                listener.onFailure(failure);
+            }
+            catch (final RuntimeException e)
+            {
+                LOG.log(System.Logger.Level.WARNING, "durability: DurabilityListener.onFailure threw (ignored)", e);
+            }
+        }
+        acks.end(failure, Long.MAX_VALUE);
+    }
+
+    private DurabilityException poisonedError()
+    {
+        return new DurabilityException(
+            DurabilityException.Kind.INVALID_STATE,
+            "WAL writer is poisoned by a failed sync; durability of recent entries is unknown: " +
+            "close it and reopen with WalWriter.resume", options.walDir(), -1, null, null, poisonedBy);
     }
 
     private void syncSealed(final String path)
@@ -793,10 +1065,7 @@ public final class WalWriter<E> implements AutoCloseable
         }
         if (poisonedBy != null)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.INVALID_STATE,
-                "WAL writer is poisoned by a failed sync; durability of recent entries is unknown: " +
-                "close it and reopen with WalWriter.resume", options.walDir(), -1, null, null, poisonedBy);
+            throw poisonedError();
         }
     }
 
@@ -819,6 +1088,11 @@ public final class WalWriter<E> implements AutoCloseable
             return;
         }
         RuntimeException failure = null;
+        if (syncer != null)
+        {
+            // After the barrier in progress; everything appended is made durable below, on this thread.
+            syncer.stop();
+        }
         try
         {
             if (claim.isActive() && poisonedBy == null)
@@ -848,6 +1122,9 @@ public final class WalWriter<E> implements AutoCloseable
                 current.file().close();
             }
             lock.close();
+            acks.end(failure instanceof DurabilityException ? (DurabilityException)failure :
+                DurabilityException.invalidState("WAL writer closed" + (failure == null ? "" : " after a failed barrier: " + failure),
+                    options.walDir()), current == null ? 0 : current.nextEntryId() - 1);
         }
         if (failure != null)
         {
