@@ -116,16 +116,46 @@ public final class PowerLossDirectory extends FilterDirectory
     public synchronized PowerLossDirectory processCrash()
     {
         final PowerLossDirectory copy = new PowerLossDirectory(Map.of());
+        // Inodes are copied, not shared: whatever the dead process's threads still do to this directory
+        // (a syncer finishing its barrier, a close) must not reach the copy's durable state.
+        final Map<Inode, Inode> copies = new java.util.IdentityHashMap<>();
+        final java.util.function.Function<Inode, Inode> copyOf = inode -> inode == null ? null :
+            copies.computeIfAbsent(inode, i ->
+            {
+                final Inode c = new Inode();
+                c.durable = i.durable == null ? null : i.durable.clone();
+                return c;
+            });
         for (final Map.Entry<String, Inode> e : names.entrySet())
         {
             copy.live.atomicWrite(e.getKey(), live.readFile(e.getKey(), Integer.MAX_VALUE - 8));
-            copy.names.put(e.getKey(), e.getValue());
+            copy.names.put(e.getKey(), copyOf.apply(e.getValue()));
         }
-        copy.log.addAll(log);
-        copy.durableNames.putAll(durableNames);
+        for (final NameOp op : log)
+        {
+            copy.log.add(new NameOp(op.path(), copyOf.apply(op.inode()), op.durable()));
+        }
+        for (final Map.Entry<String, Inode> e : durableNames.entrySet())
+        {
+            copy.durableNames.put(e.getKey(), copyOf.apply(e.getValue()));
+        }
         copy.barriers = barriers;
         copy.tempCounter = tempCounter;
         return copy;
+    }
+
+    /** @return the name operations not yet made durable, oldest first, as "path create|delete" (for failure messages). */
+    public synchronized List<String> unsyncedNameOps()
+    {
+        final List<String> out = new ArrayList<>();
+        for (final NameOp op : log)
+        {
+            if (!op.durable())
+            {
+                out.add(op.path() + (op.inode() == null ? " delete" : " create"));
+            }
+        }
+        return out;
     }
 
     /** @return how many barriers have completed. */

@@ -3,11 +3,13 @@ package io.durability.crash;
 import io.durability.codec.BytesCodec;
 import io.durability.publish.CheckpointPublisher;
 import io.durability.storage.mmap.MmapDirectory;
+import io.durability.walog.SyncPolicy;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The child JVM of the crash loop: resumes the WAL in a folder and appends data entries forever,
@@ -15,7 +17,10 @@ import java.nio.file.Path;
  * publishing a checkpoint (with truncation) every M entries, then printing {@code marker <id>}.
  * It dies by SIGKILL from the parent, or halts itself at an armed crash point.
  *
- * <p>Arguments: folder, syncEvery, publishEvery, segmentCapacity.
+ * <p>Arguments: folder, syncEvery, publishEvery, segmentCapacity[, policy]. With a policy other than
+ * {@code manual} ({@code continuous}, {@code every:<µs>}, {@code entries:<n>:<max delay µs>}) the loop
+ * never calls {@code flushAndSync}: the writer's syncer makes entries durable, and its
+ * {@link io.durability.walog.DurabilityListener} prints {@code durable <id>} (the ack path).
  */
 public final class CrashWriter
 {
@@ -28,8 +33,19 @@ public final class CrashWriter
         final Path root = Path.of(args[0]);
         final int syncEvery = Integer.parseInt(args[1]);
         final int publishEvery = Integer.parseInt(args[2]);
-        final WalOptions options = WalOptions.defaults().withSegmentCapacity(Integer.parseInt(args[3]));
         final PrintStream out = System.out;
+        final SyncPolicy policy = policy(args.length > 4 ? args[4] : "manual");
+        final boolean background = policy.isBackground();
+        WalOptions options = WalOptions.defaults().withSegmentCapacity(Integer.parseInt(args[3])).withSyncPolicy(policy);
+        if (background)
+        {
+            options = options.withDurabilityListener(id ->
+            {
+                // PrintStream is synchronized: whole lines beside the main thread's.
+                out.println("durable " + id);
+                out.flush();
+            });
+        }
         try (MmapDirectory dir = MmapDirectory.open(root);
             WalWriter<byte[]> w = WalWriter.resume(dir, BytesCodec.INSTANCE, options))
         {
@@ -46,7 +62,7 @@ public final class CrashWriter
                 final byte[] entry = CrashEntries.payload(id);
                 w.append(entry);
                 state = state.apply(id, entry);
-                if (++sinceSync >= syncEvery)
+                if (!background && ++sinceSync >= syncEvery)
                 {
                     w.flushAndSync();
                     out.println("durable " + w.lastEntryId());
@@ -57,12 +73,28 @@ public final class CrashWriter
                 {
                     final long through = w.lastEntryId();
                     final long marker = publisher.publish(state, through).markerEntryId();
-                    out.println("marker " + marker);
-                    out.println("durable " + marker);
-                    out.flush();
+                    synchronized (out)
+                    {
+                        out.println("marker " + marker);
+                        out.println("durable " + marker);
+                        out.flush();
+                    }
                     sincePublish = 0;
                 }
             }
         }
+    }
+
+    static SyncPolicy policy(final String spec)
+    {
+        final String[] p = spec.split(":");
+        return switch (p[0])
+        {
+            case "manual" -> SyncPolicy.manual();
+            case "continuous" -> SyncPolicy.continuous();
+            case "every" -> SyncPolicy.every(Duration.ofNanos(Long.parseLong(p[1]) * 1000));
+            case "entries" -> SyncPolicy.everyEntries(Long.parseLong(p[1])).withMaxDelay(Duration.ofNanos(Long.parseLong(p[2]) * 1000));
+            default -> throw new IllegalArgumentException("sync policy " + spec);
+        };
     }
 }

@@ -2,6 +2,7 @@ package io.durability.storage.mmap;
 
 import io.durability.codec.DirectBufferCodec;
 import io.durability.walog.WalClaim;
+import io.durability.walog.SyncPolicy;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
 import org.agrona.DirectBuffer;
@@ -56,6 +57,18 @@ class MmapAllocationTest
     @Test
     void appendsAllocateNothingOnTheAppendingThread()
     {
+        measure(WalOptions.defaults().withSegmentCapacity(32 * 1024 * 1024));
+    }
+
+    /** The same with group commit: a syncer thread forcing what the appending thread writes, which allocates nothing for it. */
+    @Test
+    void appendsAllocateNothingBesideABackgroundSyncer()
+    {
+        measure(WalOptions.defaults().withSegmentCapacity(32 * 1024 * 1024).withSyncPolicy(SyncPolicy.continuous()));
+    }
+
+    private void measure(final WalOptions options)
+    {
         assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         final long thread = Thread.currentThread().getId();
         final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
@@ -64,7 +77,6 @@ class MmapAllocationTest
             payload.putByte(i, (byte)i);
         }
         // A round is 2 x 100 000 frames of 88 bytes (17.6 MB): a 32 MiB segment rolls every other round.
-        final WalOptions options = WalOptions.defaults().withSegmentCapacity(32 * 1024 * 1024);
         final StringBuilder history = new StringBuilder();
         try (MmapDirectory dir = MmapDirectory.open(folder);
             WalWriter<DirectBuffer> w = WalWriter.create(dir, DirectBufferCodec.INSTANCE, options))
