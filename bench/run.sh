@@ -52,6 +52,7 @@ if [[ $PROFILE == quick ]]; then
   LAT_OPS_SLOW=500000; LAT_WARMUP_SLOW=100000
   CKPT_REPS=3; PREALLOC_ROUNDS=2
   TAIL_OPS=300000; TAIL_WARMUP=50000; SEEK_MIB=256
+  GC_SECONDS=1; GC_ROUNDS=2; GC_OPS=200000
 else
   JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
@@ -63,6 +64,8 @@ else
   CKPT_REPS=11; PREALLOC_ROUNDS=5
   # About 33 s per tailer run at 100 k/s.
   TAIL_OPS=3000000; TAIL_WARMUP=300000; SEEK_MIB=1024
+  # About 2.5 minutes: 8 throughput modes x 3 rounds x 3 s, then 4 ack modes x 3 rounds x 2 s at 100 k/s.
+  GC_SECONDS=3; GC_ROUNDS=3; GC_OPS=600000
 fi
 # The page warmer's configuration measured beside the defaults (see MmapOptions.withPageWarmer).
 WARM_OPTS=(--prealloc fallocate --warmer 1048576)
@@ -168,6 +171,13 @@ java $AGRONA_FLAGS -Xmx4g -cp "$JAR" $B.CheckpointScale --reps $CKPT_REPS --dir 
 echo "== preallocation probe"
 java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.PreallocationProbe "$DISK" $PREALLOC_ROUNDS "$RESULTS/prealloc.json" \
   > "$LOGS/prealloc.log" 2>&1 || { echo "preallocation probe failed; see $LOGS/prealloc.log" >&2; exit 1; }
+
+# Group commit (issue 16): throughput with no sync / flushAndSync per 64 / every 1 ms / continuous, Chronicle
+# beside it, the raw proxy (stores + an fdatasync loop), and ack latency at a paced 100 k/s; interleaved rounds.
+echo "== group commit"
+java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.GroupCommitProbe --dir "$DISK" --seconds $GC_SECONDS \
+  --rounds $GC_ROUNDS --ops $GC_OPS --warmup 100000 --rate 100000 --out "$RESULTS/group-commit.json" \
+  > "$LOGS/group-commit.log" 2>&1 || { echo "group commit probe failed; see $LOGS/group-commit.log" >&2; exit 1; }
 
 # Diagnostics: page-fault, barrier and pre-touch costs behind the numbers (about 10 s).
 echo "== probes"
