@@ -30,11 +30,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Visibility</b>: when {@link #append} returns, the entry is visible to any reader of the
  *   directory (same process, or another process mapping the same file). {@link #flush()} exists for
  *   the seed's vocabulary and costs a fence: there is no user-space buffer to drain.</li>
- *   <li><b>Durability</b>: only {@link #flushAndSync()} (and a clean {@link #close()}) promises it:
- *   every entry appended before the call survives power loss once it returns. On a directory
- *   without stable storage it throws {@code NOT_SUPPORTED}. A failed sync poisons the writer (a
- *   retried fsync can falsely succeed), and every later call throws {@code INVALID_STATE}: reopen
- *   with {@link #resume}.</li>
+ *   <li><b>Durability</b>: only a completed barrier promises it: {@link #flushAndSync()} (every entry
+ *   appended before the call survives power loss once it returns), a clean {@link #close()}, and,
+ *   under a background {@link SyncPolicy} ({@link WalOptions#withSyncPolicy}), the barriers of the
+ *   writer's syncer thread. Every completed barrier publishes the last id it covered as
+ *   {@link #lastDurableId()} (one number; {@link #awaitDurable}, {@link #whenDurable} and the
+ *   {@link DurabilityListener} report the same one): every entry up to it survives power loss. On a
+ *   directory without stable storage {@code flushAndSync} throws {@code NOT_SUPPORTED} and a background
+ *   policy is refused. A failed barrier, on any thread, poisons the writer (a retried fsync can falsely
+ *   succeed): every later call throws {@code INVALID_STATE}, every waiter gets the failure, nothing is
+ *   retried: reopen with {@link #resume}.</li>
  *   <li><b>Acknowledged means protected</b>: once a {@code flushAndSync} has returned, no reader,
  *   {@link #resume} or repair cuts, skips or reuses an entry it covered without an error saying so.
  *   Damage to such an entry is corruption, with one exact exception while the writer runs: damage
@@ -54,7 +59,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * warm-up, with a codec that does not allocate); the only branch off it is the roll to a new
  * segment, which creates a file (an mmap directory prepares it ahead of need).
  *
- * <p>Not thread-safe: call it from one thread, or guard it.
+ * <p>Not thread-safe: call it from one thread, or guard it. The exceptions, safe from any thread:
+ * {@link #lastDurableId()}, {@link #awaitDurable}, {@link #whenDurable} and {@link #metrics()}. A
+ * background {@link SyncPolicy} adds one thread (the syncer), which never blocks the appending
+ * thread and is never signalled by it: it reads what {@code append} publishes anyway.
  *
  * @param <E> the entry type.
  */
@@ -661,7 +669,8 @@ public final class WalWriter<E> implements AutoCloseable
 
     /**
      * Durability barrier: every entry appended before this call survives power loss or an OS crash
-     * once it returns. Forces only what changed since the last barrier: the segments sealed since
+     * once it returns ({@link #lastDurableId()} then covers them). Under a background
+     * {@link SyncPolicy} it runs after the syncer's barrier in progress, on this thread. Forces only what changed since the last barrier: the segments sealed since
      * then (a file sync each; their mappings were released at the roll, so a writer that never syncs
      * holds one mapping, not one per segment), the current segment's dirty range and header, and the
      * WAL folder when a segment file was created.
