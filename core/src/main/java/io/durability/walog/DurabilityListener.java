@@ -9,8 +9,10 @@ import io.durability.storage.DurabilityException;
  *
  * <p>Both methods run on the thread that completed the barrier: the writer's syncer thread under a
  * background {@link SyncPolicy}, or the thread that called {@code flushAndSync}, {@code syncWatermark}
- * or {@code close}. They delay the next barrier while they run: hand slow work to another thread. An
- * exception they throw is logged and otherwise ignored (it never poisons the writer).
+ * or {@code close}. They delay the next barrier while they run: hand slow work to another thread, and
+ * call nothing on the writer but {@link WalWriter#lastDurableId()} and {@link WalWriter#metrics()} (the
+ * writer is single-threaded; its barrier is in progress). An exception they throw is logged and
+ * otherwise ignored (it never poisons the writer).
  */
 public interface DurabilityListener
 {

@@ -101,6 +101,12 @@ final class Syncer implements Runnable
                     // The writer is poisoned and every waiter failed; nothing is retried.
                     return;
                 }
+                catch (final Error ex)
+                {
+                    // Not a barrier failure, but no barrier will follow: poison rather than leave waiters hanging.
+                    writer.syncerDied(ex);
+                    throw ex;
+                }
                 park = MIN_PARK_NANOS;
                 continue;
             }

@@ -695,6 +695,16 @@ public final class WalWriter<E> implements AutoCloseable
         barrier(false);
     }
 
+    /** The syncer thread ends on an Error (out of memory, say): no barrier will follow, so poison. */
+    void syncerDied(final Error cause)
+    {
+        if (poisonedBy == null)
+        {
+            poison(new DurabilityException(DurabilityException.Kind.IO, "the syncer thread died: " + cause,
+                options.walDir(), -1, null, null, cause));
+        }
+    }
+
     /** The syncer's {@link #syncWatermark()}, when it is idle and the header lags the last barrier. */
     void backgroundWatermark()
     {
