@@ -643,7 +643,7 @@ if GC:
         if v is None:
             continue
         per = GC.get(f'throughput.{k}.appendsPerBarrier')
-        md.append(f'| {label} | {v:,.0f} | {fmt_x(ratio(v, ns))} | {"" if per is None else f"{per:,.0f}"} |')
+        md.append(f'| {label} | {v:,.0f} | {fmt_x(ratio(v, ns))} | {"" if not per else f"{per:,.0f}"} |')
     md.append('')
     md.append(f'Ack latency at {GC["ack.ratePerSec"]:,} appends/s (paced; from the intended send time to the '
               'completed barrier that reported the entry durable, so queueing behind a slow barrier counts), '

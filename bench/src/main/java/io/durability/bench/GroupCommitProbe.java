@@ -52,11 +52,13 @@ public final class GroupCommitProbe
     private static final int PAYLOAD = 64;
     private static final String[] THROUGHPUT_MODES = {"noSync", "sync64", "every1ms", "continuous", "chronicleNoSync",
         "chronicleSync64", "rawNoSync", "rawContinuous"};
-    /** The raw proxy's prepared file: zero-filled once, overwritten by every raw trial. */
+    /**
+     * The raw proxy's prepared file: zero-filled once, overwritten by every raw trial through a mapping
+     * of its own (so each trial pays the first touch of every page, as a fresh segment does).
+     */
     private static final long RAW_FILE = 1L << 30;
     private static Path rawFolder;
     private static FileChannel rawChannel;
-    private static MappedByteBuffer rawMap;
 
     private static MmapOptions mmapOptions = MmapOptions.defaults();
     private static double barrierMeanUs;
@@ -114,7 +116,6 @@ public final class GroupCommitProbe
         rawChannel = FileChannel.open(rawFolder.resolve("raw"), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
         BenchFolders.allocate(rawChannel, RAW_FILE);
-        rawMap = rawChannel.map(FileChannel.MapMode.READ_WRITE, 0, RAW_FILE);
         // A short unrecorded round first: JIT, page cache and the warmer settle.
         for (final String m : THROUGHPUT_MODES)
         {
@@ -198,7 +199,6 @@ public final class GroupCommitProbe
                     median(values));
             }
         }
-        IoUtil.unmap(rawMap);
         rawChannel.close();
         BenchFolders.delete(rawFolder);
         out.put("ratio.ackContinuousP99VsRawContinuousP99",
@@ -322,8 +322,9 @@ public final class GroupCommitProbe
      * {@code fdatasync} back to back. No library code: what the machine gives two threads doing it.
      */
     private static void rawThroughput(final boolean sync, final double seconds, final double[] result)
-        throws InterruptedException
+        throws InterruptedException, IOException
     {
+        final MappedByteBuffer rawMap = rawChannel.map(FileChannel.MapMode.READ_WRITE, 0, RAW_FILE);
         final UnsafeBuffer map = new UnsafeBuffer(rawMap);
         final long limit = RAW_FILE - 4096;
         final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
@@ -372,6 +373,7 @@ public final class GroupCommitProbe
         }
         result[0] = n / ((now - started) / 1e9);
         result[1] = sync ? (double)n / Math.max(1, barriers[0]) : 0;
+        IoUtil.unmap(rawMap);
     }
 
     private static void storeFrame(final UnsafeBuffer map, final long offset, final long value)
@@ -387,8 +389,9 @@ public final class GroupCommitProbe
 
     /** The raw proxy's ack latency: the same paced stores, a second thread running fdatasync and reporting what it covered. */
     private static Histogram rawAckLatency(final int rate, final int warmup, final int ops, final Histogram perBarrier)
-        throws InterruptedException
+        throws InterruptedException, IOException
     {
+        final MappedByteBuffer rawMap = rawChannel.map(FileChannel.MapMode.READ_WRITE, 0, RAW_FILE);
         final UnsafeBuffer map = new UnsafeBuffer(rawMap);
         final int total = warmup + ops;
         final long[] intended = new long[total + 2];
@@ -445,6 +448,7 @@ public final class GroupCommitProbe
             published.set(i);
         }
         syncer.join(60_000);
+        IoUtil.unmap(rawMap);
         return h;
     }
 
