@@ -80,6 +80,8 @@ public final class WalStateMachine extends BaseStateMachine
     private ReplicaState state = new ReplicaState();
     private volatile String latestCheckpoint;
     private volatile TermIndex latestSnapshot;
+    /** The highest Raft index Ratis has handed to this state machine in this life (applied or skipped). */
+    private long handedOver;
 
     /**
      * @param root        the replica's folder (created if missing); it must not be shared.
@@ -164,6 +166,8 @@ public final class WalStateMachine extends BaseStateMachine
             rebuildFromInstalledSnapshot();
         }
         open();
+        // Ratis goes on from the installed snapshot's index (or, without an install, from where it paused).
+        handedOver = Math.max(handedOver, state.lastIndex());
         if (getLifeCycleState() == LifeCycle.State.PAUSED)
         {
             getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -384,8 +388,10 @@ public final class WalStateMachine extends BaseStateMachine
 
     private synchronized Message apply(final long term, final long index, final ByteString data)
     {
+        handedOver = Math.max(handedOver, index);
         if (index <= state.lastIndex())
         {
+            // After a restart Ratis re-applies from its snapshot index: what the WAL already holds is skipped.
             return Reply.message(0, Reply.ALREADY_APPLIED);
         }
         // One copy out of the Raft entry (a ByteString may be a slice or a rope); the claim below is the other.
@@ -427,8 +433,12 @@ public final class WalStateMachine extends BaseStateMachine
     @Override
     public synchronized void notifyTermIndexUpdated(final long term, final long index)
     {
-        state.advance(term, index);
-        super.notifyTermIndexUpdated(term, index);
+        handedOver = Math.max(handedOver, index);
+        if (index > state.lastIndex())
+        {
+            state.advance(term, index);
+            super.notifyTermIndexUpdated(term, index);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ snapshots
@@ -440,8 +450,9 @@ public final class WalStateMachine extends BaseStateMachine
     @Override
     public synchronized long takeSnapshot()
     {
-        if (wal == null || state.lastIndex() <= 0)
+        if (wal == null || state.lastIndex() <= 0 || handedOver < state.lastIndex())
         {
+            // Still re-applying after a restart: Ratis refuses a snapshot beyond the index it has handed over.
             return RaftLog.INVALID_LOG_INDEX;
         }
         if (latestSnapshot != null && latestSnapshot.getIndex() == state.lastIndex())
