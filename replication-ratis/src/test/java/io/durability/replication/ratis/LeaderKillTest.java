@@ -132,7 +132,7 @@ class LeaderKillTest
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void theLeaderKilledMidStreamLosesNoAcknowledgedEntryAndDuplicatesNone() throws Exception
     {
         final int total = Replicas.appends(600);

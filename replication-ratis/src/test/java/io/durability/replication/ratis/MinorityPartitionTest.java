@@ -38,7 +38,7 @@ class MinorityPartitionTest
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void appendsAreNotAcknowledgedWithoutAMajorityAndNothingIsLostWhenItReturns() throws Exception
     {
         final int before = Replicas.appends(100);

@@ -42,7 +42,7 @@ class SnapshotInstallTest
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aFollowerBehindThePurgedLogInstallsTheCheckpointAndCatchesUp() throws Exception
     {
         final int first = 100;

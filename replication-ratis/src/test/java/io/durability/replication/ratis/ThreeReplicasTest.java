@@ -46,7 +46,7 @@ class ThreeReplicasTest
     }
 
     @Test
-    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void acknowledgedAppendsAppearOnAllThreeWalsUnderTheSameIds() throws Exception
     {
         final int n = Replicas.appends(600);
@@ -94,7 +94,7 @@ class ThreeReplicasTest
     }
 
     @Test
-    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aRequestSentTwiceAsTwoCallsIsWrittenOnceAndAnsweredWithItsFirstId() throws Exception
     {
         try (LocalGroup group = new LocalGroup(3, root, Replicas.options());
@@ -136,8 +136,7 @@ class ThreeReplicasTest
     private static RaftClientReply send(final RaftClient client, final Message message) throws Exception
     {
         final RaftClientReply reply = client.async().send(message).get(30, TimeUnit.SECONDS);
-        System.out.println("replication dedup: reply " + reply.isSuccess() + " " + (reply.isSuccess() ?
-            WalStateMachine.Reply.id(reply.getMessage().getContent()) : reply.getException()));
+        assertTrue(reply.isSuccess(), () -> "reply: " + reply.getException());
         return reply;
     }
 
