@@ -25,7 +25,6 @@ import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
 
@@ -480,7 +479,27 @@ public final class WalStateMachine extends BaseStateMachine
         return storage;
     }
 
-    /** The snapshot files: the newest checkpoint and the WAL's segment files, all under {@link #root()}. */
+    /**
+     * The files of the snapshot whose checkpoint is {@code checkpoint}: that checkpoint and every WAL
+     * segment file (which hold at least the entries it covers: the WAL was synced before it was written).
+     */
+    private List<FileInfo> snapshotFiles(final String checkpoint)
+    {
+        final List<FileInfo> files = new ArrayList<>();
+        files.add(new FileInfo(root.resolve(checkpoint), null));
+        final File[] segments = root.resolve(walOptions.walDir()).toFile().listFiles((d, name) -> name.endsWith(".seg"));
+        if (segments != null)
+        {
+            java.util.Arrays.sort(segments);
+            for (final File segment : segments)
+            {
+                files.add(new FileInfo(segment.toPath(), null));
+            }
+        }
+        return files;
+    }
+
+    /** The snapshot storage: the newest checkpoint and the WAL's segment files, all under {@link #root()}. */
     private final class Storage implements StateMachineStorage
     {
         @Override
@@ -497,19 +516,27 @@ public final class WalStateMachine extends BaseStateMachine
             {
                 return null;
             }
-            final List<FileInfo> files = new ArrayList<>();
-            files.add(new FileInfo(root.resolve(checkpoint), null));
-            final File[] segments = root.resolve(walOptions.walDir()).toFile().listFiles(
-                (d, name) -> name.endsWith(".seg"));
-            if (segments != null)
+            // Ratis asks for the files only when it sends the snapshot: list the segments then, not on every call.
+            return new SnapshotInfo()
             {
-                java.util.Arrays.sort(segments);
-                for (final File segment : segments)
+                @Override
+                public TermIndex getTermIndex()
                 {
-                    files.add(new FileInfo(segment.toPath(), null));
+                    return termIndex;
                 }
-            }
-            return new FileListSnapshotInfo(files, termIndex);
+
+                @Override
+                public List<FileInfo> getFiles()
+                {
+                    return snapshotFiles(checkpoint);
+                }
+
+                @Override
+                public String toString()
+                {
+                    return "WAL snapshot " + termIndex + ": " + checkpoint + " and the WAL segments";
+                }
+            };
         }
 
         @Override
