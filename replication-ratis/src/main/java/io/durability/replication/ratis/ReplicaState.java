@@ -266,7 +266,7 @@ public final class ReplicaState
         @Override
         public int id()
         {
-            return ReplicatedEntry.CODEC_ID + 1;
+            return 4;
         }
     };
 }

@@ -61,8 +61,8 @@ public record ReplicatedEntry(long term, long index, long clientId, long sequenc
     public static final int ACKED_OFFSET = 40;
     /** Length of the header; the payload starts here. */
     public static final int HEADER_LENGTH = 48;
-    /** The codec id recorded in the header of every WAL segment a replica creates ("RAT1"). */
-    public static final int CODEC_ID = 0x31544152;
+    /** The codec id recorded in the header of every WAL segment a replica creates (reserved for durability's codecs, docs/FORMAT.md). */
+    public static final int CODEC_ID = 3;
 
     /**
      * Decodes whole entries (header and payload, a copy) from a replica's WAL. Encoding is the state
