@@ -63,6 +63,7 @@ public final class ReplicatedWal implements AutoCloseable
     private long ackedThrough;
     private final TreeSet<Long> ackedAbove = new TreeSet<>();
     private boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong resent = new java.util.concurrent.atomic.AtomicLong();
 
     private ReplicatedWal(final List<Peer> peers, final ReplicationOptions options)
     {
@@ -213,6 +214,7 @@ public final class ReplicatedWal implements AutoCloseable
                 // A new call (Ratis gave up on the old one, or its client is closed): the state machine
                 // recognizes the (writer, sequence) and answers a committed one with its first id.
                 renewClientIfClosed(c, failure);
+                resent.incrementAndGet();
                 retries.schedule(() -> send(message, sequence, deadline, result, attempt + 1), 200, TimeUnit.MILLISECONDS);
             });
     }
@@ -245,6 +247,16 @@ public final class ReplicatedWal implements AutoCloseable
         {
             ackedThrough = ackedAbove.pollFirst();
         }
+    }
+
+    /**
+     * @return how many times this writer sent a request again as a new call (after Ratis gave up on a
+     * call, typically around a leader change); each is answered once, as a duplicate when it had been
+     * committed already.
+     */
+    public long resentRequests()
+    {
+        return resent.get();
     }
 
     /** @return the leader the writer last heard of, or null. */

@@ -256,8 +256,10 @@ class LeaderKillTest
             Replicas.assertSameEntries(peers.get(0).id(), wals.get(0), peers.get(1).id(), wals.get(1));
             Replicas.assertSameEntries(peers.get(0).id(), wals.get(0), peers.get(2).id(), wals.get(2));
             System.out.printf("replication leader-kill: seed=%d acknowledged=%d lost=%d duplicated=%d killed=%s after %d acks, " +
-                    "new leader=%s, failover=%d ms (kill to the ack of the first append sent after it), restarted member caught up in %d ms%n",
-                SEED, acked.size(), lost, duplicated, leaderId, ackedAtKill, newLeader, failoverMillis, catchUpMillis);
+                    "new leader=%s, failover=%d ms (kill to the ack of the first append sent after it), writer resent %d requests, " +
+                    "restarted member caught up in %d ms%n",
+                SEED, acked.size(), lost, duplicated, leaderId, ackedAtKill, newLeader, failoverMillis, wal.resentRequests(),
+                catchUpMillis);
         }
     }
 }
