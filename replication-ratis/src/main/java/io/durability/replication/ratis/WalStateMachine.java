@@ -1,0 +1,598 @@
+package io.durability.replication.ratis;
+
+import io.durability.checkpoint.CheckpointFile;
+import io.durability.storage.DurabilityException;
+import io.durability.storage.mmap.MmapDirectory;
+import io.durability.storage.mmap.MmapOptions;
+import io.durability.walog.ReplayMode;
+import io.durability.walog.WalClaim;
+import io.durability.walog.WalOptions;
+import io.durability.walog.WalReader;
+import io.durability.walog.WalWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Ratis state machine of a replica: its durable state is a durability WAL (entries) plus
+ * durability checkpoints ({@link ReplicaState}), in a folder of its own on an {@link MmapDirectory}.
+ *
+ * <ul>
+ *   <li><b>Apply</b>: each committed user entry of the Raft log is written, in log order, to the
+ *   local WAL (header {@link ReplicatedEntry} + payload), under the next WAL id; a request
+ *   (client id, sequence) already written is not written again and is answered with its first id.
+ *   Configuration and metadata entries only move the last applied index.</li>
+ *   <li><b>Durability</b>: the WAL is not synced per entry: Ratis fsyncs its own log before an entry
+ *   counts toward a commit, and re-applies from it after a restart. {@link #takeSnapshot} syncs the
+ *   WAL and then writes a checkpoint durably, so whatever Ratis purges after a snapshot is in a
+ *   durable WAL.</li>
+ *   <li><b>Snapshot</b>: the checkpoint file plus the WAL's segment files, relative to this folder;
+ *   a follower Ratis sends them to (its log is behind the leader's first index) rebuilds its WAL
+ *   from the entries the checkpoint covers (see {@link #reinitialize()}), then Ratis sends it the
+ *   rest.</li>
+ * </ul>
+ *
+ * <p>Layout of the folder: {@code wal/} (segments), {@code checkpoints/checkpoint-<raft index>.chk}.
+ */
+public final class WalStateMachine extends BaseStateMachine
+{
+    static final String CHECKPOINT_DIR = "checkpoints";
+    static final String RECEIVED_WAL_DIR = "received-wal";
+    /** Present while the folder is this replica's own (written by {@link #pause()}); an installed snapshot replaces the folder without it. */
+    static final String OWN_MARKER = ".own";
+    /** Checkpoints kept: the newest and the one before it (a leader may still be sending it). */
+    private static final int CHECKPOINTS_KEPT = 2;
+
+    private final Path root;
+    private final Path installTmp;
+    private final WalOptions walOptions;
+    private final MmapOptions mmapOptions;
+    private final Storage storage = new Storage();
+
+    private MmapDirectory directory;
+    private WalWriter<ReplicatedEntry> wal;
+    private ReplicaState state = new ReplicaState();
+    private volatile String latestCheckpoint;
+    private volatile TermIndex latestSnapshot;
+    /** The highest Raft index Ratis has handed to this state machine in this life (applied or skipped). */
+    private long handedOver;
+
+    /**
+     * @param root        the replica's folder (created if missing); it must not be shared.
+     * @param walOptions  how the local WAL is segmented.
+     * @param mmapOptions how its segments are mapped.
+     */
+    public WalStateMachine(final Path root, final WalOptions walOptions, final MmapOptions mmapOptions)
+    {
+        this.root = root.toAbsolutePath();
+        this.installTmp = this.root.resolveSibling(this.root.getFileName() + ".install-tmp");
+        this.walOptions = walOptions;
+        this.mmapOptions = mmapOptions;
+    }
+
+    /** @return the replica's folder: open a {@code WalReader} or {@code WalTailer} on it to read its entries. */
+    public Path root()
+    {
+        return root;
+    }
+
+    /** @return a copy of the replica's state (last applied Raft entry, last WAL id, retryable requests). */
+    public synchronized ReplicaState state()
+    {
+        final byte[] bytes = new byte[(int)ReplicaState.CODEC.exactLength(state)];
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        ReplicaState.CODEC.encode(state, buffer, 0, bytes.length);
+        return ReplicaState.CODEC.decode(buffer, 0, bytes.length);
+    }
+
+    /** @return the id of the last entry written to the local WAL (0 before any). */
+    public synchronized long lastEntryId()
+    {
+        return state.lastEntryId();
+    }
+
+    // ------------------------------------------------------------------------------------------ life cycle
+
+    @Override
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage)
+        throws IOException
+    {
+        super.initialize(server, groupId, raftStorage);
+        getLifeCycle().startAndTransition(this::open);
+    }
+
+    @Override
+    public synchronized void pause()
+    {
+        if (getLifeCycle().getCurrentState() == LifeCycle.State.RUNNING)
+        {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            closeWal();
+            try
+            {
+                Files.writeString(root.resolve(OWN_MARKER), "this folder is the replica's own; an installed snapshot replaces it");
+            }
+            catch (final IOException ex)
+            {
+                throw DurabilityException.io("cannot mark the replica folder before a snapshot install", OWN_MARKER, ex);
+            }
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /**
+     * After Ratis installed a snapshot from the leader (the folder now holds the leader's checkpoint
+     * and a copy of its WAL segments): keep the entries the checkpoint covers, in a new WAL, made
+     * durable; the copy's entries after them (the leader's live tail, possibly torn) are dropped and
+     * come again from the Raft log. Without an install (the folder is still this replica's own) it
+     * just reopens.
+     */
+    @Override
+    public synchronized void reinitialize() throws IOException
+    {
+        final Path marker = root.resolve(OWN_MARKER);
+        if (Files.exists(marker))
+        {
+            Files.delete(marker);
+        }
+        else
+        {
+            rebuildFromInstalledSnapshot();
+        }
+        open();
+        // Ratis goes on from the installed snapshot's index (or, without an install, from where it paused).
+        handedOver = Math.max(handedOver, state.lastIndex());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED)
+        {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        closeWal();
+    }
+
+    private synchronized void open() throws IOException
+    {
+        Files.createDirectories(root);
+        directory = MmapDirectory.open(root, mmapOptions);
+        try
+        {
+            wal = WalWriter.resume(directory, ReplicatedEntry.CODEC, walOptions);
+            state = recoverState();
+        }
+        catch (final RuntimeException ex)
+        {
+            closeWal();
+            throw ex;
+        }
+        if (state.lastIndex() > 0)
+        {
+            setLastAppliedTermIndex(TermIndex.valueOf(state.lastTerm(), state.lastIndex()));
+        }
+    }
+
+    private void closeWal()
+    {
+        try
+        {
+            if (wal != null)
+            {
+                wal.close();
+            }
+        }
+        finally
+        {
+            wal = null;
+            if (directory != null)
+            {
+                directory.close();
+                directory = null;
+            }
+        }
+    }
+
+    /** The newest checkpoint's state, plus every WAL entry after it. */
+    private ReplicaState recoverState()
+    {
+        final String newest = newestCheckpoint();
+        final ReplicaState recovered = newest == null ? new ReplicaState() :
+            CheckpointFile.read(directory, newest, ReplicaState.CODEC).state();
+        latestCheckpoint = newest;
+        latestSnapshot = newest == null ? null : TermIndex.valueOf(recovered.lastTerm(), recovered.lastIndex());
+        if (wal.lastEntryId() < recovered.lastEntryId())
+        {
+            throw DurabilityException.invalidState("the replica's WAL ends at entry " + wal.lastEntryId() +
+                " but its checkpoint covers entries up to " + recovered.lastEntryId() +
+                " (the WAL is synced before every checkpoint: the folder was damaged or mixed)", newest);
+        }
+        new WalReader<>(directory, ReplicatedEntry.CODEC, walOptions).replayFrames(ReplayMode.STRICT, (id, buffer, offset, length) ->
+        {
+            if (id > recovered.lastEntryId())
+            {
+                ReplicatedEntry.check(buffer, offset, length);
+                recovered.recordEntry(ReplicatedEntry.term(buffer, offset), ReplicatedEntry.index(buffer, offset), id,
+                    ReplicatedEntry.clientId(buffer, offset), ReplicatedEntry.sequence(buffer, offset),
+                    ReplicatedEntry.ackedThrough(buffer, offset));
+            }
+        });
+        return recovered;
+    }
+
+    private String newestCheckpoint()
+    {
+        final List<String> names = checkpointNames();
+        return names.isEmpty() ? null : CHECKPOINT_DIR + "/" + names.get(names.size() - 1);
+    }
+
+    /** Checkpoint file names, oldest first (the fixed-width index in the name sorts them). */
+    private List<String> checkpointNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final String name : directory.list(CHECKPOINT_DIR))
+        {
+            if (name.startsWith("checkpoint-") && name.endsWith(".chk"))
+            {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private void rebuildFromInstalledSnapshot() throws IOException
+    {
+        final Path walFolder = root.resolve(walOptions.walDir());
+        final Path received = root.resolve(RECEIVED_WAL_DIR);
+        if (Files.exists(received))
+        {
+            deleteTree(received);
+        }
+        if (Files.exists(walFolder))
+        {
+            Files.move(walFolder, received, StandardCopyOption.ATOMIC_MOVE);
+        }
+        directory = MmapDirectory.open(root, mmapOptions);
+        try
+        {
+            final String newest = newestCheckpoint();
+            if (newest == null)
+            {
+                throw DurabilityException.invalidState("an installed snapshot holds no checkpoint", CHECKPOINT_DIR);
+            }
+            final long covered = CheckpointFile.read(directory, newest, ReplicaState.CODEC).state().lastEntryId();
+            final long[] copied = {0};
+            try (WalWriter<ReplicatedEntry> rebuilt = WalWriter.create(directory, ReplicatedEntry.CODEC, walOptions))
+            {
+                try
+                {
+                    new WalReader<>(directory, ReplicatedEntry.CODEC, walOptions.withWalDir(RECEIVED_WAL_DIR))
+                        .replayFrames(ReplayMode.BEST_EFFORT, (id, buffer, offset, length) ->
+                        {
+                            if (id <= covered)
+                            {
+                                if (id != copied[0] + 1)
+                                {
+                                    throw DurabilityException.invalidState("the installed WAL copy does not start at entry 1" +
+                                        " or skips an entry: entry " + id + " after " + copied[0], RECEIVED_WAL_DIR);
+                                }
+                                try (WalClaim claim = rebuilt.claim(length))
+                                {
+                                    claim.buffer().putBytes(0, buffer, offset, length);
+                                    claim.commit(length);
+                                }
+                                copied[0] = id;
+                            }
+                        });
+                }
+                catch (final DurabilityException ex)
+                {
+                    // The copy of the leader's last segment was read while the leader appended to it: its
+                    // tail after the checkpoint may read as damage. Only the covered entries matter.
+                    if (copied[0] < covered)
+                    {
+                        throw ex.withNote("; the installed snapshot's WAL copy ends at entry " + copied[0] +
+                            " before its checkpoint's entry " + covered);
+                    }
+                }
+                if (copied[0] < covered)
+                {
+                    throw DurabilityException.invalidState("the installed snapshot's WAL copy ends at entry " + copied[0] +
+                        " before its checkpoint's entry " + covered, RECEIVED_WAL_DIR);
+                }
+                rebuilt.flushAndSync();
+            }
+        }
+        finally
+        {
+            directory.close();
+            directory = null;
+        }
+        deleteTree(received);
+    }
+
+    private static void deleteTree(final Path path) throws IOException
+    {
+        try (var walk = Files.walk(path))
+        {
+            for (final Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(p);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ apply
+
+    /**
+     * Refuses, before it reaches the Raft log, a request that is not a {@link ReplicatedEntry} header
+     * and payload: the client gets a {@code StateMachineException} saying so (not retried).
+     */
+    @Override
+    public TransactionContext startTransaction(final RaftClientRequest request) throws IOException
+    {
+        final TransactionContext trx = super.startTransaction(request);
+        final ByteString content = request.getMessage().getContent();
+        if (content.size() < ReplicatedEntry.HEADER_LENGTH ||
+            content.substring(0, 4).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt() != ReplicatedEntry.VERSION)
+        {
+            trx.setException(new StateMachineException("not a replicated entry: " + content.size() + " bytes; expected a " +
+                ReplicatedEntry.HEADER_LENGTH + "-byte ReplicatedEntry header (version " + ReplicatedEntry.VERSION +
+                ") and the payload: append through ReplicatedWal"));
+        }
+        return trx;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(final TransactionContext trx)
+    {
+        final LogEntryProto entry = trx.getLogEntry();
+        final ByteString data = entry.getStateMachineLogEntry().getLogData();
+        try
+        {
+            return CompletableFuture.completedFuture(apply(entry.getTerm(), entry.getIndex(), data));
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private synchronized Message apply(final long term, final long index, final ByteString data)
+    {
+        handedOver = Math.max(handedOver, index);
+        if (index <= state.lastIndex())
+        {
+            // After a restart Ratis re-applies from its snapshot index: what the WAL already holds is skipped.
+            return Reply.message(0, Reply.ALREADY_APPLIED);
+        }
+        // One copy out of the Raft entry (a ByteString may be a slice or a rope); the claim below is the other.
+        final UnsafeBuffer in = new UnsafeBuffer(data.toByteArray());
+        final int length = in.capacity();
+        if (length < ReplicatedEntry.HEADER_LENGTH || in.getInt(ReplicatedEntry.VERSION_OFFSET) != ReplicatedEntry.VERSION)
+        {
+            // startTransaction refuses these on the leader; a replica stays in step with the others anyway.
+            state.advance(term, index);
+            updateLastAppliedTermIndex(term, index);
+            return Reply.message(0, Reply.REFUSED);
+        }
+        final long clientId = ReplicatedEntry.clientId(in, 0);
+        final long sequence = ReplicatedEntry.sequence(in, 0);
+        final long ackedThrough = ReplicatedEntry.ackedThrough(in, 0);
+        final long known = state.idOf(clientId, sequence);
+        final Message reply;
+        if (known >= 0)
+        {
+            state.recordDuplicate(term, index, clientId, ackedThrough);
+            reply = Reply.message(known, known == 0 ? Reply.REFUSED : Reply.DUPLICATE);
+        }
+        else
+        {
+            final long id;
+            try (WalClaim claim = wal.claim(length))
+            {
+                claim.buffer().putBytes(0, in, 0, length);
+                ReplicatedEntry.writeHeader(claim.buffer(), 0, term, index, clientId, sequence, ackedThrough);
+                id = claim.commit(length);
+            }
+            state.recordEntry(term, index, id, clientId, sequence, ackedThrough);
+            reply = Reply.message(id, Reply.WRITTEN);
+        }
+        updateLastAppliedTermIndex(term, index);
+        return reply;
+    }
+
+    @Override
+    public synchronized void notifyTermIndexUpdated(final long term, final long index)
+    {
+        handedOver = Math.max(handedOver, index);
+        if (index > state.lastIndex())
+        {
+            state.advance(term, index);
+            super.notifyTermIndexUpdated(term, index);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    /**
+     * Sync the WAL (and its exact watermark), then write the checkpoint of the state durably; Ratis
+     * may then purge its log up to the returned index.
+     */
+    @Override
+    public synchronized long takeSnapshot()
+    {
+        if (wal == null || state.lastIndex() <= 0 || handedOver < state.lastIndex())
+        {
+            // Still re-applying after a restart: Ratis refuses a snapshot beyond the index it has handed over.
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        if (latestSnapshot != null && latestSnapshot.getIndex() == state.lastIndex())
+        {
+            return state.lastIndex();
+        }
+        wal.flushAndSync();
+        wal.syncWatermark();
+        final String path = CHECKPOINT_DIR + "/" + String.format("checkpoint-%020d.chk", state.lastIndex());
+        directory.createDirectories(CHECKPOINT_DIR);
+        CheckpointFile.writeDurable(directory, path, state.lastEntryId(), state, ReplicaState.CODEC);
+        latestCheckpoint = path;
+        latestSnapshot = TermIndex.valueOf(state.lastTerm(), state.lastIndex());
+        final List<String> names = checkpointNames();
+        for (int i = 0; i < names.size() - CHECKPOINTS_KEPT; i++)
+        {
+            directory.delete(CHECKPOINT_DIR + "/" + names.get(i));
+        }
+        return state.lastIndex();
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage()
+    {
+        return storage;
+    }
+
+    /**
+     * The files of the snapshot whose checkpoint is {@code checkpoint}: that checkpoint and every WAL
+     * segment file (which hold at least the entries it covers: the WAL was synced before it was written).
+     */
+    private List<FileInfo> snapshotFiles(final String checkpoint)
+    {
+        final List<FileInfo> files = new ArrayList<>();
+        files.add(new FileInfo(root.resolve(checkpoint), null));
+        final File[] segments = root.resolve(walOptions.walDir()).toFile().listFiles((d, name) -> name.endsWith(".seg"));
+        if (segments != null)
+        {
+            java.util.Arrays.sort(segments);
+            for (final File segment : segments)
+            {
+                files.add(new FileInfo(segment.toPath(), null));
+            }
+        }
+        return files;
+    }
+
+    /** The snapshot storage: the newest checkpoint and the WAL's segment files, all under {@link #root()}. */
+    private final class Storage implements StateMachineStorage
+    {
+        @Override
+        public void init(final RaftStorage raftStorage)
+        {
+        }
+
+        @Override
+        public SnapshotInfo getLatestSnapshot()
+        {
+            final TermIndex termIndex = latestSnapshot;
+            final String checkpoint = latestCheckpoint;
+            if (termIndex == null || checkpoint == null)
+            {
+                return null;
+            }
+            // Ratis asks for the files only when it sends the snapshot: list the segments then, not on every call.
+            return new SnapshotInfo()
+            {
+                @Override
+                public TermIndex getTermIndex()
+                {
+                    return termIndex;
+                }
+
+                @Override
+                public List<FileInfo> getFiles()
+                {
+                    return snapshotFiles(checkpoint);
+                }
+
+                @Override
+                public String toString()
+                {
+                    return "WAL snapshot " + termIndex + ": " + checkpoint + " and the WAL segments";
+                }
+            };
+        }
+
+        @Override
+        public void format()
+        {
+        }
+
+        @Override
+        public void cleanupOldSnapshots(final SnapshotRetentionPolicy policy)
+        {
+            // takeSnapshot keeps the newest two checkpoints; WAL segments are the replica's entries, never deleted here.
+        }
+
+        @Override
+        public File getSnapshotDir()
+        {
+            return root.toFile();
+        }
+
+        @Override
+        public File getTmpDir()
+        {
+            return installTmp.toFile();
+        }
+    }
+
+    /** The reply a state machine sends for an applied request: the WAL id and what was done. */
+    static final class Reply
+    {
+        static final byte WRITTEN = 0;
+        static final byte DUPLICATE = 1;
+        static final byte ALREADY_APPLIED = 2;
+        static final byte REFUSED = 3;
+        static final int LENGTH = 9;
+
+        private Reply()
+        {
+        }
+
+        static Message message(final long id, final byte outcome)
+        {
+            final byte[] bytes = new byte[LENGTH];
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            b.putLong(0, id);
+            b.putByte(8, outcome);
+            return Message.valueOf(ByteString.copyFrom(bytes));
+        }
+
+        static long id(final ByteString content)
+        {
+            return content.substring(0, 8).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong();
+        }
+
+        static byte outcome(final ByteString content)
+        {
+            return content.byteAt(8);
+        }
+    }
+}

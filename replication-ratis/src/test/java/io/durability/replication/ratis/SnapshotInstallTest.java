@@ -1,0 +1,135 @@
+package io.durability.replication.ratis;
+
+import io.durability.testing.TempFolders;
+import io.durability.walog.WalRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A follower stopped while the others append past several snapshots, and purge their Raft logs
+ * beyond what it has: on restart it is sent the snapshot (our checkpoint and WAL segments), rebuilds
+ * its WAL from it, then catches up from the log, to the same entries and the same state.
+ */
+class SnapshotInstallTest
+{
+    private static final long SEED = Long.getLong("replication.seed", 0x5EED_17L);
+    private Path root;
+
+    @BeforeEach
+    void folder()
+    {
+        root = TempFolders.create("durability-ratis-snapshot-");
+    }
+
+    @AfterEach
+    void cleanUp()
+    {
+        Replicas.deleteTree(root);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFollowerBehindThePurgedLogInstallsTheCheckpointAndCatchesUp() throws Exception
+    {
+        final int first = 100;
+        final int whileAway = Replicas.appends(1_500);
+        final ReplicationOptions options = Replicas.options().withSnapshotEvery(100).withRaftSegmentBytes(64 * 1024);
+        final Map<Long, byte[]> sent = new HashMap<>();
+        final Map<Long, Long> acked = new HashMap<>();
+        try (LocalGroup group = new LocalGroup(3, root, options);
+            ReplicatedWal wal = ReplicatedWal.connect(group.peers, group.options))
+        {
+            group.awaitLeader(Duration.ofSeconds(30));
+            long n = append(wal, sent, acked, 0, first);
+            group.awaitEntries(n, Duration.ofSeconds(30));
+            final int leader = group.awaitLeader(Duration.ofSeconds(30));
+            final int away = (leader + 1) % 3;
+            final long awayIndex = group.servers[away].lastAppliedIndex();
+            group.stop(away);
+
+            n = append(wal, sent, acked, n, whileAway);
+            final long target = n;
+            group.awaitEntries(target, Duration.ofSeconds(30));
+            Replicas.await("the running members' Raft logs purged past the stopped one's index " + awayIndex,
+                Duration.ofSeconds(30), () ->
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        if (i != away && group.servers[i].raftLogStartIndex() <= awayIndex + 1)
+                        {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+            final long leaderLogStart = group.servers[group.awaitLeader(Duration.ofSeconds(30))].raftLogStartIndex();
+
+            final long restart = System.nanoTime();
+            group.start(away);
+            group.awaitEntries(target, Duration.ofSeconds(60));
+            final long catchUpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart);
+            final ReplicaServer returned = group.servers[away];
+            assertTrue(returned.raftLogStartIndex() > awayIndex + 1,
+                "the returned member's Raft log starts after a snapshot it installed: " + returned.raftLogStartIndex());
+            assertTrue(Files.list(group.storeDir(away).resolve(WalStateMachine.CHECKPOINT_DIR)).findAny().isPresent(),
+                "the installed checkpoint is in the returned member's folder");
+
+            Replicas.await("every member at the same Raft index", Duration.ofSeconds(30), () ->
+                group.servers[0].lastAppliedIndex() == group.servers[1].lastAppliedIndex() &&
+                    group.servers[1].lastAppliedIndex() == group.servers[2].lastAppliedIndex());
+            final List<List<WalRecord<ReplicatedEntry>>> wals = new ArrayList<>();
+            for (int r = 0; r < 3; r++)
+            {
+                final List<WalRecord<ReplicatedEntry>> entries = Replicas.read(group.storeDir(r));
+                final Replicas.Check check = Replicas.check(group.peers.get(r).id(), entries, acked, sent);
+                assertEquals(0, check.lost());
+                assertEquals(0, check.duplicated());
+                assertEquals(target, check.entries());
+                wals.add(entries);
+            }
+            Replicas.assertSameEntries(group.peers.get(leader).id(), wals.get(leader), group.peers.get(away).id(), wals.get(away));
+            assertEquals(group.servers[leader].stateMachine().state(), returned.stateMachine().state(),
+                "same replica state (last applied, last id, retryable requests)");
+            System.out.printf("replication snapshot-install: seed=%d acknowledged=%d lost=0 duplicated=0 stopped at index %d, " +
+                    "leader's log starts at %d, returned member's log starts at %d, caught up in %d ms%n",
+                SEED, acked.size(), awayIndex, leaderLogStart, returned.raftLogStartIndex(), catchUpMillis);
+        }
+    }
+
+    private static long append(final ReplicatedWal wal, final Map<Long, byte[]> sent, final Map<Long, Long> acked,
+        final long from, final int count) throws Exception
+    {
+        final List<CompletableFuture<Long>> window = new ArrayList<>();
+        long n = from;
+        for (int i = 0; i < count; i++)
+        {
+            n++;
+            sent.put(n, Replicas.payload(SEED, n));
+            window.add(wal.append(sent.get(n)));
+            if (window.size() == 32 || i == count - 1)
+            {
+                final long base = n - window.size() + 1;
+                for (int k = 0; k < window.size(); k++)
+                {
+                    acked.put(base + k, window.get(k).get(30, TimeUnit.SECONDS));
+                }
+                window.clear();
+            }
+        }
+        return n;
+    }
+}
