@@ -70,7 +70,8 @@ public interface Codec<T>
      * {@link io.durability.walog.WalReader} when a segment header records another non-zero id.
      *
      * <p>Ids {@code 1..65535} are reserved for the codecs shipped with durability (1:
-     * {@link io.durability.walog.WalEntryCodec}, 2: {@code io.durability.codec.chronicle.ChronicleCodec});
+     * {@link io.durability.walog.WalEntryCodec}, 2: {@code io.durability.codec.chronicle.ChronicleCodec},
+     * 3 and 4: {@code io.durability.replication.ratis.ReplicatedEntry} and {@code ReplicaState});
      * an application picks any other non-zero value, e.g. a hash of a name for its encoding, and
      * changes it when the encoding changes incompatibly.
      *
