@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadFactory;
  * </ul>
  *
  * <h2>Idle polling</h2>
- * While nothing is due, the syncer parks for up to {@link #idlePoll()} (default 100 µs; doubled from
+ * While nothing is due, the syncer parks for up to {@link #idlePollNanos()} (default 100 µs; doubled from
  * 10 µs while idle) and looks again: that is the delay, on top of the barrier itself, between an
  * append after a quiet spell and the start of the barrier that covers it, and the price is a
  * wake-up per poll on the syncer's core. A barrier that is due starts without parking.
@@ -58,7 +58,7 @@ public final class SyncPolicy
         CONTINUOUS
     }
 
-    /** The default {@link #idlePoll()}: 100 µs. */
+    /** The default {@link #idlePollNanos()}: 100 µs. */
     public static final Duration DEFAULT_IDLE_POLL = Duration.ofNanos(100_000);
 
     private static final SyncPolicy MANUAL = new SyncPolicy(Kind.MANUAL, 0, 0, DEFAULT_IDLE_POLL.toNanos(), null);
