@@ -867,8 +867,12 @@ public final class WalWriter<E> implements AutoCloseable
      * @return the id of the last entry a completed barrier of this writer made durable (0 when none
      * did yet; a resumed writer's first barrier covers the entries of earlier lives too): every entry
      * with an id up to it survives power loss, and is acknowledged, so protected (see the class
-     * comment). Visible entries ({@link #lastEntryId()}) may be ahead of it. Safe from any thread; one
-     * volatile load.
+     * comment). Visible entries ({@link #lastEntryId()}) may be ahead of it. It is a lower bound: a
+     * barrier covers the entries appended before it started, and may force a few appended while it
+     * ran, which the next barrier reports. A {@link WalTailer.Delivery#DURABLE durable-only tailer}
+     * reads the same barriers' results from the segment headers (across processes), usually one
+     * barrier behind this value and, while a barrier finishes, sometimes just ahead of it; both only
+     * ever name durable entries. Safe from any thread; one volatile load.
      */
     public long lastDurableId()
     {
