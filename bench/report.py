@@ -662,6 +662,30 @@ if GC:
                   f'| {fmt(GC[f"ack.{k}.maxUs"])} | {GC[f"ack.{k}.entriesPerBarrierP50"]:,.0f} | {"" if bm is None else fmt(bm)} |')
     md.append('')
 
+# --- replication (issue 17)
+REPL = {}
+if os.path.exists(os.path.join(RESULTS, 'replication.json')):
+    with open(os.path.join(RESULTS, 'replication.json')) as f:
+        REPL = json.load(f)
+if REPL:
+    md.append('## Replication on Apache Ratis (issue 17, loopback)')
+    md.append('')
+    md.append(f'`ReplicationBench` (a plain main in the same jar): three member JVMs on 127.0.0.1 and the writer in '
+              f'the bench JVM, {REPL["payload"]} B payloads, beside our local WAL on the same disk in the same run. '
+              'Latency is from the append to its acknowledgement (local: the first append of a batch to the end of '
+              'its barrier).')
+    md.append('')
+    md.append('| mode | appends/s | ack p50 µs | ack p99 µs |')
+    md.append('|---|---:|---:|---:|')
+    for k, label in (('local_sync_every_1', 'local, flushAndSync per append'),
+                     ('local_sync_every_64', 'local, flushAndSync per 64'),
+                     ('replicated_1_in_flight', 'replicated, 1 in flight (each append waits for its commit)'),
+                     ('replicated_64_in_flight', 'replicated, 64 in flight')):
+        if f'{k}_appends_per_s' in REPL:
+            md.append(f'| {label} | {REPL[k + "_appends_per_s"]:,.0f} | {fmt(REPL[k + "_ack_p50_us"])} '
+                      f'| {fmt(REPL[k + "_ack_p99_us"])} |')
+    md.append('')
+
 # --- targets
 md.append('## Targets (issues 14, 15 and 16)')
 md.append('')

@@ -53,6 +53,7 @@ if [[ $PROFILE == quick ]]; then
   CKPT_REPS=3; PREALLOC_ROUNDS=2
   TAIL_OPS=300000; TAIL_WARMUP=50000; SEEK_MIB=256
   GC_SECONDS=1; GC_ROUNDS=2; GC_OPS=200000
+  REPL_APPENDS=2000
 else
   JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
@@ -66,6 +67,8 @@ else
   TAIL_OPS=3000000; TAIL_WARMUP=300000; SEEK_MIB=1024
   # About 2.5 minutes: 8 throughput modes x 3 rounds x 3 s, then 4 ack modes x 3 rounds x 2 s at 100 k/s.
   GC_SECONDS=3; GC_ROUNDS=3; GC_OPS=600000
+  # About 3 minutes: 5 000 replicated appends one at a time (about 60/s here), then 10 000 pipelined.
+  REPL_APPENDS=10000
 fi
 # The page warmer's configuration measured beside the defaults (see MmapOptions.withPageWarmer).
 WARM_OPTS=(--prealloc fallocate --warmer 1048576)
@@ -178,6 +181,12 @@ echo "== group commit"
 java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.GroupCommitProbe --dir "$DISK" --seconds $GC_SECONDS \
   --rounds $GC_ROUNDS --ops $GC_OPS --warmup 100000 --rate 100000 --out "$RESULTS/group-commit.json" \
   > "$LOGS/group-commit.log" 2>&1 || { echo "group commit probe failed; see $LOGS/group-commit.log" >&2; exit 1; }
+
+# Replication (issue 17): three member JVMs on 127.0.0.1 and a writer, beside local flushAndSync per append and per 64.
+echo "== replication"
+java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.ReplicationBench --appends $REPL_APPENDS --payload 256 --dir "$DISK" \
+  --out "$RESULTS/replication.json" > "$LOGS/replication.log" 2>&1 \
+  || { echo "replication bench failed; see $LOGS/replication.log" >&2; exit 1; }
 
 # Diagnostics: page-fault, barrier and pre-touch costs behind the numbers (about 10 s).
 echo "== probes"
