@@ -10,12 +10,9 @@ import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
 import org.HdrHistogram.Histogram;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -194,28 +190,7 @@ public final class ReplicationBench
             self.id(), spec, dir.toString()));
         final Process p = new ProcessBuilder(command)
             .redirectError(root.resolve(self.id() + ".stderr").toFile()).start();
-        final CountDownLatch started = new CountDownLatch(1);
-        final Thread reader = new Thread(() ->
-        {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = in.readLine()) != null)
-                {
-                    if (line.startsWith("started "))
-                    {
-                        started.countDown();
-                    }
-                }
-            }
-            catch (final IOException ignored)
-            {
-                // the member exited
-            }
-        }, "member-" + self.id());
-        reader.setDaemon(true);
-        reader.start();
-        if (!started.await(60, TimeUnit.SECONDS))
+        if (!ReplicaServerMain.awaitStarted(p, self.id(), 60, TimeUnit.SECONDS))
         {
             throw new IllegalStateException("member " + self + " did not start within 60 s; see " + root.resolve(self.id() + ".stderr"));
         }

@@ -35,20 +35,16 @@ final class DurableAcks
     /** Under {@code this}: the last id that existed when the writer closed (ids above never will). */
     private long lastIdAtEnd = Long.MAX_VALUE;
 
-    @SuppressWarnings("unused") // through DURABLE
     private volatile long durable;
     @SuppressWarnings("unused") // through WAITING
     private volatile int waiting;
-    private static final VarHandle DURABLE;
     private static final VarHandle WAITING;
 
     static
     {
         try
         {
-            final MethodHandles.Lookup l = MethodHandles.lookup();
-            DURABLE = l.findVarHandle(DurableAcks.class, "durable", long.class);
-            WAITING = l.findVarHandle(DurableAcks.class, "waiting", int.class);
+            WAITING = MethodHandles.lookup().findVarHandle(DurableAcks.class, "waiting", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -124,14 +120,14 @@ final class DurableAcks
 
     CompletableFuture<Long> future(final long id)
     {
-        if ((long)DURABLE.getVolatile(this) >= id)
+        if (durable >= id)
         {
             return CompletableFuture.completedFuture(id);
         }
         synchronized (this)
         {
             WAITING.getAndAdd(this, 1);
-            if ((long)DURABLE.getVolatile(this) >= id)
+            if (durable >= id)
             {
                 WAITING.getAndAdd(this, -1);
                 return CompletableFuture.completedFuture(id);
@@ -149,7 +145,7 @@ final class DurableAcks
 
     boolean await(final long id, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        if ((long)DURABLE.getVolatile(this) >= id)
+        if (durable >= id)
         {
             return true;
         }
@@ -161,7 +157,7 @@ final class DurableAcks
             {
                 while (true)
                 {
-                    if ((long)DURABLE.getVolatile(this) >= id)
+                    if (durable >= id)
                     {
                         return true;
                     }

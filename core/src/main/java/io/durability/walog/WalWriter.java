@@ -755,7 +755,7 @@ public final class WalWriter<E> implements AutoCloseable
                 // In this order: every entry up to `covered` ends below `committed`.
                 covered = publishedLastEntryId();
                 committed = a.committedEnd();
-                end = Math.max(committed, a.writtenEnd());
+                end = a.writtenEnd(); // at least `committed`: it re-reads the committed end
                 final int proven = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
                 if (exact && lastDurableOffset <= recordedWatermark)
                 {

@@ -2,10 +2,15 @@ package io.durability.replication.ratis;
 
 import io.durability.walog.WalOptions;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one member of a replica group until the process is stopped:
@@ -59,5 +64,39 @@ public final class ReplicaServerMain
         System.out.println("started " + id);
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * For whoever runs a member as a child process: read its standard output on a daemon thread until
+     * the process ends, and wait until it prints {@code started ID}.
+     *
+     * @return whether it started within the timeout.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static boolean awaitStarted(final Process member, final String id, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final Thread reader = new Thread(() ->
+        {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(member.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = in.readLine()) != null)
+                {
+                    if (line.startsWith("started "))
+                    {
+                        started.countDown();
+                    }
+                }
+            }
+            catch (final IOException ignored)
+            {
+                // the pipe closes when the member dies
+            }
+        }, "replica-" + id + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        return started.await(timeout, unit);
     }
 }

@@ -8,10 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,28 +85,7 @@ class LeaderKillTest
             .redirectError(root.resolve(peers.get(i).id() + "-" + (++starts[i]) + ".stderr").toFile())
             .start();
         processes[i] = p;
-        final CountDownLatch started = new CountDownLatch(1);
-        final Thread out = new Thread(() ->
-        {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = in.readLine()) != null)
-                {
-                    if (line.startsWith("started "))
-                    {
-                        started.countDown();
-                    }
-                }
-            }
-            catch (final IOException ignored)
-            {
-                // the pipe closes when the child dies
-            }
-        }, "replica-" + peers.get(i).id() + "-stdout");
-        out.setDaemon(true);
-        out.start();
-        if (!started.await(60, TimeUnit.SECONDS))
+        if (!ReplicaServerMain.awaitStarted(p, peers.get(i).id(), 60, TimeUnit.SECONDS))
         {
             fail("member " + peers.get(i).id() + " did not start within 60 s; its stderr: " + stderrTail(peers.get(i)));
         }
