@@ -79,10 +79,27 @@ public final class ReplicaState
         return id == null ? -1 : id;
     }
 
-    /** Record that a request was written under {@code entryId}, at Raft ({@code term}, {@code index}). */
-    void recordEntry(
-        final long term, final long index, final long entryId, final long clientId, final long sequence,
-        final long ackedThrough)
+    /**
+     * @return the highest sequence of {@code clientId} this state knows written or acknowledged (0
+     * when none): a request below it that is not known is out of order and must not be written.
+     */
+    long highestSequence(final long clientId)
+    {
+        final Client c = clients.get(clientId);
+        if (c == null)
+        {
+            return 0;
+        }
+        return c.idBySequence.isEmpty() ? c.ackedThrough : Math.max(c.ackedThrough, c.idBySequence.lastKey());
+    }
+
+    /**
+     * Record that a request was written under {@code entryId}. The Raft position moves separately
+     * ({@link #advance}): once per Raft entry, which may carry several requests. Only written entries
+     * change a client's requests, so the state is a function of the WAL's entries (a replica that
+     * restarts rebuilds exactly the state of one that did not).
+     */
+    void recordEntry(final long entryId, final long clientId, final long sequence, final long ackedThrough)
     {
         if (entryId != lastEntryId + 1)
         {
@@ -93,18 +110,6 @@ public final class ReplicaState
         c.idBySequence.put(sequence, entryId);
         forget(c, ackedThrough);
         lastEntryId = entryId;
-        advance(term, index);
-    }
-
-    /** Record a duplicate's acknowledgement watermark (what it says the client has), writing nothing. */
-    void recordDuplicate(final long term, final long index, final long clientId, final long ackedThrough)
-    {
-        final Client c = clients.get(clientId);
-        if (c != null)
-        {
-            forget(c, ackedThrough);
-        }
-        advance(term, index);
     }
 
     /** Move the last applied Raft position forward (entries that are not user entries move it too). */

@@ -13,9 +13,9 @@ import org.agrona.MutableDirectBuffer;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                      Version (int32, 1)                       |  0
+ *  |                      Version (int32, 2)                       |  0
  *  +---------------------------------------------------------------+
- *  |                      Reserved (int32, 0)                      |  4
+ *  |       Entries after this one in its Raft entry (int32)        |  4
  *  +---------------------------------------------------------------+
  *  |                      Raft term (int64)                        |  8
  *  +---------------------------------------------------------------+
@@ -31,7 +31,12 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * All fields little-endian (Agrona's default). "Acknowledged through" is the highest sequence below
+ * All fields little-endian (Agrona's default). One Raft entry carries a batch of appends
+ * ({@link ReplicatedBatch}); each is written as its own WAL entry, and "entries after this one"
+ * counts the batch's appends after it (0 on the last), so a replica that finds a WAL ending on a
+ * non-zero count knows its last Raft entry was not applied whole and applies it again (a batch's
+ * appends already written are recognized as duplicates, never written twice). Version 1 (this field
+ * reserved, 0: one append per Raft entry) is read as a complete Raft entry. "Acknowledged through" is the highest sequence below
  * which the client has every reply: the replicas may forget those sequences' ids (see
  * {@link ReplicaState}). The Raft entry a client sends carries the same layout with term and index
  * zero: the state machine fills them in from the Raft log entry when it writes the WAL frame.
@@ -45,10 +50,14 @@ import org.agrona.MutableDirectBuffer;
  */
 public record ReplicatedEntry(long term, long index, long clientId, long sequence, long ackedThrough, byte[] payload)
 {
-    /** The header version this build writes and reads. */
-    public static final int VERSION = 1;
+    /** The header version this build writes; it reads this one and version 1. */
+    public static final int VERSION = 2;
+    /** The oldest header version this build reads (its offset 4 is reserved, 0). */
+    public static final int OLDEST_READABLE_VERSION = 1;
     /** Offset of the version. */
     public static final int VERSION_OFFSET = 0;
+    /** Offset of the count of entries after this one in the same Raft entry (version 2; 0 in version 1). */
+    public static final int AFTER_IN_BATCH_OFFSET = 4;
     /** Offset of the Raft term. */
     public static final int TERM_OFFSET = 8;
     /** Offset of the Raft index. */
@@ -78,7 +87,7 @@ public record ReplicatedEntry(long term, long index, long clientId, long sequenc
             {
                 return DOES_NOT_FIT;
             }
-            writeHeader(buffer, offset, value.term, value.index, value.clientId, value.sequence, value.ackedThrough);
+            writeHeader(buffer, offset, value.term, value.index, 0, value.clientId, value.sequence, value.ackedThrough);
             buffer.putBytes(offset + HEADER_LENGTH, value.payload);
             return length;
         }
@@ -131,13 +140,13 @@ public record ReplicatedEntry(long term, long index, long clientId, long sequenc
         }
     };
 
-    /** Write a header at {@code offset}. */
+    /** Write a header at {@code offset}; {@code afterInBatch} entries of the same Raft entry follow this one. */
     static void writeHeader(
-        final MutableDirectBuffer buffer, final int offset, final long term, final long index, final long clientId,
-        final long sequence, final long ackedThrough)
+        final MutableDirectBuffer buffer, final int offset, final long term, final long index, final int afterInBatch,
+        final long clientId, final long sequence, final long ackedThrough)
     {
         buffer.putInt(offset + VERSION_OFFSET, VERSION);
-        buffer.putInt(offset + VERSION_OFFSET + 4, 0);
+        buffer.putInt(offset + AFTER_IN_BATCH_OFFSET, afterInBatch);
         buffer.putLong(offset + TERM_OFFSET, term);
         buffer.putLong(offset + INDEX_OFFSET, index);
         buffer.putLong(offset + CLIENT_OFFSET, clientId);
@@ -146,7 +155,8 @@ public record ReplicatedEntry(long term, long index, long clientId, long sequenc
     }
 
     /**
-     * @throws DurabilityException DECODE when the bytes are shorter than a header or of another version.
+     * @throws DurabilityException DECODE when the bytes are shorter than a header, of a version this
+     * build does not read, or count a negative number of entries after them.
      */
     static void check(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -156,10 +166,23 @@ public record ReplicatedEntry(long term, long index, long clientId, long sequenc
                 HEADER_LENGTH + "+ bytes", length + " bytes");
         }
         final int version = buffer.getInt(offset + VERSION_OFFSET);
-        if (version != VERSION)
+        if (version < OLDEST_READABLE_VERSION || version > VERSION)
         {
-            throw DurabilityException.decode("unknown replicated entry version", offset + VERSION_OFFSET, VERSION, version);
+            throw DurabilityException.decode("unknown replicated entry version", offset + VERSION_OFFSET,
+                OLDEST_READABLE_VERSION + ".." + VERSION, version);
         }
+        final int after = buffer.getInt(offset + AFTER_IN_BATCH_OFFSET);
+        if (after < 0 || version == 1 && after != 0)
+        {
+            throw DurabilityException.decode("replicated entry: bad count of entries after it in its Raft entry",
+                offset + AFTER_IN_BATCH_OFFSET, version == 1 ? "0 (version 1: reserved)" : ">= 0", after);
+        }
+    }
+
+    /** @return how many entries of the same Raft entry follow the one whose bytes are at {@code offset} (0 for version 1). */
+    static int afterInBatch(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + AFTER_IN_BATCH_OFFSET);
     }
 
     /** @return the Raft index of the entry whose bytes are at {@code offset}. */

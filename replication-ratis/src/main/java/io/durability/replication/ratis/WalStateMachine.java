@@ -1,6 +1,7 @@
 package io.durability.replication.ratis;
 
 import io.durability.checkpoint.CheckpointFile;
+import io.durability.internal.CrashPoints;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.storage.mmap.MmapOptions;
@@ -9,6 +10,7 @@ import io.durability.walog.WalClaim;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -65,6 +67,11 @@ public final class WalStateMachine extends BaseStateMachine
     static final String RECEIVED_WAL_DIR = "received-wal";
     /** Present while the folder is this replica's own (written by {@link #pause()}); an installed snapshot replaces the folder without it. */
     static final String OWN_MARKER = ".own";
+    /**
+     * Crash point (armed with {@code -Ddurability.crashpoint=replica.apply.midBatch}): an append of a
+     * batch is in the WAL, the batch's next ones are not.
+     */
+    static final String CRASH_APPLY_MID_BATCH = "replica.apply.midBatch";
     /** Checkpoints kept: the newest and the one before it (a leader may still be sending it). */
     private static final int CHECKPOINTS_KEPT = 2;
 
@@ -234,14 +241,20 @@ public final class WalStateMachine extends BaseStateMachine
                 " but its checkpoint covers entries up to " + recovered.lastEntryId() +
                 " (the WAL is synced before every checkpoint: the folder was damaged or mixed)", newest);
         }
+        // The Raft position moves with the last entry of each Raft entry (no entries after it in its
+        // batch): a WAL that ends inside a batch (the member stopped while applying it) leaves that Raft
+        // entry to be applied again, and its appends already written are then answered as duplicates.
         new WalReader<>(directory, ReplicatedEntry.CODEC, walOptions).replayFrames(ReplayMode.STRICT, (id, buffer, offset, length) ->
         {
             if (id > recovered.lastEntryId())
             {
                 ReplicatedEntry.check(buffer, offset, length);
-                recovered.recordEntry(ReplicatedEntry.term(buffer, offset), ReplicatedEntry.index(buffer, offset), id,
-                    ReplicatedEntry.clientId(buffer, offset), ReplicatedEntry.sequence(buffer, offset),
+                recovered.recordEntry(id, ReplicatedEntry.clientId(buffer, offset), ReplicatedEntry.sequence(buffer, offset),
                     ReplicatedEntry.ackedThrough(buffer, offset));
+                if (ReplicatedEntry.afterInBatch(buffer, offset) == 0)
+                {
+                    recovered.advance(ReplicatedEntry.term(buffer, offset), ReplicatedEntry.index(buffer, offset));
+                }
             }
         });
         return recovered;
@@ -360,12 +373,22 @@ public final class WalStateMachine extends BaseStateMachine
     {
         final TransactionContext trx = super.startTransaction(request);
         final ByteString content = request.getMessage().getContent();
-        if (content.size() < ReplicatedEntry.HEADER_LENGTH ||
-            content.substring(0, 4).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt() != ReplicatedEntry.VERSION)
+        final int size = content.size();
+        final int first = size >= 4 ? content.substring(0, 4).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt() : 0;
+        if (ReplicatedBatch.isBatch(size, first))
         {
-            trx.setException(new StateMachineException("not a replicated entry: " + content.size() + " bytes; expected a " +
-                ReplicatedEntry.HEADER_LENGTH + "-byte ReplicatedEntry header (version " + ReplicatedEntry.VERSION +
-                ") and the payload: append through ReplicatedWal"));
+            final String problem = ReplicatedBatch.problem(new UnsafeBuffer(content.toByteArray()), size);
+            if (problem != null)
+            {
+                trx.setException(new StateMachineException("malformed batch request: " + problem));
+            }
+        }
+        else if (size < ReplicatedEntry.HEADER_LENGTH || first < ReplicatedEntry.OLDEST_READABLE_VERSION ||
+            first > ReplicatedEntry.VERSION)
+        {
+            trx.setException(new StateMachineException("not a replicated entry: " + size + " bytes; expected a batch " +
+                "request or a " + ReplicatedEntry.HEADER_LENGTH + "-byte ReplicatedEntry header (version " +
+                ReplicatedEntry.OLDEST_READABLE_VERSION + ".." + ReplicatedEntry.VERSION + ") and the payload: append through ReplicatedWal"));
         }
         return trx;
     }
@@ -393,40 +416,86 @@ public final class WalStateMachine extends BaseStateMachine
             // After a restart Ratis re-applies from its snapshot index: what the WAL already holds is skipped.
             return Reply.message(0, Reply.ALREADY_APPLIED);
         }
-        // One copy out of the Raft entry (a ByteString may be a slice or a rope); the claim below is the other.
+        // One copy out of the Raft entry (a ByteString may be a slice or a rope); the claims below are the other.
         final UnsafeBuffer in = new UnsafeBuffer(data.toByteArray());
         final int length = in.capacity();
-        if (length < ReplicatedEntry.HEADER_LENGTH || in.getInt(ReplicatedEntry.VERSION_OFFSET) != ReplicatedEntry.VERSION)
-        {
-            // startTransaction refuses these on the leader; a replica stays in step with the others anyway.
-            state.advance(term, index);
-            updateLastAppliedTermIndex(term, index);
-            return Reply.message(0, Reply.REFUSED);
-        }
-        final long clientId = ReplicatedEntry.clientId(in, 0);
-        final long sequence = ReplicatedEntry.sequence(in, 0);
-        final long ackedThrough = ReplicatedEntry.ackedThrough(in, 0);
-        final long known = state.idOf(clientId, sequence);
+        final int first = length >= 4 ? in.getInt(0) : 0;
         final Message reply;
-        if (known >= 0)
+        if (ReplicatedBatch.isBatch(length, first) && ReplicatedBatch.problem(in, length) == null)
         {
-            state.recordDuplicate(term, index, clientId, ackedThrough);
-            reply = Reply.message(known, known == 0 ? Reply.REFUSED : Reply.DUPLICATE);
+            final int count = ReplicatedBatch.count(in);
+            final long clientId = ReplicatedBatch.writerId(in);
+            final long ackedThrough = ReplicatedBatch.ackedThrough(in);
+            final UnsafeBuffer out = ReplicatedBatch.newReply(count);
+            int p = ReplicatedBatch.HEADER_LENGTH;
+            for (int i = 0; i < count; i++)
+            {
+                final long sequence = ReplicatedBatch.sequence(in, p);
+                final int payload = ReplicatedBatch.payloadLength(in, p);
+                final long outcome = applyOne(term, index, count - 1 - i, clientId, sequence, ackedThrough, in,
+                    ReplicatedBatch.payloadOffset(p), payload);
+                ReplicatedBatch.putOutcome(out, i, outcome >>> 8, (byte)(outcome & 0xFF));
+                p = ReplicatedBatch.next(in, p);
+                if (i < count - 1 && (outcome & 0xFF) == Reply.WRITTEN)
+                {
+                    CrashPoints.hit(CRASH_APPLY_MID_BATCH);
+                }
+            }
+            reply = Message.valueOf(ByteString.copyFrom(out.byteArray()));
+        }
+        else if (!ReplicatedBatch.isBatch(length, first) && length >= ReplicatedEntry.HEADER_LENGTH &&
+            first >= ReplicatedEntry.OLDEST_READABLE_VERSION && first <= ReplicatedEntry.VERSION)
+        {
+            // One append in the entry layout, as writers of version 0.1 sent it (and a Raft log of theirs holds).
+            final long outcome = applyOne(term, index, 0, ReplicatedEntry.clientId(in, 0), ReplicatedEntry.sequence(in, 0),
+                ReplicatedEntry.ackedThrough(in, 0), in, ReplicatedEntry.HEADER_LENGTH, length - ReplicatedEntry.HEADER_LENGTH);
+            reply = Reply.message(outcome >>> 8, (byte)(outcome & 0xFF));
         }
         else
         {
-            final long id;
-            try (WalClaim claim = wal.claim(length))
-            {
-                claim.buffer().putBytes(0, in, 0, length);
-                ReplicatedEntry.writeHeader(claim.buffer(), 0, term, index, clientId, sequence, ackedThrough);
-                id = claim.commit(length);
-            }
-            state.recordEntry(term, index, id, clientId, sequence, ackedThrough);
-            reply = Reply.message(id, Reply.WRITTEN);
+            // startTransaction refuses these on the leader; a replica stays in step with the others anyway.
+            reply = Reply.message(0, Reply.REFUSED);
         }
+        state.advance(term, index);
         updateLastAppliedTermIndex(term, index);
         return reply;
+    }
+
+    /**
+     * Apply one append of a Raft entry: write it under the next WAL id unless its (writer, sequence) is
+     * known (a duplicate: its first id), already acknowledged by the writer (refused) or below a
+     * sequence of the writer already written (out of order: refused, so a writer's entries are in the
+     * WAL in the order of its sequences). Only a write changes the state.
+     *
+     * @return {@code entryId << 8 | outcome}.
+     */
+    private long applyOne(
+        final long term, final long index, final int afterInBatch, final long clientId, final long sequence,
+        final long ackedThrough, final DirectBuffer in, final int payloadOffset, final int payloadLength)
+    {
+        final long known = state.idOf(clientId, sequence);
+        if (known > 0)
+        {
+            return known << 8 | Reply.DUPLICATE;
+        }
+        if (known == 0)
+        {
+            return Reply.REFUSED;
+        }
+        if (sequence < state.highestSequence(clientId))
+        {
+            return Reply.OUT_OF_ORDER;
+        }
+        final int length = ReplicatedEntry.HEADER_LENGTH + payloadLength;
+        final long id;
+        try (WalClaim claim = wal.claim(length))
+        {
+            ReplicatedEntry.writeHeader(claim.buffer(), 0, term, index, afterInBatch, clientId, sequence, ackedThrough);
+            claim.buffer().putBytes(ReplicatedEntry.HEADER_LENGTH, in, payloadOffset, payloadLength);
+            id = claim.commit(length);
+        }
+        state.recordEntry(id, clientId, sequence, ackedThrough);
+        return id << 8 | Reply.WRITTEN;
     }
 
     @Override
@@ -570,6 +639,7 @@ public final class WalStateMachine extends BaseStateMachine
         static final byte DUPLICATE = 1;
         static final byte ALREADY_APPLIED = 2;
         static final byte REFUSED = 3;
+        static final byte OUT_OF_ORDER = 4;
         static final int LENGTH = 9;
 
         private Reply()

@@ -17,10 +17,14 @@ class CodecsAndConfigTest
     void replicaStateRoundTripsDeterministically()
     {
         final ReplicaState s = new ReplicaState();
-        s.recordEntry(1, 3, 1, 7, 1, 0);
-        s.recordEntry(1, 4, 2, 7, 2, 0);
-        s.recordEntry(2, 9, 3, 5, 1, 0);
-        s.recordEntry(2, 10, 4, 7, 3, 2);   // writer 7 has replies through 2: forgets 1 and 2
+        s.recordEntry(1, 7, 1, 0);
+        s.advance(1, 3);
+        s.recordEntry(2, 7, 2, 0);
+        s.advance(1, 4);
+        s.recordEntry(3, 5, 1, 0);
+        s.advance(2, 9);
+        s.recordEntry(4, 7, 3, 2);   // writer 7 has replies through 2: forgets 1 and 2
+        s.advance(2, 10);
         s.advance(2, 12);
         assertEquals(-1, s.idOf(7, 4));
         assertEquals(0, s.idOf(7, 2), "acknowledged through 2: a repeat is stale");
@@ -38,8 +42,10 @@ class CodecsAndConfigTest
     void replicaStateRefusesEveryTruncationAndRandomBytes()
     {
         final ReplicaState s = new ReplicaState();
-        s.recordEntry(1, 1, 1, 9, 1, 0);
-        s.recordEntry(1, 2, 2, 9, 2, 0);
+        s.recordEntry(1, 9, 1, 0);
+        s.advance(1, 1);
+        s.recordEntry(2, 9, 2, 0);
+        s.advance(1, 2);
         final byte[] a = encode(s);
         for (int length = 0; length < a.length; length++)
         {
@@ -108,6 +114,110 @@ class CodecsAndConfigTest
         assertThrows(DurabilityException.class, () -> o.withSnapshotEvery(0));
         assertThrows(DurabilityException.class, () -> o.withRaftSegmentBytes(1024));
         assertThrows(DurabilityException.class, () -> o.withGroupName(" "));
+        assertThrows(DurabilityException.class, () -> o.withBatching(0, 1 << 20));
+        assertThrows(DurabilityException.class, () -> o.withBatching(16, 100));
+        assertThrows(DurabilityException.class, () -> o.withBatching(16, 8 << 20), "more than half a Raft segment");
+        assertThrows(DurabilityException.class, () -> o.withRequestsInFlight(0));
+        assertThrows(DurabilityException.class, () -> o.withRequestsInFlight(65));
+        assertThrows(DurabilityException.class, () -> o.withBackPressure(0, 1, Duration.ZERO));
+        assertThrows(DurabilityException.class, () -> o.withBackPressure(1, 0, Duration.ZERO));
+        assertThrows(DurabilityException.class, () -> o.withBackPressure(1, 1, Duration.ofMillis(-1)));
+        assertEquals(32 * 1024, o.withRaftSegmentBytes(64 * 1024).batchMaxBytes(), "a batch fits twice in a Raft segment");
+        final ReplicationOptions tuned = o.withBatching(64, 4096).withRequestsInFlight(2).withBackPressure(10, 100, Duration.ZERO);
+        assertEquals(List.of(64, 4096, 2), List.of(tuned.batchMaxEntries(), tuned.batchMaxBytes(), tuned.requestsInFlight()));
+        assertEquals(List.of(10L, 100L), List.of(tuned.maxPendingEntries(), tuned.maxPendingBytes()));
+        assertEquals(Duration.ZERO, tuned.backPressureWait());
+        assertEquals(4096, o.batchMaxEntries(), "the copy leaves the original alone");
+    }
+
+    @Test
+    void aBatchRequestIsReadBackAndEveryTruncationOrMutationIsNamedNotThrown()
+    {
+        final byte[][] payloads = {new byte[] {1, 2, 3}, new byte[0], new byte[] {9}};
+        final byte[] a = ReplicatedBatch.encode(77, 5, new long[] {6, 7, 8}, payloads, 3);
+        final UnsafeBuffer in = new UnsafeBuffer(a);
+        assertNull(ReplicatedBatch.problem(in, a.length));
+        assertTrue(ReplicatedBatch.isBatch(a.length, in.getInt(0)));
+        assertEquals(List.of(3, 77L, 5L), List.of(ReplicatedBatch.count(in), ReplicatedBatch.writerId(in), ReplicatedBatch.ackedThrough(in)));
+        int p = ReplicatedBatch.HEADER_LENGTH;
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(6 + i, ReplicatedBatch.sequence(in, p));
+            final byte[] back = new byte[ReplicatedBatch.payloadLength(in, p)];
+            in.getBytes(ReplicatedBatch.payloadOffset(p), back);
+            assertArrayEquals(payloads[i], back);
+            p = ReplicatedBatch.next(in, p);
+        }
+        assertEquals(a.length, p);
+        for (int length = 0; length < a.length; length++)
+        {
+            assertNotNull(ReplicatedBatch.problem(new UnsafeBuffer(a), length), "truncated to " + length);
+        }
+        final byte[] longer = java.util.Arrays.copyOf(a, a.length + 1);
+        assertTrue(ReplicatedBatch.problem(new UnsafeBuffer(longer), longer.length).contains("after it"));
+        final long seed = Long.getLong("replication.seed", 23);
+        final SplittableRandom random = new SplittableRandom(seed);
+        int refused = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            final byte[] b = a.clone();
+            for (int k = 1 + random.nextInt(3); k > 0; k--)
+            {
+                b[random.nextInt(b.length)] = (byte)random.nextInt(256);
+            }
+            final UnsafeBuffer m = new UnsafeBuffer(b);
+            if (ReplicatedBatch.problem(m, b.length) != null)
+            {
+                refused++;
+                continue;
+            }
+            // accepted: the walk stays inside the bytes and ends exactly at the end
+            int q = ReplicatedBatch.HEADER_LENGTH;
+            for (int r = 0; r < ReplicatedBatch.count(m); r++)
+            {
+                q = ReplicatedBatch.next(m, q);
+                assertTrue(q <= b.length, "seed " + seed + ": an accepted mutation walks out of its bytes");
+            }
+            assertEquals(b.length, q, "seed " + seed);
+        }
+        assertTrue(refused > 0, "seed " + seed + ": mutations of counts and lengths are refused");
+
+        final UnsafeBuffer reply = ReplicatedBatch.newReply(2);
+        ReplicatedBatch.putOutcome(reply, 0, 41, WalStateMachine.Reply.WRITTEN);
+        ReplicatedBatch.putOutcome(reply, 1, 12, WalStateMachine.Reply.DUPLICATE);
+        assertEquals(2, ReplicatedBatch.replyCount(reply, reply.capacity()));
+        assertEquals(-1, ReplicatedBatch.replyCount(reply, reply.capacity() - 1));
+        assertEquals(List.of(41L, 12L), List.of(ReplicatedBatch.replyId(reply, 0), ReplicatedBatch.replyId(reply, 1)));
+        assertEquals(WalStateMachine.Reply.DUPLICATE, ReplicatedBatch.replyOutcome(reply, 1));
+    }
+
+    @Test
+    void entriesOfVersionOneAreReadAsWholeRaftEntriesAndOtherVersionsAreRefused()
+    {
+        final byte[] bytes = new byte[ReplicatedEntry.HEADER_LENGTH + 2];
+        final UnsafeBuffer b = new UnsafeBuffer(bytes);
+        ReplicatedEntry.writeHeader(b, 0, 3, 40, 5, 7, 2, 1);
+        assertEquals(ReplicatedEntry.VERSION, b.getInt(0));
+        assertEquals(5, ReplicatedEntry.afterInBatch(b, 0));
+        assertEquals(40, ReplicatedEntry.CODEC.decode(b, 0, bytes.length).index());
+        // version 1, as 0.1 wrote it: offset 4 reserved, 0
+        b.putInt(0, 1);
+        b.putInt(4, 0);
+        final ReplicatedEntry old = ReplicatedEntry.CODEC.decode(b, 0, bytes.length);
+        assertEquals(List.of(3L, 40L, 7L, 2L, 1L), List.of(old.term(), old.index(), old.clientId(), old.sequence(), old.ackedThrough()));
+        assertEquals(0, ReplicatedEntry.afterInBatch(b, 0), "a version 1 entry is the whole of its Raft entry");
+        b.putInt(4, 3);
+        final DurabilityException reserved = assertThrows(DurabilityException.class, () -> ReplicatedEntry.CODEC.decode(b, 0, bytes.length));
+        assertEquals(DurabilityException.Kind.DECODE, reserved.kind());
+        assertEquals("3", reserved.found());
+        b.putInt(0, 2);
+        b.putInt(4, -1);
+        assertEquals("-1", assertThrows(DurabilityException.class, () -> ReplicatedEntry.CODEC.decode(b, 0, bytes.length)).found());
+        b.putInt(0, 3);
+        b.putInt(4, 0);
+        final DurabilityException newer = assertThrows(DurabilityException.class, () -> ReplicatedEntry.CODEC.decode(b, 0, bytes.length));
+        assertEquals("3", newer.found());
+        assertEquals("1..2", newer.expected());
     }
 
     private static byte[] encode(final ReplicaState s)

@@ -142,7 +142,8 @@ final class Replicas
 
     /**
      * Assert that a replica's WAL holds every acknowledged append exactly once, under the id it was
-     * acknowledged with, byte-exact, ids 1..n contiguous, Raft indexes increasing, no payload twice.
+     * acknowledged with, byte-exact, ids 1..n contiguous, Raft indexes increasing (entries of one Raft
+     * entry, a writer's batch, share its index), each writer's sequences increasing, no payload twice.
      *
      * @param acked append number -> acknowledged id.
      * @param sent  append number -> payload, for every append sent (acknowledged or not).
@@ -152,13 +153,21 @@ final class Replicas
     {
         final Map<Long, Long> idOfAppend = new HashMap<>();
         int duplicated = 0;
-        long lastIndex = 0;
+        final Map<Long, Long> lastSequence = new HashMap<>();
+        ReplicatedEntry previous = null;
         for (int i = 0; i < wal.size(); i++)
         {
             final WalRecord<ReplicatedEntry> r = wal.get(i);
             assertEquals(i + 1, r.entryId(), replica + ": ids are contiguous from 1");
-            assertTrue(r.payload().index() > lastIndex, replica + ": Raft indexes increase");
-            lastIndex = r.payload().index();
+            final ReplicatedEntry e = r.payload();
+            final ReplicatedEntry before = previous;
+            assertTrue(before == null || e.index() > before.index() ||
+                    e.index() == before.index() && e.clientId() == before.clientId() && e.term() == before.term(),
+                () -> replica + ": Raft indexes increase (a batch shares one): entry " + r.entryId() + " " + e + " after " + before);
+            previous = e;
+            final Long last = lastSequence.put(e.clientId(), e.sequence());
+            assertTrue(last == null || e.sequence() > last, () -> replica + ": writer " + e.clientId() +
+                "'s sequences increase: entry " + r.entryId() + " has sequence " + e.sequence() + " after " + last);
             final long n = appendNumber(r.payload().payload());
             final byte[] expected = sent.get(n);
             assertNotNull(expected, replica + ": entry " + r.entryId() + " is an append that was sent");

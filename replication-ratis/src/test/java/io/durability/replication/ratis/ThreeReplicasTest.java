@@ -127,7 +127,7 @@ class ThreeReplicasTest
                 () -> client.async().send(Message.valueOf("not a replicated entry")).get(30, TimeUnit.SECONDS),
                 "a request without the header is refused before it is logged");
             assertInstanceOf(StateMachineException.class, bad.getCause());
-            assertTrue(bad.getCause().getMessage().contains("expected a 48-byte ReplicatedEntry header"), bad.getCause().getMessage());
+            assertTrue(bad.getCause().getMessage().contains("48-byte ReplicatedEntry header"), bad.getCause().getMessage());
             System.out.println("replication dedup: 4 calls, 2 entries written, duplicate answered with id 1, stale refused, " +
                 "malformed refused: duplicated=0");
         }
@@ -145,7 +145,7 @@ class ThreeReplicasTest
         final byte[] p = payload.getBytes();
         final byte[] bytes = new byte[ReplicatedEntry.HEADER_LENGTH + p.length];
         final UnsafeBuffer b = new UnsafeBuffer(bytes);
-        ReplicatedEntry.writeHeader(b, 0, 0, 0, writer, sequence, ackedThrough);
+        ReplicatedEntry.writeHeader(b, 0, 0, 0, 0, writer, sequence, ackedThrough);
         b.putBytes(ReplicatedEntry.HEADER_LENGTH, p);
         return Message.valueOf(ByteString.copyFrom(bytes));
     }
