@@ -104,10 +104,16 @@ import java.util.stream.Collectors;
  *
  * <h2>Caveats</h2>
  * <ul>
- *   <li>{@code write_bytes} is charged when a page cache page turns dirty, to the process that
- *   dirtied it: for our mmap WAL that is the page fault of the first store into a clean page, so each
- *   barrier that cleans a page makes the next store into it count the whole 4 KiB again; the file
- *   system's journal is written by kernel threads and is not counted; on tmpfs nothing is.</li>
+ *   <li>{@code write_bytes} is charged when a page cache folio turns dirty, to the process that
+ *   dirtied it, for the whole folio: for our mmap WAL that is the page fault of the first store into a
+ *   clean page, so each barrier that cleans a page makes the next store into it count it again; on
+ *   kernels with large page-cache folios the size of the write that first filled the file sets the
+ *   folio's (Linux 6.18, ext4: a file prepared with 1 MiB writes then charges 1 MiB for each
+ *   100-byte write + fsync, 64 KiB writes 64 KiB, 4 KiB writes 4 KiB), which is how Ratis's log,
+ *   preallocated 1 MiB at a time, can show megabytes per commit. It counts what the kernel marks
+ *   dirty, not what the device writes (a file system may write back only the dirty blocks of a
+ *   folio); the file system's journal is written by kernel threads and is not counted; on tmpfs
+ *   nothing is.</li>
  *   <li>Disk space moves in steps: Ratis preallocates its log segments (1 MiB at a time); our WAL
  *   prepares its next 64 MiB segment ahead, zero-filled by {@code write} (counted whole by
  *   {@code write_bytes} and {@code du} in the window it happens: with a first warm-up too short it
