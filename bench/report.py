@@ -667,24 +667,42 @@ REPL = {}
 if os.path.exists(os.path.join(RESULTS, 'replication.json')):
     with open(os.path.join(RESULTS, 'replication.json')) as f:
         REPL = json.load(f)
-if REPL:
+if REPL and 'inflight' in REPL:
     md.append('## Replication on Apache Ratis (issue 17, loopback)')
     md.append('')
-    md.append(f'`ReplicationBench` (a plain main in the same jar): three member JVMs on 127.0.0.1 and the writer in '
-              f'the bench JVM, {REPL["payload"]} B payloads, beside our local WAL on the same disk in the same run. '
-              'Latency is from the append to its acknowledgement (local: the first append of a batch to the end of '
-              'its barrier).')
+    md.append('`ReplicationBench` (a plain main in the same jar): three member JVMs on 127.0.0.1 and a writer in the bench '
+              'JVM keeping N appends in flight (a permit per append, given back by its acknowledgement), beside our local '
+              'WAL on the same disk in the same run (continuous group commit with N in flight; flushAndSync per append). '
+              f'Each point: {REPL["warmupSeconds"]:.0f} s of warm-up ({REPL["firstWarmupSeconds"]:.0f} s for the first '
+              f'of each mode), then a {REPL["seconds"]:.0f} s window. Latency is from the append call to its '
+              'acknowledgement. CPU is user + system time per acknowledged append (writer: the bench JVM; members: the '
+              'sum of n1-n3); disk is `/proc/<pid>/io` write_bytes per payload byte (members summed); JIT is the '
+              'compilations finished in the window, in any of the processes.')
     md.append('')
-    md.append('| mode | appends/s | ack p50 µs | ack p99 µs |')
-    md.append('|---|---:|---:|---:|')
-    for k, label in (('local_sync_every_1', 'local, flushAndSync per append'),
-                     ('local_sync_every_64', 'local, flushAndSync per 64'),
-                     ('replicated_1_in_flight', 'replicated, 1 in flight (each append waits for its commit)'),
-                     ('replicated_64_in_flight', 'replicated, 64 in flight')):
-        if f'{k}_appends_per_s' in REPL:
-            md.append(f'| {label} | {REPL[k + "_appends_per_s"]:,.0f} | {fmt(REPL[k + "_ack_p50_us"])} '
-                      f'| {fmt(REPL[k + "_ack_p99_us"])} |')
+    md.append('| mode | payload B | in flight | appends/s | ack p50 µs | ack p99 µs | ack p99.9 µs | writer CPU µs/ack '
+              '| members CPU µs/ack | disk B per B | JIT compiles |')
+    md.append('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    labels = {'replicated': 'replicated', 'localContinuous': 'local, continuous group commit',
+              'localSyncEach': 'local, flushAndSync per append'}
+    keys = [k[:-len('.acksPerSec')] for k in REPL if k.endswith('.acksPerSec')]
+    for k in keys:
+        mode, p, n = k.split('.')
+        members = [m for m in ('n1', 'n2', 'n3') if f'{k}.{m}.cpuUsPerAck' in REPL]
+        def total(field, procs):
+            vs = [REPL.get(f'{k}.{q}.{field}') for q in procs]
+            return None if not vs or None in vs else sum(vs)
+        disk = total('diskWriteBytesPerPayloadByte', ['writer'] + members)
+        jit = total('jitCompiles', ['writer'] + members)
+        md.append(f'| {labels.get(mode, mode)} | {p[1:]} | {n[1:]} | {REPL[k + ".acksPerSec"]:,.0f} '
+                  f'| {fmt(REPL[k + ".ackP50Us"])} | {fmt(REPL[k + ".ackP99Us"])} | {fmt(REPL[k + ".ackP999Us"])} '
+                  f'| {fmt(REPL.get(k + ".writer.cpuUsPerAck"))} | {fmt(total("cpuUsPerAck", members)) if members else ""} '
+                  f'| {fmt(disk)} | {"n/a" if jit is None else jit} |')
     md.append('')
+    if 'verify.ok' in REPL:
+        md.append(f'Check after the run: {REPL["verify.acknowledged"]:,} appends acknowledged; every member\'s WAL read: '
+                  + ', '.join(f'{m} lost {REPL.get(f"verify.{m}.lost")}, duplicated {REPL.get(f"verify.{m}.duplicated")}'
+                              for m in ('n1', 'n2', 'n3')) + '.')
+        md.append('')
 
 # --- targets
 md.append('## Targets (issues 14, 15 and 16)')

@@ -3,7 +3,7 @@
 # bench/RESULTS.md (+ charts) from the JSON results in bench/results/.
 #
 #   bench/run.sh --quick     # about 15 minutes on 2 cores (short iterations, smaller WALs, 2 M latency ops)
-#   bench/run.sh             # full profile: about 60 minutes on 2 cores (49 measured before the zero-fill/fallocate runs)
+#   bench/run.sh             # full profile: about 65 minutes on 2 cores (49 measured before the zero-fill/fallocate runs)
 #
 # Options: --no-build (use the existing jar), --report-only (only regenerate RESULTS.md).
 # Environment: BENCH_DISK_DIR (default /tmp: a real file system) and BENCH_SHM_DIR (default /dev/shm:
@@ -53,7 +53,8 @@ if [[ $PROFILE == quick ]]; then
   CKPT_REPS=3; PREALLOC_ROUNDS=2
   TAIL_OPS=300000; TAIL_WARMUP=50000; SEEK_MIB=256
   GC_SECONDS=1; GC_ROUNDS=2; GC_OPS=200000
-  REPL_APPENDS=2000
+  # About 2 minutes: 1 and 64 in flight, 64 B payloads.
+  REPL_FLAGS=(--inflight 1,64 --payloads 64 --warmup 3 --first-warmup 10 --seconds 5)
 else
   JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
@@ -67,8 +68,9 @@ else
   TAIL_OPS=3000000; TAIL_WARMUP=300000; SEEK_MIB=1024
   # About 2.5 minutes: 8 throughput modes x 3 rounds x 3 s, then 4 ack modes x 3 rounds x 2 s at 100 k/s.
   GC_SECONDS=3; GC_ROUNDS=3; GC_OPS=600000
-  # About 3 minutes: 5 000 replicated appends one at a time (about 60/s here), then 10 000 pipelined.
-  REPL_APPENDS=10000
+  # About 6-7 minutes: 1, 64, 1024 and 8192 in flight x 64 B and 1 KiB payloads, each point 5 s of
+  # warm-up (20 s for the first of each mode) and a 10 s window; replicated and local interleaved.
+  REPL_FLAGS=(--inflight 1,64,1024,8192 --payloads 64,1024 --warmup 5 --first-warmup 20 --seconds 10)
 fi
 # The page warmer's configuration measured beside the defaults (see MmapOptions.withPageWarmer).
 WARM_OPTS=(--prealloc fallocate --warmer 1048576)
@@ -182,9 +184,11 @@ java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.GroupCommitProbe --dir 
   --rounds $GC_ROUNDS --ops $GC_OPS --warmup 100000 --rate 100000 --out "$RESULTS/group-commit.json" \
   > "$LOGS/group-commit.log" 2>&1 || { echo "group commit probe failed; see $LOGS/group-commit.log" >&2; exit 1; }
 
-# Replication (issue 17): three member JVMs on 127.0.0.1 and a writer, beside local flushAndSync per append and per 64.
+# Replication (issue 17): three member JVMs on 127.0.0.1 and a writer keeping N appends in flight, beside our
+# local WAL (continuous group commit with N in flight; flushAndSync per append) on the same disk; per member CPU,
+# storage writes and JIT activity in each window; then every member's WAL is checked (lost=0, duplicated=0).
 echo "== replication"
-java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.ReplicationBench --appends $REPL_APPENDS --payload 256 --dir "$DISK" \
+java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.ReplicationBench "${REPL_FLAGS[@]}" --dir "$DISK" \
   --out "$RESULTS/replication.json" > "$LOGS/replication.log" 2>&1 \
   || { echo "replication bench failed; see $LOGS/replication.log" >&2; exit 1; }
 
