@@ -45,10 +45,16 @@ import java.util.concurrent.CompletableFuture;
  * durability checkpoints ({@link ReplicaState}), in a folder of its own on an {@link MmapDirectory}.
  *
  * <ul>
- *   <li><b>Apply</b>: each committed user entry of the Raft log is written, in log order, to the
- *   local WAL (header {@link ReplicatedEntry} + payload), under the next WAL id; a request
- *   (client id, sequence) already written is not written again and is answered with its first id.
- *   Configuration and metadata entries only move the last applied index.</li>
+ *   <li><b>Apply</b>: each committed user entry of the Raft log (a writer's batch of appends,
+ *   {@link ReplicatedBatch}) is applied in log order as one step: each of its appends is written to
+ *   the local WAL (header {@link ReplicatedEntry} + payload) under the next WAL id, unless its
+ *   (writer, sequence) was written before (answered with its first id), the writer already had its
+ *   answer (refused) or a later sequence of the writer is already written (refused: out of order).
+ *   The state ({@link ReplicaState}) changes only with written entries, so it is a function of the
+ *   WAL. Configuration and metadata entries only move the last applied index.</li>
+ *   <li><b>Restart</b>: the last applied Raft index is that of the WAL's last entry that ends its Raft
+ *   entry ({@link ReplicatedEntry} counts the appends after each); a Raft entry only partly in the WAL
+ *   is applied again, and its appends already written are recognized, never written twice.</li>
  *   <li><b>Durability</b>: the WAL is not synced per entry: Ratis fsyncs its own log before an entry
  *   counts toward a commit, and re-applies from it after a restart. {@link #takeSnapshot} syncs the
  *   WAL and then writes a checkpoint durably, so whatever Ratis purges after a snapshot is in a
