@@ -62,6 +62,7 @@ class NemesisTest
     private final List<NemesisMember> members = new ArrayList<>();
     private NemesisWriter writer;
     private Nemesis nemesis;
+    private long ackedUnderNemesis;
 
     private static long seed()
     {
@@ -158,6 +159,7 @@ class NemesisTest
             nemesis.faults.shutdown();
             assertTrue(nemesis.faults.awaitTermination(START_SECONDS * 3, TimeUnit.SECONDS), "the last faults ended");
             final long nemesisMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nemesisStart);
+            ackedUnderNemesis = writer.acked.size();
             if (nemesis.failure.get() != null)
             {
                 throw new AssertionError("a fault failed: " + nemesis.failure.get(), nemesis.failure.get());
@@ -176,19 +178,27 @@ class NemesisTest
                 }
             }
             final long ackedBeforeEnd = writer.maxAckedId();
-            awaitMembers("every member's WAL holding the " + ackedBeforeEnd + " entries acknowledged so far", CONVERGE,
-                ackedBeforeEnd);
-            writer.stop();
-            writerThread.join(10_000);
-            assertFalse(writerThread.isAlive(), "the writer stopped");
-            assertNull(writer.crashed(), () -> "the writer crashed: " + writer.crashed());
-            Replicas.await("every append sent completed (acknowledged or failed)", APPEND_TIMEOUT.plusSeconds(30), writer::idle);
-            final long maxAcked = writer.maxAckedId();
-            final long[] sizes = awaitSameSize(maxAcked);
-            final long writerId = wal.writerId();
-            final long resent = wal.resentRequests();
-            final long runMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-            verify(count, writerId, sizes, resent, nemesisMillis, runMillis);
+            final long[] sizes;
+            try
+            {
+                awaitMembers("every member's WAL holding the " + ackedBeforeEnd + " entries acknowledged so far", CONVERGE,
+                    ackedBeforeEnd);
+                writer.stop();
+                writerThread.join(10_000);
+                assertFalse(writerThread.isAlive(), "the writer stopped");
+                assertNull(writer.crashed(), () -> "the writer crashed: " + writer.crashed());
+                Replicas.await("every append sent completed (acknowledged or failed)", APPEND_TIMEOUT.plusSeconds(30),
+                    writer::idle);
+                sizes = awaitSameSize(writer.maxAckedId());
+            }
+            catch (final AssertionError ex)
+            {
+                // no progress is a result too: the figures, then the failure
+                System.out.println(figures(count, -1, -1, -1, -1, -1, wal.resentRequests(), nemesisMillis, startNanos) +
+                    " NOT CONVERGED: " + describeSizes());
+                throw ex;
+            }
+            verify(count, wal.writerId(), sizes, wal.resentRequests(), nemesisMillis, startNanos);
         }
     }
 
@@ -241,7 +251,7 @@ class NemesisTest
 
     private String laggingTails(final long entries)
     {
-        final StringBuilder s = new StringBuilder();
+        final StringBuilder s = new StringBuilder(notableLines());
         for (final NemesisMember m : members)
         {
             if (m.walEntries() < entries)
@@ -252,9 +262,39 @@ class NemesisTest
         return s.toString();
     }
 
+    /**
+     * The first distinct failures the members logged, from every stderr file of the run (a lagging member's
+     * cause is often in the leader's log: e.g. its log appender to that member died).
+     */
+    private String notableLines()
+    {
+        final java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
+        try (java.util.stream.Stream<Path> files = Files.list(root))
+        {
+            for (final Path f : files.filter(f -> f.toString().endsWith(".stderr")).sorted().toList())
+            {
+                final List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size() && found.size() < 12; i++)
+                {
+                    final String l = lines.get(i);
+                    if (l.contains("Daemon failed") || l.contains("skipping restart") || l.contains(" ERROR ") ||
+                        l.startsWith("java.lang.") && !l.contains("Interrupted"))
+                    {
+                        found.add(f.getFileName() + ": " + l.replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d+ ", ""));
+                    }
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "(stderr files unreadable: " + ex + ")\n";
+        }
+        return found.isEmpty() ? "" : "failures the members logged:\n  " + String.join("\n  ", found) + "\n";
+    }
+
     /** Read every member's WAL and check it against what the writer was told; print the figures; assert. */
     private void verify(final int count, final long writerId, final long[] sizes, final long resent, final long nemesisMillis,
-        final long runMillis)
+        final long startNanos)
     {
         final Map<Long, Long> acked = writer.acked;
         final long sent = writer.sent();
@@ -294,27 +334,36 @@ class NemesisTest
                 }
             }
         }
-        final long[] failovers = nemesis.failovers();
-        final long[] resolved = Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
-        final String failover = resolved.length == 0 ? "-/-" :
-            resolved[(resolved.length - 1) / 2] + "/" + resolved[resolved.length - 1];
-        final Nemesis n = nemesis;
-        System.out.printf("nemesis: members=%d events=%d (kills=%d, pauses=%d, restarts=%d, install-kills=%d, installs-seen=%d, " +
-                "leader-events=%d) acknowledged=%d failed=%d (present=%d) lost=%d duplicated=%d misplaced=%d foreign=%d " +
-                "failover p50/max=%s ms (%d of %d measured) entries=%d rate=%d/s max-stall=%d ms resent=%d " +
-                "nemesis=%d s run=%d s seed=%d%n",
-            count, n.kills.get() + n.pauses.get() + n.installKills.get(), n.kills.get(), n.pauses.get(), n.restarts.get(),
-            n.installKills.get(), n.installsSeen.get(), failovers.length, acked.size(), writer.failed.size(), failedPresent,
-            lost, duplicated, misplaced, foreign, failover, resolved.length, failovers.length, sizes[0],
-            acked.size() * 1000L / Math.max(1, nemesisMillis), writer.maxStallMillis(), resent, nemesisMillis / 1000,
-            runMillis / 1000, SEED);
+        System.out.println(figures(count, failedPresent, lost, duplicated, misplaced, foreign, resent, nemesisMillis, startNanos) +
+            " entries=" + sizes[0]);
         if (!writer.failed.isEmpty())
         {
             System.out.println("nemesis: a failed append: " + writer.failed.values().iterator().next());
         }
         final String summary = "lost=" + lost + " duplicated=" + duplicated + " misplaced=" + misplaced + " foreign=" + foreign;
         assertTrue(problems.isEmpty() && lost == 0 && duplicated == 0 && misplaced == 0 && foreign == 0,
-            () -> summary + "; first problems per member:\n" + String.join("\n", problems));
+            () -> summary + "; first problems per member:\n" + String.join("\n", problems) + "\n" + notableLines());
+    }
+
+    /** The one line of figures of a run (checks not made yet: -1). */
+    private String figures(final int count, final int failedPresent, final int lost, final int duplicated, final int misplaced,
+        final int foreign, final long resent, final long nemesisMillis, final long startNanos)
+    {
+        final long[] failovers = nemesis.failovers();
+        final long[] resolved = Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
+        final String failover = resolved.length == 0 ? "-/-" :
+            resolved[(resolved.length - 1) / 2] + "/" + resolved[resolved.length - 1];
+        final Nemesis n = nemesis;
+        return String.format("nemesis: members=%d events=%d (kills=%d, pauses=%d, restarts=%d, install-kills=%d, " +
+                "installs-seen=%d, leader-events=%d) acknowledged=%d failed=%d (present=%d) lost=%d duplicated=%d misplaced=%d " +
+                "foreign=%d failover p50/max=%s ms (%d of %d resolved) rate-under-nemesis=%d/s max-stall=%d ms resent=%d nemesis=%d s " +
+                "run=%d s seed=%d",
+            count, n.kills.get() + n.pauses.get() + n.installKills.get(), n.kills.get(), n.pauses.get(), n.restarts.get(),
+            n.installKills.get(), n.installsSeen.get(), failovers.length, writer.acked.size(), writer.failed.size(),
+            failedPresent, lost, duplicated, misplaced, foreign, failover, resolved.length, failovers.length,
+            ackedUnderNemesis * 1000L / Math.max(1, nemesisMillis),
+            writer.maxStallMillis(), resent, nemesisMillis / 1000,
+            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), SEED);
     }
 
     /** What one member's WAL shows. */
