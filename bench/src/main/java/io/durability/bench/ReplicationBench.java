@@ -57,11 +57,17 @@ import java.util.stream.Collectors;
  * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx1g \
  *   -cp bench/target/benchmarks.jar io.durability.bench.ReplicationBench \
  *   [--inflight 1,64,1024,8192] [--payloads 64,1024] [--warmup 5] [--first-warmup 20] [--seconds 10] \
- *   [--drain 120] [--member-heap 256m] [--dir /tmp] [--keep false] [--out replication.json]
+ *   [--drain 120] [--member-heap 256m] [--election-ms default|MIN,MAX] [--failovers 5] [--failover-inflight 64] \
+ *   [--dir /tmp] [--keep false] [--out replication.json]
  * }</pre>
- * Short check: {@code --inflight 1,64 --payloads 64 --warmup 3 --seconds 3} (about a minute). The
- * defaults take about 6 minutes, and disk for every replicated append three times (the members'
- * WALs are kept until the end, for the check).
+ * Short check: {@code --inflight 1,64 --payloads 64 --warmup 3 --seconds 3 --failovers 3} (about two
+ * minutes). The defaults take about 7 minutes, and disk for every replicated append three times (the
+ * members' WALs are kept until the end, for the check).
+ *
+ * <p>{@code --election-ms MIN,MAX} sets the Raft election timeout of the members and of the writer's
+ * options alike (the members are always given the writer's, {@code --election-ms MIN MAX} of
+ * {@link ReplicaServerMain}); {@code default} keeps {@link ReplicationOptions#defaults()} (500-1000
+ * ms). The run prints which, and the JSON has it ({@code electionMs}, {@code electionSource}).
  *
  * <h2>Modes</h2>
  * For each payload size, for each N of {@code --inflight}, in this order (so that the machine's drift
@@ -109,7 +115,44 @@ import java.util.stream.Collectors;
  *   quiet while we measured;</li>
  *   <li>{@code gc n}, {@code gc ms}: collections and their time in the window, the same way.</li>
  * </ul>
- * After the last point the members are stopped and each member's WAL is read: every acknowledged
+ * <h2>Failover</h2>
+ * After the points (unless {@code --failovers 0}), on the same group and WAL, a writer keeps
+ * {@code --failover-inflight} (64) appends of the first payload size in flight continuously (the same
+ * permits), and {@code --failovers} times: after 2 s of steady acknowledgements (one at least every
+ * 100 ms), the leader the writer last heard of ({@link ReplicatedWal#leaderId()}) is killed with
+ * SIGKILL ({@link Process#destroyForcibly()}); then, 1 s after the group goes on, it is started again
+ * on the same folder with the same flags, and the next round waits for 3 s of steady
+ * acknowledgements. Per round:
+ * <ul>
+ *   <li>{@code failover ms}: from the kill to the acknowledgement of the first append <em>sent</em>
+ *   (its {@code append} called) after the kill. With 64 in flight the writer usually holds no permit
+ *   at the kill, so that append leaves when the new leader acknowledges the first appends of before
+ *   the kill: the figure includes the detection of the dead leader (a request timeout or the
+ *   followers' election timeout), the election, the writer finding the new leader, the appends in
+ *   flight at the kill sent again and committed, and one more commit;</li>
+ *   <li>{@code ack gap ms}: the longest interval between consecutive acknowledgements (any append)
+ *   from the last one before the kill to 1 s after the failover's; {@code 1st any ms}: kill to the
+ *   first acknowledgement of any append (a reply already on its way at the kill can make it ~0);</li>
+ *   <li>{@code restart ms}: from starting the member's JVM again to its {@code started} line;
+ *   {@code catch-up ms}: from the same start until it has applied every Raft entry the leader had
+ *   committed when it served ({@code behind} entries then), from Ratis's group info
+ *   ({@code LogInfoProto} of the member itself);</li>
+ *   <li>{@code failed}: appends whose future failed (expected 0: the writer retries across the leader
+ *   change); {@code resent}: {@link ReplicatedWal#resentRequests()} in the round (requests the writer
+ *   sent again as new calls after Ratis's client gave up on them; Ratis's own retries of a call are
+ *   not counted).</li>
+ * </ul>
+ * then p50 and max over the rounds, and for the phase the appends sent, acknowledged and failed and
+ * the requests resent. The JSON has every round ({@code failover.r<i>.*}) and the summary
+ * ({@code failover.*}). The appends of the phase carry tags like the others: the check below covers
+ * them. Ratis logs through slf4j, and the bench jar has no slf4j provider: its ERROR lines on
+ * redirected requests during a leader change are not printed (members' standard error is in
+ * {@code <dir>/n<i>.stderr}, appended to on each restart).
+ *
+ * <h2>Check</h2>
+ * Before the members stop, the bench waits (up to 60 s) until each has applied everything the
+ * group committed (a member started again late catches up first). Then the members are stopped and
+ * each member's WAL is read: every acknowledged
  * append must be there once ({@code lost}, {@code duplicated} count acknowledged tags missing or
  * found twice; {@code unacked} counts entries whose append was not acknowledged, e.g. in flight when
  * a drain gave up).
@@ -267,7 +310,7 @@ public final class ReplicationBench
                 .collect(Collectors.joining(",")));
             try (ReplicatedWal wal = ReplicatedWal.connect(peers, options))
             {
-                // The first append waits for the first leader (election timeout 2-4 s by default).
+                // The first append waits for the first leader (about one election timeout).
                 final long t = System.nanoTime();
                 appendTagged(wal, tags, new byte[payloads[0]]).get(120, TimeUnit.SECONDS);
                 System.err.printf(Locale.ROOT, "group ready: first append acknowledged after %.1f s%n", (System.nanoTime() - t) / 1e9);
@@ -740,7 +783,7 @@ public final class ReplicationBench
         final List<Process> members, final GroupProbe probe, final int count, final int inflight, final int payload,
         final long drain, final MemberStarter starter, final Map<String, Object> out) throws Exception
     {
-        final String election = out.get("electionMs") + " ms";
+        final String election = String.valueOf(out.get("electionMs")).replace(",", "..") + " ms";
         System.err.printf(Locale.ROOT, "failover: %d B, %d in flight, %d rounds, election %s%n", payload, inflight, count,
             election);
         final FailoverLoad load = new FailoverLoad(wal, tags, inflight, payload);
