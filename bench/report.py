@@ -698,6 +698,30 @@ if REPL and 'inflight' in REPL:
                   f'| {fmt(REPL.get(k + ".writer.cpuUsPerAck"))} | {fmt(total("cpuUsPerAck", members)) if members else ""} '
                   f'| {fmt(disk)} | {"n/a" if jit is None else jit} |')
     md.append('')
+    if REPL.get('failover.rounds'):
+        rounds = range(1, REPL['failover.rounds'] + 1)
+        md.append(f'Failover (election timeout {REPL.get("failover.election", "?")}, members and writer alike): a writer keeps '
+                  f'{REPL["failover.inflight"]} appends of {REPL["failover.payload"]} B in flight; after 2 s of steady '
+                  'acknowledgements the leader is killed (SIGKILL), then started again on its folder. Failover: from the kill '
+                  'to the acknowledgement of the first append sent after it; ack gap: the longest interval between '
+                  'consecutive acknowledgements around the kill; catch-up: from the restart until the member has applied '
+                  'what the group committed while it was away.')
+        md.append('')
+        md.append('| round | leader killed | failover ms | ack gap ms | restart ms | catch-up ms | failed | resent |')
+        md.append('|---:|---|---:|---:|---:|---:|---:|---:|')
+        for r in rounds:
+            k = f'failover.r{r}.'
+            md.append(f'| {r} | {REPL.get(k + "leader")} | {fmt(REPL.get(k + "failoverMs"))} | {fmt(REPL.get(k + "ackGapMs"))} '
+                      f'| {fmt(REPL.get(k + "restartMs"))} | {fmt(REPL.get(k + "catchUpMs"))} | {REPL.get(k + "failed")} '
+                      f'| {REPL.get(k + "resent")} |')
+        md.append(f'| p50 | | {fmt(REPL.get("failover.failoverP50Ms"))} | {fmt(REPL.get("failover.ackGapP50Ms"))} | | | | |')
+        md.append(f'| max | | {fmt(REPL.get("failover.failoverMaxMs"))} | {fmt(REPL.get("failover.ackGapMaxMs"))} | '
+                  f'| {fmt(REPL.get("failover.catchUpMaxMs"))} | | |')
+        md.append('')
+        md.append(f'Appends in the failover phase: {REPL["failover.appends"]:,} sent, {REPL["failover.acknowledged"]:,} '
+                  f'acknowledged, {REPL["failover.failed"]} failed; requests the writer sent again: '
+                  f'{REPL["failover.resentRequests"]}.')
+        md.append('')
     if 'verify.ok' in REPL:
         md.append(f'Check after the run: {REPL["verify.acknowledged"]:,} appends acknowledged; every member\'s WAL read: '
                   + ', '.join(f'{m} lost {REPL.get(f"verify.{m}.lost")}, duplicated {REPL.get(f"verify.{m}.duplicated")}'

@@ -53,8 +53,8 @@ if [[ $PROFILE == quick ]]; then
   CKPT_REPS=3; PREALLOC_ROUNDS=2
   TAIL_OPS=300000; TAIL_WARMUP=50000; SEEK_MIB=256
   GC_SECONDS=1; GC_ROUNDS=2; GC_OPS=200000
-  # About 2 minutes: 1 and 64 in flight, 64 B payloads.
-  REPL_FLAGS=(--inflight 1,64 --payloads 64 --warmup 3 --first-warmup 10 --seconds 5)
+  # About 2.5 minutes: 1 and 64 in flight, 64 B payloads; then 3 failovers (leader SIGKILLed, restarted).
+  REPL_FLAGS=(--inflight 1,64 --payloads 64 --warmup 3 --first-warmup 10 --seconds 5 --failovers 3)
 else
   JMH_RUN=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
   JMH_SLOW=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
@@ -69,8 +69,9 @@ else
   # About 2.5 minutes: 8 throughput modes x 3 rounds x 3 s, then 4 ack modes x 3 rounds x 2 s at 100 k/s.
   GC_SECONDS=3; GC_ROUNDS=3; GC_OPS=600000
   # About 6-7 minutes: 1, 64, 1024 and 8192 in flight x 64 B and 1 KiB payloads, each point 5 s of
-  # warm-up (20 s for the first of each mode) and a 10 s window; replicated and local interleaved.
-  REPL_FLAGS=(--inflight 1,64,1024,8192 --payloads 64,1024 --warmup 5 --first-warmup 20 --seconds 10)
+  # warm-up (20 s for the first of each mode) and a 10 s window; replicated and local interleaved; then
+  # 5 failovers (the leader SIGKILLed under 64 appends in flight, then restarted), about a minute more.
+  REPL_FLAGS=(--inflight 1,64,1024,8192 --payloads 64,1024 --warmup 5 --first-warmup 20 --seconds 10 --failovers 5)
 fi
 # The page warmer's configuration measured beside the defaults (see MmapOptions.withPageWarmer).
 WARM_OPTS=(--prealloc fallocate --warmer 1048576)
@@ -186,9 +187,11 @@ java $AGRONA_FLAGS $CHRONICLE_FLAGS -Xmx1g -cp "$JAR" $B.GroupCommitProbe --dir 
 
 # Replication (issue 17): three member JVMs on 127.0.0.1 and a writer keeping N appends in flight, beside our
 # local WAL (continuous group commit with N in flight; flushAndSync per append) on the same disk; per member CPU,
-# storage writes and JIT activity in each window; then every member's WAL is checked (lost=0, duplicated=0).
+# storage writes and JIT activity in each window; then failovers (the leader SIGKILLed, kill to the first ack of an
+# append sent after it; the member restarted); then every member's WAL is checked (lost=0, duplicated=0).
+# Election timeout: ReplicationOptions' default (500-1000 ms) for members and writer; REPL_ELECTION=1000,2000 to compare.
 echo "== replication"
-java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.ReplicationBench "${REPL_FLAGS[@]}" --dir "$DISK" \
+java $AGRONA_FLAGS -Xmx1g -cp "$JAR" $B.ReplicationBench "${REPL_FLAGS[@]}" --election-ms "${REPL_ELECTION:-default}" --dir "$DISK" \
   --out "$RESULTS/replication.json" > "$LOGS/replication.log" 2>&1 \
   || { echo "replication bench failed; see $LOGS/replication.log" >&2; exit 1; }
 

@@ -16,12 +16,24 @@ import io.durability.walog.WalWriter;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -45,11 +57,17 @@ import java.util.stream.Collectors;
  * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx1g \
  *   -cp bench/target/benchmarks.jar io.durability.bench.ReplicationBench \
  *   [--inflight 1,64,1024,8192] [--payloads 64,1024] [--warmup 5] [--first-warmup 20] [--seconds 10] \
- *   [--drain 120] [--member-heap 256m] [--dir /tmp] [--keep false] [--out replication.json]
+ *   [--drain 120] [--member-heap 256m] [--election-ms default|MIN,MAX] [--failovers 5] [--failover-inflight 64] \
+ *   [--dir /tmp] [--keep false] [--out replication.json]
  * }</pre>
- * Short check: {@code --inflight 1,64 --payloads 64 --warmup 3 --seconds 3} (about a minute). The
- * defaults take about 6 minutes, and disk for every replicated append three times (the members'
- * WALs are kept until the end, for the check).
+ * Short check: {@code --inflight 1,64 --payloads 64 --warmup 3 --seconds 3 --failovers 3} (about two
+ * minutes). The defaults take about 7 minutes, and disk for every replicated append three times (the
+ * members' WALs are kept until the end, for the check).
+ *
+ * <p>{@code --election-ms MIN,MAX} sets the Raft election timeout of the members and of the writer's
+ * options alike (the members are always given the writer's, {@code --election-ms MIN MAX} of
+ * {@link ReplicaServerMain}); {@code default} keeps {@link ReplicationOptions#defaults()} (500-1000
+ * ms). The run prints which, and the JSON has it ({@code electionMs}, {@code electionSource}).
  *
  * <h2>Modes</h2>
  * For each payload size, for each N of {@code --inflight}, in this order (so that the machine's drift
@@ -97,7 +115,44 @@ import java.util.stream.Collectors;
  *   quiet while we measured;</li>
  *   <li>{@code gc n}, {@code gc ms}: collections and their time in the window, the same way.</li>
  * </ul>
- * After the last point the members are stopped and each member's WAL is read: every acknowledged
+ * <h2>Failover</h2>
+ * After the points (unless {@code --failovers 0}), on the same group and WAL, a writer keeps
+ * {@code --failover-inflight} (64) appends of the first payload size in flight continuously (the same
+ * permits), and {@code --failovers} times: after 2 s of steady acknowledgements (one at least every
+ * 100 ms), the leader the writer last heard of ({@link ReplicatedWal#leaderId()}) is killed with
+ * SIGKILL ({@link Process#destroyForcibly()}); then, 1 s after the group goes on, it is started again
+ * on the same folder with the same flags, and the next round waits for 3 s of steady
+ * acknowledgements. Per round:
+ * <ul>
+ *   <li>{@code failover ms}: from the kill to the acknowledgement of the first append <em>sent</em>
+ *   (its {@code append} called) after the kill. With 64 in flight the writer usually holds no permit
+ *   at the kill, so that append leaves when the new leader acknowledges the first appends of before
+ *   the kill: the figure includes the detection of the dead leader (a request timeout or the
+ *   followers' election timeout), the election, the writer finding the new leader, the appends in
+ *   flight at the kill sent again and committed, and one more commit;</li>
+ *   <li>{@code ack gap ms}: the longest interval between consecutive acknowledgements (any append)
+ *   from the last one before the kill to 1 s after the failover's; {@code 1st any ms}: kill to the
+ *   first acknowledgement of any append (a reply already on its way at the kill can make it ~0);</li>
+ *   <li>{@code restart ms}: from starting the member's JVM again to its {@code started} line;
+ *   {@code catch-up ms}: from the same start until it has applied every Raft entry the leader had
+ *   committed when it served ({@code behind} entries then), from Ratis's group info
+ *   ({@code LogInfoProto} of the member itself);</li>
+ *   <li>{@code failed}: appends whose future failed (expected 0: the writer retries across the leader
+ *   change); {@code resent}: {@link ReplicatedWal#resentRequests()} in the round (requests the writer
+ *   sent again as new calls after Ratis's client gave up on them; Ratis's own retries of a call are
+ *   not counted).</li>
+ * </ul>
+ * then p50 and max over the rounds, and for the phase the appends sent, acknowledged and failed and
+ * the requests resent. The JSON has every round ({@code failover.r<i>.*}) and the summary
+ * ({@code failover.*}). The appends of the phase carry tags like the others: the check below covers
+ * them. Ratis logs through slf4j, and the bench jar has no slf4j provider: its ERROR lines on
+ * redirected requests during a leader change are not printed (members' standard error is in
+ * {@code <dir>/n<i>.stderr}, appended to on each restart).
+ *
+ * <h2>Check</h2>
+ * Before the members stop, the bench waits (up to 60 s) until each has applied everything the
+ * group committed (a member started again late catches up first). Then the members are stopped and
+ * each member's WAL is read: every acknowledged
  * append must be there once ({@code lost}, {@code duplicated} count acknowledged tags missing or
  * found twice; {@code unacked} counts entries whose append was not acknowledged, e.g. in flight when
  * a drain gave up).
@@ -183,6 +238,9 @@ public final class ReplicationBench
         d.put("seconds", "10");
         d.put("drain", "120");
         d.put("member-heap", "256m");
+        d.put("election-ms", "default");
+        d.put("failovers", "5");
+        d.put("failover-inflight", "64");
         d.put("dir", System.getProperty("java.io.tmpdir"));
         d.put("keep", "false");
         d.put("out", "");
@@ -200,7 +258,15 @@ public final class ReplicationBench
                 throw new IllegalArgumentException("payloads of at least 8 bytes (they carry a tag): " + p);
             }
         }
-        final ReplicationOptions options = ReplicationOptions.defaults();
+        final int failovers = Integer.parseInt(a.get("failovers"));
+        final int failoverInflight = Integer.parseInt(a.get("failover-inflight"));
+        final ReplicationOptions options = electionOptions(a.get("election-ms"));
+        final String electionSource = a.get("election-ms").equals("default") ? "ReplicationOptions defaults" : "--election-ms";
+        final List<String> memberFlags = List.of("--election-ms", Long.toString(options.electionTimeoutMin().toMillis()),
+            Long.toString(options.electionTimeoutMax().toMillis()));
+        System.err.printf(Locale.ROOT, "election timeout %d..%d ms (%s), members and writer alike; request timeout %d ms%n",
+            options.electionTimeoutMin().toMillis(), options.electionTimeoutMax().toMillis(), electionSource,
+            options.requestTimeout().toMillis());
         final Path root = Files.createTempDirectory(Path.of(a.get("dir")), "durability-replication-bench-");
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "replication");
@@ -214,7 +280,11 @@ public final class ReplicationBench
         out.put("seconds", seconds);
         out.put("clockTicksPerSecond", ProcessCounters.CLOCK_TICKS);
         out.put("replicationOptions", options.toString());
+        out.put("electionMs", options.electionTimeoutMin().toMillis() + "," + options.electionTimeoutMax().toMillis());
+        out.put("electionSource", electionSource);
+        out.put("failovers", failovers);
         final List<Point> points = new ArrayList<>();
+        FailoverResult rounds = null;
         final Tags tags = new Tags();
         final Proc self = new Proc("writer", ProcessHandle.current().pid(), List.of(), List.of());
         final List<Peer> peers = new ArrayList<>();
@@ -230,7 +300,7 @@ public final class ReplicationBench
             final List<Proc> replicatedProcs = new ArrayList<>(List.of(self));
             for (final Peer p : peers)
             {
-                final Process member = startMember(p, spec, root, a.get("member-heap"));
+                final Process member = startMember(p, spec, root, a.get("member-heap"), memberFlags);
                 members.add(member);
                 final Path dir = root.resolve(p.id());
                 replicatedProcs.add(new Proc(p.id(), member.pid(), List.of(LABELS),
@@ -240,7 +310,7 @@ public final class ReplicationBench
                 .collect(Collectors.joining(",")));
             try (ReplicatedWal wal = ReplicatedWal.connect(peers, options))
             {
-                // The first append waits for the first leader (election timeout 2-4 s by default).
+                // The first append waits for the first leader (about one election timeout).
                 final long t = System.nanoTime();
                 appendTagged(wal, tags, new byte[payloads[0]]).get(120, TimeUnit.SECONDS);
                 System.err.printf(Locale.ROOT, "group ready: first append acknowledged after %.1f s%n", (System.nanoTime() - t) / 1e9);
@@ -269,6 +339,15 @@ public final class ReplicationBench
                     firstSync = false;
                     BenchFolders.delete(local);
                 }
+                try (GroupProbe probe = new GroupProbe(peers))
+                {
+                    if (failovers > 0)
+                    {
+                        rounds = failover(wal, tags, peers, members, probe, failovers, failoverInflight, payloads[0], drain,
+                            new MemberStarter(spec, root, a.get("member-heap"), memberFlags), out);
+                    }
+                    settle(probe, peers, out);
+                }
             }
             stopMembers(members);
             for (final Point p : points)
@@ -278,6 +357,12 @@ public final class ReplicationBench
             System.out.println();
             System.out.print(table(points));
             System.out.println();
+            if (rounds != null)
+            {
+                put(out, rounds);
+                System.out.print(table(rounds));
+                System.out.println();
+            }
             ok = verify(root, peers, tags, out);
         }
         finally
@@ -661,6 +746,490 @@ public final class ReplicationBench
         }
     }
 
+    // ------------------------------------------------------------------------------------------ failover
+
+    /** How a member is started (again): the same folder, heap and flags as at the start of the bench. */
+    private record MemberStarter(String spec, Path root, String heap, List<String> flags)
+    {
+        Process start(final Peer self) throws Exception
+        {
+            return startMember(self, spec, root, heap, flags);
+        }
+    }
+
+    /**
+     * One failover: the leader killed, how long until the first append sent after the kill was
+     * acknowledged, the longest silence between acknowledgements around it, and the killed member's
+     * return.
+     */
+    private record Round(int round, String leader, double failoverMs, double ackGapMs, double firstAckMs,
+                         double restartMs, double catchUpMs, long behind, long failed, long resent)
+    {
+    }
+
+    /** The failover phase. */
+    private record FailoverResult(int payload, int inflight, String election, List<Round> rounds, long appends,
+                                  long acknowledged, long failed, String firstFailure, long resent, long resentTotal,
+                                  String note)
+    {
+    }
+
+    /**
+     * The failover phase: a writer keeps {@code inflight} appends in flight while, {@code count} times,
+     * the leader is killed (SIGKILL) after about 2 s of steady acknowledgements and started again once
+     * the group goes on.
+     */
+    private static FailoverResult failover(final ReplicatedWal wal, final Tags tags, final List<Peer> peers,
+        final List<Process> members, final GroupProbe probe, final int count, final int inflight, final int payload,
+        final long drain, final MemberStarter starter, final Map<String, Object> out) throws Exception
+    {
+        final String election = String.valueOf(out.get("electionMs")).replace(",", "..") + " ms";
+        System.err.printf(Locale.ROOT, "failover: %d B, %d in flight, %d rounds, election %s%n", payload, inflight, count,
+            election);
+        final FailoverLoad load = new FailoverLoad(wal, tags, inflight, payload);
+        final long resent0 = wal.resentRequests();
+        final long issued0 = tags.issued();
+        final List<Round> rounds = new ArrayList<>();
+        final List<String> pids = new ArrayList<>();
+        load.start();
+        String note = "";
+        try
+        {
+            for (int r = 1; r <= count; r++)
+            {
+                load.awaitSteady(2.0, 120);
+                final String leader = awaitLeader(wal, peers, 30);
+                final int index = peerIndex(peers, leader);
+                final long resentBefore = wal.resentRequests();
+                final long failedBefore = load.failures();
+                final Process victim = members.get(index);
+                final long killAt = load.markKill();
+                victim.destroyForcibly();
+                if (!victim.waitFor(30, TimeUnit.SECONDS))
+                {
+                    throw new IllegalStateException("member " + leader + " (pid " + victim.pid() + ") still runs 30 s after SIGKILL");
+                }
+                final long firstAck = load.awaitFirstAckAfterKill(120);
+                if (firstAck == 0)
+                {
+                    throw new IllegalStateException("round " + r + ": no append sent after the kill of " + leader +
+                        " was acknowledged within 120 s");
+                }
+                sleep(1.0);   // the silence, if any, after the first acknowledgement is part of the failover too
+                final long gap = load.maxGapSinceKill();
+                final long firstAny = load.firstAnyAckAfterKill();
+                // The killed member comes back: the same folder and flags.
+                final long restartAt = System.nanoTime();
+                final Process again = starter.start(peers.get(index));
+                members.set(index, again);
+                pids.add(leader + "=" + again.pid());
+                final long served = System.nanoTime();
+                final long[] caughtUp = awaitCaughtUp(probe, wal, peers, leader, 120);
+                final Round round = new Round(r, leader, (firstAck - killAt) / 1e6, gap / 1e6,
+                    firstAny == 0 ? Double.NaN : (firstAny - killAt) / 1e6, (served - restartAt) / 1e6,
+                    caughtUp[0] == 0 ? Double.NaN : (caughtUp[0] - restartAt) / 1e6, caughtUp[1],
+                    load.failures() - failedBefore, wal.resentRequests() - resentBefore);
+                rounds.add(round);
+                System.err.printf(Locale.ROOT, "  round %d: killed leader %s; failover %,.0f ms (first ack of any append %,.0f ms), " +
+                        "longest ack gap %,.0f ms; %d failed, %d resent; restarted in %,.0f ms, caught up %s ms after its start " +
+                        "(%,d entries behind when it served)%n", r, leader, round.failoverMs(), round.firstAckMs(),
+                    round.ackGapMs(), round.failed(), round.resent(), round.restartMs(), num(round.catchUpMs(), 0),
+                    round.behind());
+                load.awaitSteady(3.0, 120);
+            }
+        }
+        finally
+        {
+            note = load.stop(drain);
+        }
+        out.put("failover.restartedPids", String.join(",", pids));
+        final long acknowledged = load.acks();
+        return new FailoverResult(payload, inflight, election, rounds, tags.issued() - issued0, acknowledged,
+            load.failures(), load.firstFailure(), wal.resentRequests() - resent0, wal.resentRequests(), note);
+    }
+
+    /** @return the leader the writer last heard of, once it is one of {@code peers}. */
+    private static String awaitLeader(final ReplicatedWal wal, final List<Peer> peers, final long seconds)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true)
+        {
+            final String leader = wal.leaderId();
+            if (leader != null && peerIndex(peers, leader) >= 0)
+            {
+                return leader;
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                throw new IllegalStateException("the writer knows no leader after " + seconds + " s (last: " + leader + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static int peerIndex(final List<Peer> peers, final String id)
+    {
+        for (int i = 0; i < peers.size(); i++)
+        {
+            if (peers.get(i).id().equals(id))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Wait until the member {@code id}, just started again, has applied every entry the leader had
+     * committed when it served. @return the time it had (0 if not within the timeout) and how many
+     * entries it was behind when it served.
+     */
+    private static long[] awaitCaughtUp(final GroupProbe probe, final ReplicatedWal wal, final List<Peer> peers,
+        final String id, final long seconds) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long target = -1;
+        long behind = -1;
+        while (System.nanoTime() - deadline < 0)
+        {
+            if (target < 0)
+            {
+                final String leader = wal.leaderId();
+                final GroupProbe.Log l = leader == null ? null : probe.log(leader);
+                final GroupProbe.Log m = probe.log(id);
+                if (l != null && m != null)
+                {
+                    target = l.committed();
+                    behind = Math.max(0, target - m.applied());
+                }
+            }
+            if (target >= 0)
+            {
+                final GroupProbe.Log m = probe.log(id);
+                if (m != null && m.applied() >= target)
+                {
+                    return new long[] {System.nanoTime(), behind};
+                }
+            }
+            Thread.sleep(20);
+        }
+        return new long[] {0, behind};
+    }
+
+    /**
+     * Before the members stop (and their WALs are read): wait until each has applied what the group
+     * committed, so that a member started again late in the run is checked with the others.
+     */
+    private static void settle(final GroupProbe probe, final List<Peer> peers, final Map<String, Object> out)
+        throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        final long deadline = start + TimeUnit.SECONDS.toNanos(60);
+        long committed = -1;
+        for (final Peer p : peers)
+        {
+            final GroupProbe.Log l = probe.log(p.id());
+            committed = l == null ? committed : Math.max(committed, l.committed());
+        }
+        final List<String> lagging = new ArrayList<>();
+        for (final Peer p : peers)
+        {
+            while (true)
+            {
+                final GroupProbe.Log l = probe.log(p.id());
+                if (l != null && l.applied() >= committed)
+                {
+                    break;
+                }
+                if (System.nanoTime() - deadline >= 0)
+                {
+                    lagging.add(p.id() + " applied " + (l == null ? "?" : Long.toString(l.applied())));
+                    break;
+                }
+                Thread.sleep(20);
+            }
+        }
+        out.put("settle.committed", committed);
+        out.put("settle.ms", (System.nanoTime() - start) / 1e6);
+        System.err.printf(Locale.ROOT, "settle: every member applied through Raft index %,d after %,.0f ms%s%n", committed,
+            (System.nanoTime() - start) / 1e6, lagging.isEmpty() ? "" : "; NOT: " + lagging);
+    }
+
+    /** Asks each member for its Raft log's state (Ratis's group info), one member at a time, no retries. */
+    private static final class GroupProbe implements AutoCloseable
+    {
+        /** A member's last committed and applied Raft indexes. */
+        record Log(long committed, long applied)
+        {
+        }
+
+        private final RaftClient client;
+        private RaftGroupId groupId;
+
+        GroupProbe(final List<Peer> peers)
+        {
+            final List<RaftPeer> raftPeers = new ArrayList<>();
+            for (final Peer p : peers)
+            {
+                raftPeers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
+            }
+            final RaftProperties properties = new RaftProperties();
+            RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(2, TimeUnit.SECONDS));
+            this.client = RaftClient.newBuilder().setProperties(properties)
+                .setRaftGroup(RaftGroup.valueOf(RaftGroupId.randomId(), raftPeers))
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
+        }
+
+        /** @return member {@code id}'s log state, or null when it does not answer. */
+        Log log(final String id)
+        {
+            try
+            {
+                final RaftPeerId peer = RaftPeerId.valueOf(id);
+                if (groupId == null)
+                {
+                    // The members' group (its id is derived from the group's name): the one group they serve.
+                    final List<RaftGroupId> groups = client.getGroupManagementApi(peer).list().getGroupIds();
+                    if (groups.size() != 1)
+                    {
+                        return null;
+                    }
+                    groupId = groups.get(0);
+                }
+                final GroupInfoReply reply = client.getGroupManagementApi(peer).info(groupId);
+                final RaftProtos.LogInfoProto log = reply.getLogInfoProto();
+                return new Log(log.getCommitted().getIndex(), log.getApplied().getIndex());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return null;
+            }
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            client.close();
+        }
+    }
+
+    /**
+     * {@code inflight} appends in flight on the replicated WAL, from one writer thread, watched around a
+     * kill: the acknowledgement of the first append sent after it, and the longest interval between
+     * consecutive acknowledgements.
+     */
+    private static final class FailoverLoad
+    {
+        private final ReplicatedWal wal;
+        private final Tags tags;
+        private final int inflight;
+        private final byte[] payload;
+        private final UnsafeBuffer tagWriter;
+        private final Semaphore permits;
+        private final Thread thread;
+        private volatile boolean running = true;
+        // Guarded by this: completions run on the writer's I/O thread (or this load's thread).
+        private long acks;
+        private long lastAckAt;
+        private long maxGap;
+        private long killAt;
+        private boolean killed;
+        private long firstTag = -1;
+        private long firstAckAt;
+        private long firstAnyAckAt;
+        private long failures;
+        private Throwable firstFailure;
+
+        FailoverLoad(final ReplicatedWal wal, final Tags tags, final int inflight, final int payload)
+        {
+            this.wal = wal;
+            this.tags = tags;
+            this.inflight = inflight;
+            this.payload = new byte[payload];
+            this.tagWriter = new UnsafeBuffer(this.payload);
+            this.permits = new Semaphore(inflight);
+            this.thread = new Thread(this::run, "failover-writer");
+        }
+
+        void start()
+        {
+            thread.start();
+        }
+
+        private void run()
+        {
+            try
+            {
+                while (running)
+                {
+                    if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS))
+                    {
+                        continue;
+                    }
+                    final long tag = tags.next();
+                    tagWriter.putLong(0, tag);   // append copies the payload before it returns
+                    final long start = System.nanoTime();
+                    final CompletableFuture<Long> f;
+                    try
+                    {
+                        f = wal.append(payload);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        failed(-1, ex);
+                        permits.release();
+                        continue;
+                    }
+                    sent(tag, start);
+                    f.whenComplete((id, error) ->
+                    {
+                        final long now = System.nanoTime();
+                        if (error == null)
+                        {
+                            tags.ack(tag);
+                            acked(tag, now);
+                        }
+                        else
+                        {
+                            failed(tag, error);
+                        }
+                        permits.release();
+                    });
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private synchronized void sent(final long tag, final long start)
+        {
+            if (killed && firstTag < 0 && start - killAt >= 0)
+            {
+                firstTag = tag;
+            }
+        }
+
+        private synchronized void acked(final long tag, final long now)
+        {
+            acks++;
+            if (lastAckAt != 0)
+            {
+                maxGap = Math.max(maxGap, now - lastAckAt);
+            }
+            lastAckAt = now;
+            if (killed && firstAnyAckAt == 0)
+            {
+                firstAnyAckAt = now;
+            }
+            if (tag == firstTag && firstAckAt == 0)
+            {
+                firstAckAt = now;
+                notifyAll();
+            }
+        }
+
+        private synchronized void failed(final long tag, final Throwable error)
+        {
+            if (failures++ == 0)
+            {
+                firstFailure = error;
+            }
+            if (tag >= 0 && tag == firstTag && firstAckAt == 0)
+            {
+                firstTag = -1;   // the next append sent after the kill is the one that tells
+            }
+        }
+
+        /** A kill is about to happen: start watching. @return the kill's time. */
+        synchronized long markKill()
+        {
+            killAt = System.nanoTime();
+            killed = true;
+            firstTag = -1;
+            firstAckAt = 0;
+            firstAnyAckAt = 0;
+            maxGap = 0;   // the interval that spans the kill starts at the last acknowledgement before it
+            return killAt;
+        }
+
+        /** @return when the first append sent after the kill was acknowledged, or 0 if not within the timeout. */
+        synchronized long awaitFirstAckAfterKill(final long seconds) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long left;
+            while (firstAckAt == 0 && (left = deadline - System.nanoTime()) > 0)
+            {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return firstAckAt;
+        }
+
+        synchronized long firstAnyAckAfterKill()
+        {
+            return firstAnyAckAt;
+        }
+
+        /** @return the longest interval between consecutive acknowledgements since the kill (nanoseconds). */
+        synchronized long maxGapSinceKill()
+        {
+            return maxGap;
+        }
+
+        synchronized long acks()
+        {
+            return acks;
+        }
+
+        synchronized long failures()
+        {
+            return failures;
+        }
+
+        synchronized String firstFailure()
+        {
+            return firstFailure == null ? "" : firstFailure.toString();
+        }
+
+        /** Wait until acknowledgements have come in every 100 ms for {@code seconds} in a row. */
+        void awaitSteady(final double seconds, final long timeoutSeconds) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            long steadySince = System.nanoTime();
+            long last = acks();
+            while (System.nanoTime() - steadySince < (long)(seconds * 1e9))
+            {
+                if (System.nanoTime() - deadline >= 0)
+                {
+                    throw new IllegalStateException("no " + seconds + " s of steady acknowledgements within " +
+                        timeoutSeconds + " s");
+                }
+                Thread.sleep(100);
+                final long now = acks();
+                if (now == last)
+                {
+                    steadySince = System.nanoTime();
+                }
+                last = now;
+            }
+        }
+
+        /** Stop appending and wait for the appends in flight. @return a note on what did not finish, or "". */
+        String stop(final long drainSeconds) throws InterruptedException
+        {
+            running = false;
+            thread.join();
+            if (!permits.tryAcquire(inflight, drainSeconds, TimeUnit.SECONDS))
+            {
+                return (inflight - permits.availablePermits()) + " appends still in flight after a drain of " +
+                    drainSeconds + " s";
+            }
+            return "";
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ checking
 
     /** Read every member's WAL: each acknowledged tag once. @return whether nothing was lost or duplicated. */
@@ -785,6 +1354,82 @@ public final class ReplicationBench
         }
     }
 
+    private static void put(final Map<String, Object> out, final FailoverResult f)
+    {
+        out.put("failover.payload", f.payload());
+        out.put("failover.inflight", f.inflight());
+        out.put("failover.election", f.election());
+        out.put("failover.rounds", f.rounds().size());
+        for (final Round r : f.rounds())
+        {
+            final String k = "failover.r" + r.round() + ".";
+            out.put(k + "leader", r.leader());
+            out.put(k + "failoverMs", finite(r.failoverMs()));
+            out.put(k + "ackGapMs", finite(r.ackGapMs()));
+            out.put(k + "firstAckMs", finite(r.firstAckMs()));
+            out.put(k + "restartMs", finite(r.restartMs()));
+            out.put(k + "catchUpMs", finite(r.catchUpMs()));
+            out.put(k + "behindEntries", r.behind());
+            out.put(k + "failed", r.failed());
+            out.put(k + "resent", r.resent());
+        }
+        out.put("failover.failoverP50Ms", finite(percentile(f.rounds(), Round::failoverMs, 50)));
+        out.put("failover.failoverMaxMs", finite(percentile(f.rounds(), Round::failoverMs, 100)));
+        out.put("failover.ackGapP50Ms", finite(percentile(f.rounds(), Round::ackGapMs, 50)));
+        out.put("failover.ackGapMaxMs", finite(percentile(f.rounds(), Round::ackGapMs, 100)));
+        out.put("failover.catchUpMaxMs", finite(percentile(f.rounds(), Round::catchUpMs, 100)));
+        out.put("failover.appends", f.appends());
+        out.put("failover.acknowledged", f.acknowledged());
+        out.put("failover.failed", f.failed());
+        if (!f.firstFailure().isEmpty())
+        {
+            out.put("failover.firstFailure", f.firstFailure());
+        }
+        out.put("failover.resentRequests", f.resent());
+        out.put("writer.resentRequests", f.resentTotal());
+        if (!f.note().isEmpty())
+        {
+            out.put("failover.note", f.note());
+        }
+    }
+
+    /** @return the {@code pct} percentile (nearest rank) of {@code field} over the rounds; NaN when there are none. */
+    private static double percentile(final List<Round> rounds, final java.util.function.ToDoubleFunction<Round> field,
+        final double pct)
+    {
+        final double[] v = rounds.stream().mapToDouble(field).filter(Double::isFinite).sorted().toArray();
+        if (v.length == 0)
+        {
+            return Double.NaN;
+        }
+        final int rank = (int)Math.ceil(pct / 100 * v.length);
+        return v[Math.max(0, Math.min(v.length - 1, rank - 1))];
+    }
+
+    private static String table(final FailoverResult f)
+    {
+        final StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "failover: leader SIGKILLed, %d B x %d in flight, election %s%n", f.payload(),
+            f.inflight(), f.election()));
+        s.append(String.format(Locale.ROOT, "%6s %7s %12s %11s %13s %11s %12s %10s %7s %7s%n", "round", "leader",
+            "failover ms", "ack gap ms", "1st any ms", "restart ms", "catch-up ms", "behind", "failed", "resent"));
+        for (final Round r : f.rounds())
+        {
+            s.append(String.format(Locale.ROOT, "%6d %7s %12s %11s %13s %11s %12s %,10d %7d %7d%n", r.round(), r.leader(),
+                num(r.failoverMs(), 0), num(r.ackGapMs(), 0), num(r.firstAckMs(), 0), num(r.restartMs(), 0),
+                num(r.catchUpMs(), 0), r.behind(), r.failed(), r.resent()));
+        }
+        s.append(String.format(Locale.ROOT, "%6s %7s %12s %11s%n", "p50", "", num(percentile(f.rounds(), Round::failoverMs, 50), 0),
+            num(percentile(f.rounds(), Round::ackGapMs, 50), 0)));
+        s.append(String.format(Locale.ROOT, "%6s %7s %12s %11s%n", "max", "", num(percentile(f.rounds(), Round::failoverMs, 100), 0),
+            num(percentile(f.rounds(), Round::ackGapMs, 100), 0)));
+        s.append(String.format(Locale.ROOT, "appends in the phase: %,d sent, %,d acknowledged, %d failed%s; writer's requests " +
+                "resent: %d in the phase, %d in the run%s%n", f.appends(), f.acknowledged(), f.failed(),
+            f.firstFailure().isEmpty() ? "" : " (first: " + f.firstFailure() + ")", f.resent(), f.resentTotal(),
+            f.note().isEmpty() ? "" : " (" + f.note() + ")"));
+        return s.toString();
+    }
+
     /** @return {@code v}, or null (JSON null) when it is not a number. */
     private static Double finite(final double v)
     {
@@ -838,8 +1483,29 @@ public final class ReplicationBench
 
     // ------------------------------------------------------------------------------------------ members
 
-    private static Process startMember(final Peer self, final String spec, final Path root, final String heap)
-        throws Exception
+    /** @return options whose election timeout is {@code spec} ("MIN,MAX" in ms), or the defaults for "default". */
+    private static ReplicationOptions electionOptions(final String spec)
+    {
+        final ReplicationOptions defaults = ReplicationOptions.defaults();
+        if (spec.equals("default"))
+        {
+            return defaults;
+        }
+        final int[] ms = ints(spec);
+        if (ms.length != 2)
+        {
+            throw new IllegalArgumentException("--election-ms MIN,MAX (milliseconds): " + spec);
+        }
+        return defaults.withElectionTimeout(Duration.ofMillis(ms[0]), Duration.ofMillis(ms[1]));
+    }
+
+    /**
+     * Start member {@code self} in {@code root/<id>} (a member started again after a kill finds its
+     * folder as it left it), its standard error appended to {@code root/<id>.stderr}, and wait until it
+     * serves.
+     */
+    private static Process startMember(final Peer self, final String spec, final Path root, final String heap,
+        final List<String> flags) throws Exception
     {
         final Path dir = root.resolve(self.id());
         Files.createDirectories(dir);
@@ -848,8 +1514,9 @@ public final class ReplicationBench
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
             "-Xmx" + heap, "-XX:+UsePerfData", "-cp", System.getProperty("java.class.path"),
             ReplicaServerMain.class.getName(), self.id(), spec, dir.toString()));
+        command.addAll(flags);
         final Process p = new ProcessBuilder(command)
-            .redirectError(root.resolve(self.id() + ".stderr").toFile()).start();
+            .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve(self.id() + ".stderr").toFile())).start();
         if (!ReplicaServerMain.awaitStarted(p, self.id(), 60, TimeUnit.SECONDS))
         {
             p.destroyForcibly();
