@@ -183,6 +183,14 @@ public final class FrameCursor
             payloadLength = 0;
             return SEAL;
         }
+        if (offset + align(length) > limit - HEADER_LENGTH)
+        {
+            // Writers keep room for the seal after the last data frame (SegmentAppender): a CRC-valid
+            // data frame in that room was never written by one, and a roll after it could not seal.
+            throw DurabilityException.format("a data frame ends inside the room kept for the seal", file, offset,
+                "a frame ending at or before offset " + (limit - HEADER_LENGTH), "a frame ending at offset " +
+                (offset + align(length)));
+        }
         payloadLength = length - HEADER_LENGTH;
         position = offset + align(length);
         expectedEntryId = id + 1;
