@@ -4,6 +4,7 @@ import io.durability.codec.Codec;
 import io.durability.storage.DurabilityException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesMarshallable;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.PointerBytesStore;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -128,26 +129,25 @@ public final class ChronicleCodec<T extends BytesMarshallable> implements Codec<
         final byte[] array = buffer.byteArray();
         try
         {
+            // BoundedBytes: a length read from the data that reaches past the payload is refused before
+            // Chronicle copies anything (Chronicle 2026.4 would read outside the payload: see BoundedBytes).
             final Bytes<?> bytes;
             if (array == null)
             {
                 if (length == 0)
                 {
-                    bytes = Bytes.wrapForRead(new byte[0]);
+                    bytes = bounded(BytesStore.wrap(new byte[0]), 0, 0);
                 }
                 else
                 {
                     readStore.set(buffer.addressOffset() + offset, length);
-                    bytes = readStore.bytesForRead();
+                    bytes = bounded(readStore, 0, length);
                 }
             }
             else
             {
                 final int base = buffer.wrapAdjustment() + offset;
-                final Bytes<byte[]> b = Bytes.wrapForRead(array);
-                b.readLimit(base + length);
-                b.readPosition(base);
-                bytes = b;
+                bytes = bounded(BytesStore.wrap(array), base, length);
             }
             value.readMarshallable(bytes);
             if (bytes.readRemaining() != 0)
@@ -167,5 +167,15 @@ public final class ChronicleCodec<T extends BytesMarshallable> implements Codec<
             throw new DurabilityException(DurabilityException.Kind.DECODE,
                 "readMarshallable failed for " + value.getClass().getName() + ": " + ex, null, -1, null, null, ex);
         }
+    }
+
+    /** Chronicle bytes over {@code store} for reading {@code [start, start + length)}, bounded (see {@link BoundedBytes}). */
+    private static Bytes<?> bounded(final BytesStore<?, ?> store, final int start, final int length)
+    {
+        final BoundedBytes<?> b = new BoundedBytes<>(store);
+        b.writeLimit(store.realCapacity());
+        b.readLimit(start + length);
+        b.readPosition(start);
+        return b;
     }
 }

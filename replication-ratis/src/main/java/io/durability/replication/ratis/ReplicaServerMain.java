@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one member of a replica group until the process is stopped:
  * {@code ReplicaServerMain ID PEERS DIR [--group NAME] [--snapshot-every N] [--segment-bytes N]
- * [--election-ms MIN MAX]}, where {@code PEERS} is {@code id=host:port,...} (the same on every member).
+ * [--raft-segment-bytes N] [--election-ms MIN MAX] [--request-timeout-ms MS]}, where {@code PEERS} is {@code id=host:port,...} (the same on every member).
  * Prints {@code started ID} when it serves.
  */
 public final class ReplicaServerMain
@@ -30,7 +30,7 @@ public final class ReplicaServerMain
         if (args.length < 3)
         {
             System.err.println("usage: ReplicaServerMain ID id=host:port,... DIR [--group NAME] [--snapshot-every N]" +
-                " [--segment-bytes N] [--election-ms MIN MAX]");
+                " [--segment-bytes N] [--raft-segment-bytes N] [--election-ms MIN MAX] [--request-timeout-ms MS]");
             System.exit(2);
         }
         final String id = args[0];
@@ -45,6 +45,8 @@ public final class ReplicaServerMain
                 case "--snapshot-every" -> options = options.withSnapshotEvery(Long.parseLong(args[++i]));
                 case "--segment-bytes" -> options = options.withWalOptions(
                     WalOptions.defaults().withSegmentCapacity(Integer.parseInt(args[++i])));
+                case "--raft-segment-bytes" -> options = options.withRaftSegmentBytes(Integer.parseInt(args[++i]));
+                case "--request-timeout-ms" -> options = options.withRequestTimeout(Duration.ofMillis(Long.parseLong(args[++i])));
                 case "--election-ms" -> options = options.withElectionTimeout(
                     Duration.ofMillis(Long.parseLong(args[++i])), Duration.ofMillis(Long.parseLong(args[++i])));
                 default ->

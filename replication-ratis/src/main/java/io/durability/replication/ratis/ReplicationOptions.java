@@ -3,6 +3,7 @@ package io.durability.replication.ratis;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.mmap.MmapOptions;
 import io.durability.walog.WalOptions;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -383,6 +384,8 @@ public final class ReplicationOptions
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEvery);
         RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(snapshotEvery, 1024));
+        // Ratis's gRPC with a leader-side fix for a follower that 3.2.2's appender would strand (SnapshotSafeGrpc).
+        RaftConfigKeys.Rpc.setType(p, new SnapshotSafeGrpc());
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.port());
         return p;

@@ -558,20 +558,37 @@ public final class WalStateMachine extends BaseStateMachine
      * The files of the snapshot whose checkpoint is {@code checkpoint}: that checkpoint and every WAL
      * segment file (which hold at least the entries it covers: the WAL was synced before it was written).
      */
-    private List<FileInfo> snapshotFiles(final String checkpoint)
+    static List<FileInfo> snapshotFiles(final Path root, final String walDir, final String checkpoint)
     {
         final List<FileInfo> files = new ArrayList<>();
         files.add(new FileInfo(root.resolve(checkpoint), null));
-        final File[] segments = root.resolve(walOptions.walDir()).toFile().listFiles((d, name) -> name.endsWith(".seg"));
+        final File[] segments = root.resolve(walDir).toFile().listFiles((d, name) -> segmentNumber(name) > 0);
         if (segments != null)
         {
-            java.util.Arrays.sort(segments);
+            java.util.Arrays.sort(segments, java.util.Comparator.comparingLong((File f) -> segmentNumber(f.getName())));
             for (final File segment : segments)
             {
                 files.add(new FileInfo(segment.toPath(), null));
             }
         }
-        return files;
+        return List.copyOf(files);
+    }
+
+    /** @return N of {@code wal-N.seg}, or -1 for another name. */
+    private static long segmentNumber(final String name)
+    {
+        if (!name.startsWith("wal-") || !name.endsWith(".seg"))
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(name.substring(4, name.length() - 4));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
     }
 
     /** The snapshot storage: the newest checkpoint and the WAL's segment files, all under {@link #root()}. */
@@ -600,10 +617,21 @@ public final class WalStateMachine extends BaseStateMachine
                     return termIndex;
                 }
 
+                private List<FileInfo> files;
+
+                /**
+                 * Listed once per snapshot object, in segment order: Ratis's sender asks for the list
+                 * again for every chunk and indexes into it, so a list that grows while the WAL rolls
+                 * would shift under it and skip segments (it did: a member received a WAL with holes).
+                 */
                 @Override
-                public List<FileInfo> getFiles()
+                public synchronized List<FileInfo> getFiles()
                 {
-                    return snapshotFiles(checkpoint);
+                    if (files == null)
+                    {
+                        files = snapshotFiles(root, walOptions.walDir(), checkpoint);
+                    }
+                    return files;
                 }
 
                 @Override

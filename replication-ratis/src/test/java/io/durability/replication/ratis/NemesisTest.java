@@ -46,12 +46,16 @@ class NemesisTest
     private static final long SEED = seed();
     private static final int SECONDS = Integer.getInteger("nemesis.seconds", DEFAULT_SECONDS);
     private static final int PURGE_WAIT_SECONDS = Integer.getInteger("nemesis.purge-wait-seconds", 5);
-    /** The members' and the writer's election timeout, in one place. */
-    static final int ELECTION_MIN_MS = 1000;
-    static final int ELECTION_MAX_MS = 2000;
+    /** The members' and the writer's election timeout, in one place: the product's defaults. */
+    static final int ELECTION_MIN_MS = (int)ReplicationOptions.defaults().electionTimeoutMin().toMillis();
+    static final int ELECTION_MAX_MS = (int)ReplicationOptions.defaults().electionTimeoutMax().toMillis();
+    /** Small Raft log segments: snapshots purge whole segments, so members purge (and installs happen) in a short run. */
+    private static final int RAFT_SEGMENT_BYTES = 256 * 1024;
     /** Raft entries between snapshots: small, so that members snapshot (and purge their logs) during a run. */
     private static final int SNAPSHOT_EVERY = 2000;
     private static final int IN_FLIGHT = 256;
+    /** The writer's pace: thousands of appends a second, hundreds in flight, WALs of tens of MiB per run minute. */
+    private static final int RATE = Integer.getInteger("nemesis.rate", 4000);
     private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(60);
     private static final long START_SECONDS = 60;
     /** Bound on the final catch-up of every member (and again on the completion of the appends in flight). */
@@ -126,7 +130,7 @@ class NemesisTest
         final long startNanos = System.nanoTime();
         final List<Peer> peers = Replicas.loopbackPeers(count);
         final List<String> args = List.of("--segment-bytes", String.valueOf(Replicas.WAL.segmentCapacity()),
-            "--snapshot-every", String.valueOf(SNAPSHOT_EVERY),
+            "--snapshot-every", String.valueOf(SNAPSHOT_EVERY), "--raft-segment-bytes", String.valueOf(RAFT_SEGMENT_BYTES),
             "--election-ms", String.valueOf(ELECTION_MIN_MS), String.valueOf(ELECTION_MAX_MS));
         for (final Peer p : peers)
         {
@@ -138,13 +142,13 @@ class NemesisTest
         }
         final ReplicationOptions options = ReplicationOptions.defaults()
             .withElectionTimeout(Duration.ofMillis(ELECTION_MIN_MS), Duration.ofMillis(ELECTION_MAX_MS))
-            .withRequestTimeout(Duration.ofSeconds(5))
+            .withRaftSegmentBytes(RAFT_SEGMENT_BYTES)
             .withAppendTimeout(APPEND_TIMEOUT)
             .withSnapshotEvery(SNAPSHOT_EVERY)
             .withWalOptions(Replicas.WAL);
         try (ReplicatedWal wal = ReplicatedWal.connect(peers, options))
         {
-            writer = new NemesisWriter(wal, SEED, IN_FLIGHT);
+            writer = new NemesisWriter(wal, SEED, IN_FLIGHT, RATE);
             final Thread writerThread = new Thread(writer, "nemesis-writer");
             writerThread.start();
             Replicas.await("a first acknowledgement", Duration.ofSeconds(60), () -> !writer.acked.isEmpty());
@@ -177,18 +181,18 @@ class NemesisTest
                     m.start(START_SECONDS);
                 }
             }
-            final long ackedBeforeEnd = writer.maxAckedId();
             final long[] sizes;
             try
             {
-                awaitMembers("every member's WAL holding the " + ackedBeforeEnd + " entries acknowledged so far", CONVERGE,
-                    ackedBeforeEnd);
+                // The writer stops first, so the members converge on a fixed target.
                 writer.stop();
                 writerThread.join(10_000);
                 assertFalse(writerThread.isAlive(), "the writer stopped");
                 assertNull(writer.crashed(), () -> "the writer crashed: " + writer.crashed());
                 Replicas.await("every append sent completed (acknowledged or failed)", APPEND_TIMEOUT.plusSeconds(30),
                     writer::idle);
+                awaitMembers("every member's WAL holding the " + writer.maxAckedId() + " entries acknowledged", CONVERGE,
+                    writer.maxAckedId());
                 sizes = awaitSameSize(writer.maxAckedId());
             }
             catch (final AssertionError ex)

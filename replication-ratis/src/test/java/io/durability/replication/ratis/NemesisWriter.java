@@ -46,12 +46,16 @@ final class NemesisWriter implements Runnable
         }
     }
 
-    NemesisWriter(final ReplicatedWal wal, final long seed, final int inFlight)
+    /** Appends per second at most (0: unpaced): keeps a long run's WALs to a size a test machine holds. */
+    private final int ratePerSecond;
+
+    NemesisWriter(final ReplicatedWal wal, final long seed, final int inFlight, final int ratePerSecond)
     {
         this.wal = wal;
         this.seed = seed;
         this.inFlight = inFlight;
         this.permits = new Semaphore(inFlight);
+        this.ratePerSecond = ratePerSecond;
     }
 
     @Override
@@ -61,6 +65,7 @@ final class NemesisWriter implements Runnable
         {
             lastAckNanos = System.nanoTime();
         }
+        final long start = System.nanoTime();
         try
         {
             while (!stop)
@@ -70,6 +75,14 @@ final class NemesisWriter implements Runnable
                     continue;
                 }
                 final long n = sent.incrementAndGet();
+                if (ratePerSecond > 0)
+                {
+                    final long due = start + n * 1_000_000_000L / ratePerSecond;
+                    for (long wait = due - System.nanoTime(); wait > 0 && !stop; wait = due - System.nanoTime())
+                    {
+                        TimeUnit.NANOSECONDS.sleep(Math.min(wait, 50_000_000L));
+                    }
+                }
                 wal.append(Replicas.payload(seed, n)).whenComplete((id, error) ->
                 {
                     if (error == null)
