@@ -31,7 +31,7 @@ class StrandedFollowerTest
     {
         // Small Raft segments, a snapshot every 100 Raft entries; one append per request, so entries count plainly.
         final ReplicationOptions options = Replicas.options().withRaftSegmentBytes(64 * 1024).withSnapshotEvery(100)
-            .withBatching(1, 64 * 1024).withRequestsInFlight(1);
+            .withBatching(1, 16 * 1024).withRequestsInFlight(1);
         final Map<Long, byte[]> sent = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();
         try (LocalGroup group = new LocalGroup(3, root, options))
