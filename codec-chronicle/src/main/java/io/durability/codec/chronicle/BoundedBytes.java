@@ -115,13 +115,6 @@ final class BoundedBytes<U> extends VanillaBytes<U>
     }
 
     @Override
-    public void unsafeReadObject(final Object o, final int length)
-    {
-        checkLength(length);
-        super.unsafeReadObject(o, length);
-    }
-
-    @Override
     public void unsafeReadObject(final Object o, final int offset, final int length)
     {
         checkLength(length);
