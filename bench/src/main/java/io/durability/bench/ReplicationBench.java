@@ -56,8 +56,9 @@ import java.util.stream.Collectors;
  * <pre>{@code
  * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx1g \
  *   -cp bench/target/benchmarks.jar io.durability.bench.ReplicationBench \
- *   [--inflight 1,64,1024,8192] [--payloads 64,1024] [--warmup 5] [--first-warmup 20] [--seconds 10] \
- *   [--drain 120] [--member-heap 256m] [--election-ms default|MIN,MAX] [--failovers 5] [--failover-inflight 64] \
+ *   [--inflight 1,64,1024,8192] [--payloads 64,1024] [--jit-warmup 120] [--warmup 5] [--first-warmup 20] [--seconds 10] \
+ *   [--drain 120] [--member-heap 256m] [--election-ms default|MIN,MAX] [--requests-in-flight default|K] \
+ *   [--failovers 5] [--failover-inflight 64] \
  *   [--dir /tmp] [--keep false] [--out replication.json]
  * }</pre>
  * Short check: {@code --inflight 1,64 --payloads 64 --warmup 3 --seconds 3 --failovers 3} (about two
@@ -83,7 +84,15 @@ import java.util.stream.Collectors;
  * and then, once per payload, {@code localSyncEach}: append, {@code flushAndSync}, one at a time
  * (N=1).
  *
- * <p>Each point: a warm-up ({@code --first-warmup} seconds for the first point of each mode, default
+ * <p>First a JIT warm-up, unmeasured: {@code --jit-warmup} seconds (120) of replicated appends, half
+ * with 1 024 in flight, a quarter with 64, a quarter with 1, then up to 10 s of local continuous ones,
+ * so that the code every point runs is compiled before any window. On a 2-core machine running four
+ * JVMs the compilers drain their queues slowly: a 20 s warm-up still left seconds of compilation in
+ * the first windows, and one append in flight alone makes too few calls for C2. The per-process
+ * {@code jit} columns show what compiled inside each window.
+ *
+ * <p>Each point starts with {@code sync(1)} (the previous point's dirty pages reach the disk first), then
+ * a warm-up ({@code --first-warmup} seconds for the first point of each mode, default
  * 4 × {@code --warmup}; {@code --warmup} for the others) under the same load, then a measured window
  * of {@code --seconds}, then the writer stops and waits (up to {@code --drain} seconds) for its
  * appends in flight. Payloads carry a unique tag in their first 8 bytes.
@@ -235,10 +244,12 @@ public final class ReplicationBench
         d.put("payloads", "64,1024");
         d.put("warmup", "5");
         d.put("first-warmup", "auto");
+        d.put("jit-warmup", "120");
         d.put("seconds", "10");
         d.put("drain", "120");
         d.put("member-heap", "256m");
         d.put("election-ms", "default");
+        d.put("requests-in-flight", "default");
         d.put("failovers", "5");
         d.put("failover-inflight", "64");
         d.put("dir", System.getProperty("java.io.tmpdir"));
@@ -260,7 +271,8 @@ public final class ReplicationBench
         }
         final int failovers = Integer.parseInt(a.get("failovers"));
         final int failoverInflight = Integer.parseInt(a.get("failover-inflight"));
-        final ReplicationOptions options = electionOptions(a.get("election-ms"));
+        final ReplicationOptions options = a.get("requests-in-flight").equals("default") ? electionOptions(a.get("election-ms")) :
+            electionOptions(a.get("election-ms")).withRequestsInFlight(Integer.parseInt(a.get("requests-in-flight")));
         final String electionSource = a.get("election-ms").equals("default") ? "ReplicationOptions defaults" : "--election-ms";
         final List<String> memberFlags = List.of("--election-ms", Long.toString(options.electionTimeoutMin().toMillis()),
             Long.toString(options.electionTimeoutMax().toMillis()));
@@ -314,6 +326,31 @@ public final class ReplicationBench
                 final long t = System.nanoTime();
                 appendTagged(wal, tags, new byte[payloads[0]]).get(120, TimeUnit.SECONDS);
                 System.err.printf(Locale.ROOT, "group ready: first append acknowledged after %.1f s%n", (System.nanoTime() - t) / 1e9);
+                // The JIT compiles a path after thousands of calls: one append in flight makes a few hundred a
+                // second, so a time-based warm-up of the first point measures the compilers. Warm every path
+                // first at full rate (1 024 in flight, replicated and local), unmeasured.
+                final double jitWarmup = Double.parseDouble(a.get("jit-warmup"));
+                out.put("jitWarmupSeconds", jitWarmup);
+                if (jitWarmup > 0)
+                {
+                    System.err.printf(Locale.ROOT, "JIT warm-up: replicated %.0f s (1024, then 64, then 1 in flight), then " +
+                        "local continuous%n", jitWarmup);
+                    final int[] shapes = {1024, 64, 1};
+                    final double[] share = {0.5, 0.25, 0.25};
+                    for (int i = 0; i < shapes.length; i++)
+                    {
+                        final ReplicatedLoad hot = new ReplicatedLoad(wal, tags, shapes[i], payloads[0], drain);
+                        hot.start();
+                        sleep(jitWarmup * share[i]);
+                        hot.stop();
+                    }
+                    final Path local = root.resolve("local-jit");
+                    final LocalLoad hotLocal = new LocalLoad(local, 1024, payloads[0], true);
+                    hotLocal.start();
+                    sleep(Math.min(jitWarmup, 10));
+                    hotLocal.stop();
+                    BenchFolders.delete(local);
+                }
                 boolean firstReplicated = true;
                 boolean firstContinuous = true;
                 boolean firstSync = true;
@@ -391,6 +428,9 @@ public final class ReplicationBench
     {
         System.err.printf(Locale.ROOT, "%s, %d B, %d in flight: warm-up %.0f s, window %.0f s%n", mode, payload, inflight,
             warmup, seconds);
+        // What the previous point left dirty in the page cache goes to the disk first: its write-back would
+        // otherwise slow this point's fsyncs (ext4 commits its journal with the data of other files too).
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
         load.start();
         final Histogram latency;
         final long failures;

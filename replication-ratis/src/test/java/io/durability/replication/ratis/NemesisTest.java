@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class NemesisTest
 {
-    static final int DEFAULT_SECONDS = 35;
+    static final int DEFAULT_SECONDS = 30;
     private static final long SEED = seed();
     private static final int SECONDS = Integer.getInteger("nemesis.seconds", DEFAULT_SECONDS);
     private static final int PURGE_WAIT_SECONDS = Integer.getInteger("nemesis.purge-wait-seconds", 5);
