@@ -552,7 +552,48 @@ public final class ReplicationBench
     }
 
     /** N appends in flight on the replicated WAL, from one writer thread. */
-    private static final class ReplicatedLoad implements Load
+    /** A load driven by one thread of its own: its latency recorder, its failure count, start and halt. */
+    private abstract static class ThreadLoad implements Load
+    {
+        final Recorder recorder = new Recorder(3);
+        final AtomicLong failures = new AtomicLong();
+        volatile boolean running = true;
+        private final Thread thread;
+
+        ThreadLoad(final String name)
+        {
+            this.thread = new Thread(this::run, name);
+        }
+
+        abstract void run();
+
+        @Override
+        public void start()
+        {
+            thread.start();
+        }
+
+        @Override
+        public Recorder recorder()
+        {
+            return recorder;
+        }
+
+        @Override
+        public long failures()
+        {
+            return failures.get();
+        }
+
+        /** Ask the thread to stop and wait for it. */
+        void halt() throws InterruptedException
+        {
+            running = false;
+            thread.join();
+        }
+    }
+
+    private static final class ReplicatedLoad extends ThreadLoad
     {
         private final ReplicatedWal wal;
         private final Tags tags;
@@ -561,14 +602,11 @@ public final class ReplicationBench
         private final UnsafeBuffer tagWriter;
         private final long drainSeconds;
         private final Semaphore permits;
-        private final Recorder recorder = new Recorder(3);
-        private final AtomicLong failures = new AtomicLong();
-        private final Thread thread;
-        private volatile boolean running = true;
         private volatile Throwable firstFailure;
 
         ReplicatedLoad(final ReplicatedWal wal, final Tags tags, final int inflight, final int payload, final long drainSeconds)
         {
+            super("replicated-writer");
             this.wal = wal;
             this.tags = tags;
             this.inflight = inflight;
@@ -576,10 +614,10 @@ public final class ReplicationBench
             this.tagWriter = new UnsafeBuffer(this.payload);
             this.drainSeconds = drainSeconds;
             this.permits = new Semaphore(inflight);
-            this.thread = new Thread(this::run, "replicated-writer");
         }
 
-        private void run()
+        @Override
+        void run()
         {
             try
             {
@@ -634,28 +672,9 @@ public final class ReplicationBench
         }
 
         @Override
-        public void start()
-        {
-            thread.start();
-        }
-
-        @Override
-        public Recorder recorder()
-        {
-            return recorder;
-        }
-
-        @Override
-        public long failures()
-        {
-            return failures.get();
-        }
-
-        @Override
         public String stop() throws InterruptedException
         {
-            running = false;
-            thread.join();
+            halt();
             final String failure = firstFailure == null ? "" : failures.get() + " failed, first: " + firstFailure;
             if (!permits.tryAcquire(inflight, drainSeconds, TimeUnit.SECONDS))
             {
@@ -670,7 +689,7 @@ public final class ReplicationBench
      * Our local WAL on the same disk: N appends in flight under continuous group commit (acknowledged by
      * the durability listener), or one at a time with {@code flushAndSync} after each.
      */
-    private static final class LocalLoad implements Load, DurabilityListener
+    private static final class LocalLoad extends ThreadLoad implements DurabilityListener
     {
         private final Path folder;
         private final int inflight;
@@ -679,15 +698,12 @@ public final class ReplicationBench
         private final Semaphore permits;
         private final long[] sentAt;
         private final int mask;
-        private final Recorder recorder = new Recorder(3);
-        private final AtomicLong failures = new AtomicLong();
-        private final Thread thread;
-        private volatile boolean running = true;
         private volatile Throwable failure;
         private long acknowledged;   // the syncer thread's
 
         LocalLoad(final Path folder, final int inflight, final int payload, final boolean continuous)
         {
+            super(continuous ? "local-continuous-writer" : "local-sync-writer");
             this.folder = folder;
             this.inflight = inflight;
             this.payload = new byte[payload];
@@ -696,10 +712,10 @@ public final class ReplicationBench
             final int slots = Integer.highestOneBit(Math.max(1, inflight - 1)) << 1;
             this.sentAt = new long[slots];
             this.mask = slots - 1;
-            this.thread = new Thread(this::run, continuous ? "local-continuous-writer" : "local-sync-writer");
         }
 
-        private void run()
+        @Override
+        void run()
         {
             final WalOptions options = WalOptions.defaults()
                 .withSyncPolicy(continuous ? SyncPolicy.continuous() : SyncPolicy.manual())
@@ -760,28 +776,9 @@ public final class ReplicationBench
         }
 
         @Override
-        public void start()
-        {
-            thread.start();
-        }
-
-        @Override
-        public Recorder recorder()
-        {
-            return recorder;
-        }
-
-        @Override
-        public long failures()
-        {
-            return failures.get();
-        }
-
-        @Override
         public String stop() throws InterruptedException
         {
-            running = false;
-            thread.join();
+            halt();
             return failure == null ? "" : "failed: " + failure;
         }
     }
