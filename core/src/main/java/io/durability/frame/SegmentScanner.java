@@ -176,14 +176,24 @@ public final class SegmentScanner
         {
             return END;
         }
+        final long id = buffer.getLong(entryIdOffset(p));
         if (buffer.getIntVolatile(lengthOffset(o)) != 0)
         {
-            // A writer beside this reader committed the frame at o after it was read as the end: the
-            // view read so far is a consistent prefix, and it ends here.
-            garbageEnd = o;
-            return END;
+            if (isCommittedFrameAt(o, nextEntryId))
+            {
+                // A writer beside this reader committed the frame at o after it was read as the end: the
+                // view read so far is a consistent prefix, and it ends here.
+                garbageEnd = o;
+                return END;
+            }
+            // The slot holds a frame that ended the data without being ours (a valid CRC, another salt:
+            // what a recycled file's earlier life leaves), yet frames of this segment follow it: an
+            // earlier life never precedes this one's frames, so the slot was damaged.
+            return corrupt(DurabilityException.format(
+                "a frame of another life of the file (another salt) is followed by frames of this segment: a damaged frame",
+                file, o, "frame " + nextEntryId + " of this segment", "a frame with salt " + buffer.getInt(saltOffset(o)) +
+                " (the segment's is " + salt + "), then frame " + id + " at offset " + p));
         }
-        final long id = buffer.getLong(entryIdOffset(p));
         final int sectorEnd = (o / SECTOR + 1) * SECTOR;
         if (p >= sectorEnd && allZero(buffer, o, sectorEnd))
         {
