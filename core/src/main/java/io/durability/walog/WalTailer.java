@@ -489,7 +489,9 @@ public final class WalTailer<E> implements AutoCloseable
             }
             if (!s.sealVisible())
             {
-                return false;
+                // A frame the walk cannot pass (damage) in a segment a later barrier proved durable: the
+                // scan judges it (and names it) instead of the tailer waiting for it forever.
+                return s.walkBlocked && laterSegmentRecordsAWatermark();
             }
             final Segment next = tryOpen(s.id + 1);
             if (next == null)
@@ -880,15 +882,22 @@ public final class WalTailer<E> implements AutoCloseable
             return watermark;
         }
 
+        /** Set when {@link #sealVisible} stopped at a slot holding something no writer leaves there. */
+        boolean walkBlocked;
+
         /** @return whether the writer's seal of this segment is visible (following frame lengths from {@link #lookahead}). */
         boolean sealVisible()
         {
             while (!sealSeen && lookahead <= limit - FrameDescriptor.HEADER_LENGTH)
             {
-                final int length = FrameDescriptor.lengthOf(buffer.getLongVolatile(lookahead));
+                final long word = buffer.getLongVolatile(lookahead);
+                final int length = FrameDescriptor.lengthOf(word);
                 if (length < FrameDescriptor.HEADER_LENGTH || length > limit - lookahead ||
                     buffer.getInt(FrameDescriptor.saltOffset(lookahead)) != header.salt())
                 {
+                    // A zero commit word is where the writer has not written yet; anything else no writer
+                    // leaves (a damaged length or salt): the walk cannot go on, and waiting would not help.
+                    walkBlocked = word != 0;
                     return false;
                 }
                 if (buffer.getShort(FrameDescriptor.typeOffset(lookahead)) == FrameDescriptor.TYPE_SEAL)
