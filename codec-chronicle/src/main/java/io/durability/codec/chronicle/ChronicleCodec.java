@@ -169,7 +169,7 @@ public final class ChronicleCodec<T extends BytesMarshallable> implements Codec<
         }
     }
 
-    /** Chronicle bytes over {@code store} for reading {@code [start, start + length)}, bounded (see {@link BoundedBytes}). */
+    /** Chronicle bytes over {@code store} for reading {@code [start, start + length)}, bounded (see {@code BoundedBytes}). */
     private static Bytes<?> bounded(final BytesStore<?, ?> store, final int start, final int length)
     {
         final BoundedBytes<?> b = new BoundedBytes<>(store);

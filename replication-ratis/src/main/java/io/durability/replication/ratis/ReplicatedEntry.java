@@ -32,7 +32,7 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  *
  * All fields little-endian (Agrona's default). One Raft entry carries a batch of appends
- * ({@link ReplicatedBatch}); each is written as its own WAL entry, and "entries after this one"
+ * ({@code ReplicatedBatch}); each is written as its own WAL entry, and "entries after this one"
  * counts the batch's appends after it (0 on the last), so a replica that finds a WAL ending on a
  * non-zero count knows its last Raft entry was not applied whole and applies it again (a batch's
  * appends already written are recognized as duplicates, never written twice). Version 1 (this field

@@ -206,9 +206,14 @@ public final class ReplicatedWal implements AutoCloseable
      * when the back-pressure bound held for the whole wait (not sent), or when the group refused the
      * append (out of order: not written); IO when the entry was not acknowledged within the append
      * timeout (it may still be committed, once).
+     * @throws DurabilityException INVALID_CONFIG when {@code payload} is null.
      */
     public CompletableFuture<Long> append(final byte[] payload)
     {
+        if (payload == null)
+        {
+            throw DurabilityException.invalidConfig("an append's payload", "a byte array (may be empty)", null);
+        }
         final Pending p = new Pending(payload.clone(), System.nanoTime() + options.appendTimeout().toNanos());
         final boolean schedule;
         synchronized (this)

@@ -46,7 +46,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <ul>
  *   <li><b>Apply</b>: each committed user entry of the Raft log (a writer's batch of appends,
- *   {@link ReplicatedBatch}) is applied in log order as one step: each of its appends is written to
+ *   {@code ReplicatedBatch}) is applied in log order as one step: each of its appends is written to
  *   the local WAL (header {@link ReplicatedEntry} + payload) under the next WAL id, unless its
  *   (writer, sequence) was written before (answered with its first id), the writer already had its
  *   answer (refused) or a later sequence of the writer is already written (refused: out of order).

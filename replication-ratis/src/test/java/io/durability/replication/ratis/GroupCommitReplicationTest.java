@@ -116,6 +116,7 @@ class GroupCommitReplicationTest
                 assertTrue(closed.getCause().getMessage().contains("closed before"), closed.getCause().getMessage());
             }
             assertTrue(wal.append(new byte[1]).isCompletedExceptionally(), "a closed writer refuses appends");
+            assertEquals(DurabilityException.Kind.INVALID_CONFIG, assertThrows(DurabilityException.class, () -> wal.append(null)).kind());
         }
         try (ReplicatedWal wal = ReplicatedWal.connect(nobody, base.withBackPressure(2, 1 << 20, Duration.ZERO)))
         {
