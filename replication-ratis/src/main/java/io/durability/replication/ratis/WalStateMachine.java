@@ -196,6 +196,11 @@ public final class WalStateMachine extends BaseStateMachine
     private synchronized void open() throws IOException
     {
         Files.createDirectories(root);
+        if (Files.exists(root.resolve(RECEIVED_WAL_DIR)))
+        {
+            // The member stopped while it rebuilt its WAL from an installed snapshot: finish that first.
+            rebuildFromInstalledSnapshot();
+        }
         directory = MmapDirectory.open(root, mmapOptions);
         try
         {
@@ -286,17 +291,31 @@ public final class WalStateMachine extends BaseStateMachine
         return names;
     }
 
+    /**
+     * Rebuild the WAL from an installed snapshot's copy. Restartable: the copy is first renamed to
+     * {@link #RECEIVED_WAL_DIR} (one atomic rename) and deleted only once the rebuilt WAL is durable, so
+     * a member that dies in between finds the copy on its next start ({@link #open}) and rebuilds again
+     * from it, the half-built WAL dropped.
+     */
     private void rebuildFromInstalledSnapshot() throws IOException
     {
         final Path walFolder = root.resolve(walOptions.walDir());
         final Path received = root.resolve(RECEIVED_WAL_DIR);
-        if (Files.exists(received))
+        if (!Files.exists(received))
         {
-            deleteTree(received);
+            if (Files.exists(walFolder))
+            {
+                Files.move(walFolder, received, StandardCopyOption.ATOMIC_MOVE);
+            }
+            else
+            {
+                Files.createDirectories(received);
+            }
         }
-        if (Files.exists(walFolder))
+        else if (Files.exists(walFolder))
         {
-            Files.move(walFolder, received, StandardCopyOption.ATOMIC_MOVE);
+            // A rebuild was interrupted: its WAL is partial, the copy is whole.
+            deleteTree(walFolder);
         }
         directory = MmapDirectory.open(root, mmapOptions);
         try
