@@ -47,7 +47,9 @@ class SnapshotInstallTest
     {
         final int first = 100;
         final int whileAway = Replicas.appends(1_500);
-        final ReplicationOptions options = Replicas.options().withSnapshotEvery(100).withRaftSegmentBytes(64 * 1024);
+        // One append per Raft entry (no batching): snapshots every 100 Raft entries are then every 100 appends.
+        final ReplicationOptions options = Replicas.options().withSnapshotEvery(100).withRaftSegmentBytes(64 * 1024)
+            .withBatching(1, 32 * 1024);
         final Map<Long, byte[]> sent = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();
         try (LocalGroup group = new LocalGroup(3, root, options);
