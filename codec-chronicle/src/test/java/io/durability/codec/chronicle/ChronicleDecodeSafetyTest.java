@@ -57,6 +57,8 @@ class ChronicleDecodeSafetyTest
             }
         }
         command.add("-Xmx256m");
+        // A crash (what this test guards against) writes its report to the temporary folder, not the module.
+        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "durability-chronicle-hs_err_%p.log"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(ChronicleDecodeSafetyTest.class.getName());
