@@ -552,6 +552,98 @@ public final class ReplicationBench
     }
 
     /** N appends in flight on the replicated WAL, from one writer thread. */
+    /**
+     * The replicated writer's loop, shared by the measured load and the failover phase: {@code inflight}
+     * tagged appends in flight all the time, each completion releasing a permit, each step reported to
+     * {@link Events}.
+     */
+    private static final class TaggedAppends
+    {
+        /** What happened to an append ({@code tag} is -1 when {@code append} itself threw). */
+        interface Events
+        {
+            default void sent(final long tag, final long startNanos)
+            {
+            }
+
+            void acked(long tag, long startNanos, long nowNanos);
+
+            void failed(long tag, Throwable error);
+        }
+
+        private final ReplicatedWal wal;
+        private final Tags tags;
+        private final int inflight;
+        private final byte[] payload;
+        private final UnsafeBuffer tagWriter;
+        private final Semaphore permits;
+
+        TaggedAppends(final ReplicatedWal wal, final Tags tags, final int inflight, final int payload)
+        {
+            this.wal = wal;
+            this.tags = tags;
+            this.inflight = inflight;
+            this.payload = new byte[payload];
+            this.tagWriter = new UnsafeBuffer(this.payload);
+            this.permits = new Semaphore(inflight);
+        }
+
+        /** Append while {@code running} says so (on the caller's thread); an interrupt ends it quietly. */
+        void run(final java.util.function.BooleanSupplier running, final Events events)
+        {
+            try
+            {
+                while (running.getAsBoolean())
+                {
+                    if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS))
+                    {
+                        continue;
+                    }
+                    final long tag = tags.next();
+                    tagWriter.putLong(0, tag);   // append copies the payload before it returns
+                    final long start = System.nanoTime();
+                    final CompletableFuture<Long> f;
+                    try
+                    {
+                        f = wal.append(payload);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        events.failed(-1, ex);
+                        permits.release();
+                        continue;
+                    }
+                    events.sent(tag, start);
+                    f.whenComplete((id, error) ->
+                    {
+                        final long now = System.nanoTime();
+                        if (error == null)
+                        {
+                            tags.ack(tag);
+                            events.acked(tag, start, now);
+                        }
+                        else
+                        {
+                            events.failed(tag, error);
+                        }
+                        permits.release();
+                    });
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Wait for the appends in flight. @return "" or what did not finish within {@code drainSeconds}. */
+        String drain(final long drainSeconds) throws InterruptedException
+        {
+            return permits.tryAcquire(inflight, drainSeconds, TimeUnit.SECONDS) ? "" :
+                (inflight - permits.availablePermits()) + " appends still in flight after a drain of " + drainSeconds + " s";
+        }
+    }
+
     /** A load driven by one thread of its own: its latency recorder, its failure count, start and halt. */
     private abstract static class ThreadLoad implements Load
     {
@@ -593,77 +685,33 @@ public final class ReplicationBench
         }
     }
 
-    private static final class ReplicatedLoad extends ThreadLoad
+    private static final class ReplicatedLoad extends ThreadLoad implements TaggedAppends.Events
     {
-        private final ReplicatedWal wal;
-        private final Tags tags;
-        private final int inflight;
-        private final byte[] payload;
-        private final UnsafeBuffer tagWriter;
+        private final TaggedAppends appends;
         private final long drainSeconds;
-        private final Semaphore permits;
         private volatile Throwable firstFailure;
 
         ReplicatedLoad(final ReplicatedWal wal, final Tags tags, final int inflight, final int payload, final long drainSeconds)
         {
             super("replicated-writer");
-            this.wal = wal;
-            this.tags = tags;
-            this.inflight = inflight;
-            this.payload = new byte[payload];
-            this.tagWriter = new UnsafeBuffer(this.payload);
+            this.appends = new TaggedAppends(wal, tags, inflight, payload);
             this.drainSeconds = drainSeconds;
-            this.permits = new Semaphore(inflight);
         }
 
         @Override
         void run()
         {
-            try
-            {
-                while (running)
-                {
-                    if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS))
-                    {
-                        continue;
-                    }
-                    final long tag = tags.next();
-                    tagWriter.putLong(0, tag);   // append copies the payload before it returns
-                    final long start = System.nanoTime();
-                    final CompletableFuture<Long> f;
-                    try
-                    {
-                        f = wal.append(payload);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        failed(ex);
-                        permits.release();
-                        continue;
-                    }
-                    f.whenComplete((id, error) ->
-                    {
-                        final long now = System.nanoTime();
-                        if (error == null)
-                        {
-                            recorder.recordValue(now - start);
-                            tags.ack(tag);
-                        }
-                        else
-                        {
-                            failed(error);
-                        }
-                        permits.release();
-                    });
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            appends.run(() -> running, this);
         }
 
-        private void failed(final Throwable error)
+        @Override
+        public void acked(final long tag, final long startNanos, final long nowNanos)
+        {
+            recorder.recordValue(nowNanos - startNanos);
+        }
+
+        @Override
+        public void failed(final long tag, final Throwable error)
         {
             if (failures.getAndIncrement() == 0)
             {
@@ -676,12 +724,8 @@ public final class ReplicationBench
         {
             halt();
             final String failure = firstFailure == null ? "" : failures.get() + " failed, first: " + firstFailure;
-            if (!permits.tryAcquire(inflight, drainSeconds, TimeUnit.SECONDS))
-            {
-                return (failure.isEmpty() ? "" : failure + "; ") + (inflight - permits.availablePermits()) +
-                    " appends still in flight after a drain of " + drainSeconds + " s";
-            }
-            return failure;
+            final String drained = appends.drain(drainSeconds);
+            return failure.isEmpty() || drained.isEmpty() ? failure + drained : failure + "; " + drained;
         }
     }
 
@@ -1056,14 +1100,9 @@ public final class ReplicationBench
      * kill: the acknowledgement of the first append sent after it, and the longest interval between
      * consecutive acknowledgements.
      */
-    private static final class FailoverLoad
+    private static final class FailoverLoad implements TaggedAppends.Events
     {
-        private final ReplicatedWal wal;
-        private final Tags tags;
-        private final int inflight;
-        private final byte[] payload;
-        private final UnsafeBuffer tagWriter;
-        private final Semaphore permits;
+        private final TaggedAppends appends;
         private final Thread thread;
         private volatile boolean running = true;
         // Guarded by this: completions run on the writer's I/O thread (or this load's thread).
@@ -1080,13 +1119,8 @@ public final class ReplicationBench
 
         FailoverLoad(final ReplicatedWal wal, final Tags tags, final int inflight, final int payload)
         {
-            this.wal = wal;
-            this.tags = tags;
-            this.inflight = inflight;
-            this.payload = new byte[payload];
-            this.tagWriter = new UnsafeBuffer(this.payload);
-            this.permits = new Semaphore(inflight);
-            this.thread = new Thread(this::run, "failover-writer");
+            this.appends = new TaggedAppends(wal, tags, inflight, payload);
+            this.thread = new Thread(() -> appends.run(() -> running, this), "failover-writer");
         }
 
         void start()
@@ -1094,54 +1128,8 @@ public final class ReplicationBench
             thread.start();
         }
 
-        private void run()
-        {
-            try
-            {
-                while (running)
-                {
-                    if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS))
-                    {
-                        continue;
-                    }
-                    final long tag = tags.next();
-                    tagWriter.putLong(0, tag);   // append copies the payload before it returns
-                    final long start = System.nanoTime();
-                    final CompletableFuture<Long> f;
-                    try
-                    {
-                        f = wal.append(payload);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        failed(-1, ex);
-                        permits.release();
-                        continue;
-                    }
-                    sent(tag, start);
-                    f.whenComplete((id, error) ->
-                    {
-                        final long now = System.nanoTime();
-                        if (error == null)
-                        {
-                            tags.ack(tag);
-                            acked(tag, now);
-                        }
-                        else
-                        {
-                            failed(tag, error);
-                        }
-                        permits.release();
-                    });
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private synchronized void sent(final long tag, final long start)
+        @Override
+        public synchronized void sent(final long tag, final long start)
         {
             if (killed && firstTag < 0 && start - killAt >= 0)
             {
@@ -1149,7 +1137,8 @@ public final class ReplicationBench
             }
         }
 
-        private synchronized void acked(final long tag, final long now)
+        @Override
+        public synchronized void acked(final long tag, final long start, final long now)
         {
             acks++;
             if (lastAckAt != 0)
@@ -1168,7 +1157,8 @@ public final class ReplicationBench
             }
         }
 
-        private synchronized void failed(final long tag, final Throwable error)
+        @Override
+        public synchronized void failed(final long tag, final Throwable error)
         {
             if (failures++ == 0)
             {
@@ -1258,12 +1248,7 @@ public final class ReplicationBench
         {
             running = false;
             thread.join();
-            if (!permits.tryAcquire(inflight, drainSeconds, TimeUnit.SECONDS))
-            {
-                return (inflight - permits.availablePermits()) + " appends still in flight after a drain of " +
-                    drainSeconds + " s";
-            }
-            return "";
+            return appends.drain(drainSeconds);
         }
     }
 
