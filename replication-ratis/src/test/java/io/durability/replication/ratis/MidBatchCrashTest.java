@@ -2,7 +2,6 @@ package io.durability.replication.ratis;
 
 import io.durability.internal.CrashPoints;
 import io.durability.storage.mmap.MmapDirectory;
-import io.durability.testing.ChildJvms;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalRecord;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,55 +31,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class MidBatchCrashTest
 {
     private static final long SEED = Long.getLong("replication.seed", 0xBA7C4L);
-    private final Process[] processes = new Process[3];
+    private final List<NemesisMember> members = new ArrayList<>();
 
     @TempDir
     Path root;
 
     @AfterEach
-    void stop() throws InterruptedException
+    void stop()
     {
-        for (final Process p : processes)
-        {
-            if (p != null)
-            {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private Process start(final List<Peer> peers, final int i, final String... jvmFlags) throws Exception
-    {
-        final String spec = peers.stream().map(Peer::toString).collect(Collectors.joining(","));
-        final Path dir = root.resolve(peers.get(i).id());
-        Files.createDirectories(dir);
-        final List<String> command = ChildJvms.command(ReplicaServerMain.class, "192m", peers.get(i).id(), spec,
-            dir.toString(), "--segment-bytes", String.valueOf(Replicas.WAL.segmentCapacity()), "--election-ms", "2000", "4000");
-        command.add(1, "-XX:+UseSerialGC");
-        for (final String flag : jvmFlags)
-        {
-            command.add(1, flag);
-        }
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(peers.get(i).id() + ".log").toFile())).start();
-        processes[i] = p;
-        return p;
-    }
-
-    private void awaitServing(final List<Peer> peers, final int i) throws Exception
-    {
-        Replicas.await(peers.get(i).id() + " serving", Duration.ofSeconds(60), () ->
-        {
-            try
-            {
-                return Files.readAllLines(root.resolve(peers.get(i).id() + ".log")).stream().anyMatch(l -> l.startsWith("started "));
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        });
+        members.forEach(NemesisMember::destroy);
     }
 
     @Test
@@ -94,14 +50,16 @@ class MidBatchCrashTest
         final int total = Replicas.appends(8_000);
         final int haltAfter = 20 + random.nextInt(200);
         final List<Peer> peers = Replicas.loopbackPeers(3);
-        start(peers, 0, "-D" + "durability.crashpoint=" + WalStateMachine.CRASH_APPLY_MID_BATCH,
-            "-Ddurability.crashpoint.after=" + haltAfter);
-        start(peers, 1);
-        start(peers, 2);
-        for (int i = 0; i < 3; i++)
+        final List<String> args = List.of("--segment-bytes", String.valueOf(Replicas.WAL.segmentCapacity()),
+            "--election-ms", "2000", "4000");
+        for (final Peer p : peers)
         {
-            awaitServing(peers, i);
+            members.add(new NemesisMember(p, peers, root, args));
         }
+        members.get(0).start(60, "-Ddurability.crashpoint=" + WalStateMachine.CRASH_APPLY_MID_BATCH,
+            "-Ddurability.crashpoint.after=" + haltAfter);
+        members.get(1).start(60);
+        members.get(2).start(60);
         final Map<Long, byte[]> sent = new ConcurrentHashMap<>();
         final Map<Long, Long> acked = new ConcurrentHashMap<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -138,14 +96,13 @@ class MidBatchCrashTest
                 }
             }, "replicated-writer");
             writer.start();
-            assertTrue(processes[0].waitFor(120, TimeUnit.SECONDS), "n1 reached its crash point within 120 s");
-            assertEquals(CrashPoints.HALT_STATUS, processes[0].exitValue(), "n1 halted at " + WalStateMachine.CRASH_APPLY_MID_BATCH);
+            assertEquals(CrashPoints.HALT_STATUS, members.get(0).awaitExit(120),
+                "n1 halted at " + WalStateMachine.CRASH_APPLY_MID_BATCH + " within 120 s (-1: still running)");
             final String leaderAtHalt = wal.leaderId();
             final int[] tail = lastEntryAfterInBatch(root.resolve("n1").resolve("store"));
             assertTrue(tail[1] > 0, "n1's WAL ends inside a Raft entry: its last entry has " + tail[1] +
                 " entries after it (last id " + tail[0] + ")");
-            start(peers, 0);
-            awaitServing(peers, 0);
+            members.get(0).start(60);
             writer.join(TimeUnit.SECONDS.toMillis(180));
             assertFalse(writer.isAlive(), "the writer finished");
             assertNull(failure.get(), () -> "an append failed: " + failure.get());

@@ -82,6 +82,16 @@ final class NemesisMember
     /** Start the member and wait until it serves. @throws AssertionError with its stderr when it does not start in time. */
     void start(final long timeoutSeconds) throws IOException, InterruptedException
     {
+        start(timeoutSeconds, new String[0]);
+    }
+
+    /**
+     * Start the member with extra JVM flags (a crash point, say) and wait until it serves.
+     *
+     * @throws AssertionError with its stderr when it does not start in time.
+     */
+    void start(final long timeoutSeconds, final String... jvmFlags) throws IOException, InterruptedException
+    {
         final Process p;
         final String stderr;
         synchronized (this)
@@ -89,6 +99,10 @@ final class NemesisMember
             Files.createDirectories(dir);
             final List<String> command = ChildJvms.command(ReplicaServerMain.class, "192m", args.toArray(String[]::new));
             command.add(1, "-XX:+UseSerialGC");
+            for (final String flag : jvmFlags)
+            {
+                command.add(1, flag);
+            }
             // Ratis at WARN (the test resources say ERROR): a member's failover and install troubles in its stderr file.
             command.add(1, "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=" + System.getProperty("nemesis.member-log", "warn"));
             stderr = peer.id() + "-" + (++starts) + ".stderr";
@@ -101,6 +115,13 @@ final class NemesisMember
             throw new AssertionError("member " + peer.id() + " did not start within " + timeoutSeconds + " s (" +
                 (p.isAlive() ? "running" : "exited " + p.exitValue()) + "); " + stderrTail());
         }
+    }
+
+    /** @return the member's exit status once it ended within {@code seconds}, or -1 while it still runs. */
+    int awaitExit(final long seconds) throws InterruptedException
+    {
+        final Process p = process;
+        return p != null && p.waitFor(seconds, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
     /** SIGKILL (and SIGCONT first when paused, so that it can die), then wait for the exit. */
