@@ -436,11 +436,10 @@ public final class WalStateMachine extends BaseStateMachine
     private synchronized Message apply(final long term, final long index, final ByteString data)
     {
         handedOver = Math.max(handedOver, index);
-        if (index <= state.lastIndex())
-        {
-            // After a restart Ratis re-applies from its snapshot index: what the WAL already holds is skipped.
-            return Reply.message(0, Reply.ALREADY_APPLIED);
-        }
+        // After a restart Ratis re-applies from its snapshot index: what the WAL already holds is not
+        // written again, but it is answered as it was (Ratis's retry cache may hand this reply to a writer's
+        // retry of the request, so it must carry the appends' ids).
+        final boolean applied = index <= state.lastIndex();
         // One copy out of the Raft entry (a ByteString may be a slice or a rope); the claims below are the other.
         final UnsafeBuffer in = new UnsafeBuffer(data.toByteArray());
         final int length = in.capacity();
@@ -457,8 +456,8 @@ public final class WalStateMachine extends BaseStateMachine
             {
                 final long sequence = ReplicatedBatch.sequence(in, p);
                 final int payload = ReplicatedBatch.payloadLength(in, p);
-                final long outcome = applyOne(term, index, count - 1 - i, clientId, sequence, ackedThrough, in,
-                    ReplicatedBatch.payloadOffset(p), payload);
+                final long outcome = applied ? answerApplied(clientId, sequence) :
+                    applyOne(term, index, count - 1 - i, clientId, sequence, ackedThrough, in, ReplicatedBatch.payloadOffset(p), payload);
                 ReplicatedBatch.putOutcome(out, i, outcome >>> 8, (byte)(outcome & 0xFF));
                 p = ReplicatedBatch.next(in, p);
                 if (i < count - 1 && (outcome & 0xFF) == Reply.WRITTEN)
@@ -472,18 +471,39 @@ public final class WalStateMachine extends BaseStateMachine
             first >= ReplicatedEntry.OLDEST_READABLE_VERSION && first <= ReplicatedEntry.VERSION)
         {
             // One append in the entry layout, as writers of version 0.1 sent it (and a Raft log of theirs holds).
-            final long outcome = applyOne(term, index, 0, ReplicatedEntry.clientId(in, 0), ReplicatedEntry.sequence(in, 0),
-                ReplicatedEntry.ackedThrough(in, 0), in, ReplicatedEntry.HEADER_LENGTH, length - ReplicatedEntry.HEADER_LENGTH);
+            final long outcome = applied ? answerApplied(ReplicatedEntry.clientId(in, 0), ReplicatedEntry.sequence(in, 0)) :
+                applyOne(term, index, 0, ReplicatedEntry.clientId(in, 0), ReplicatedEntry.sequence(in, 0),
+                    ReplicatedEntry.ackedThrough(in, 0), in, ReplicatedEntry.HEADER_LENGTH, length - ReplicatedEntry.HEADER_LENGTH);
             reply = Reply.message(outcome >>> 8, (byte)(outcome & 0xFF));
         }
         else
         {
             // startTransaction refuses these on the leader; a replica stays in step with the others anyway.
-            reply = Reply.message(0, Reply.REFUSED);
+            reply = Reply.message(0, applied ? Reply.ALREADY_APPLIED : Reply.REFUSED);
+        }
+        if (applied)
+        {
+            return reply;
         }
         state.advance(term, index);
         updateLastAppliedTermIndex(term, index);
         return reply;
+    }
+
+    /**
+     * The answer to an append of a Raft entry this replica applied before (re-applied after a restart):
+     * its id when the state still knows it, else refused (already answered, or out of order).
+     *
+     * @return {@code entryId << 8 | outcome}.
+     */
+    private long answerApplied(final long clientId, final long sequence)
+    {
+        final long known = state.idOf(clientId, sequence);
+        if (known > 0)
+        {
+            return known << 8 | Reply.DUPLICATE;
+        }
+        return known == 0 || sequence >= state.highestSequence(clientId) ? Reply.REFUSED : Reply.OUT_OF_ORDER;
     }
 
     /**
