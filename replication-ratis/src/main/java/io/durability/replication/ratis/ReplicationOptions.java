@@ -380,7 +380,12 @@ public final class ReplicationOptions
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(raftSegmentBytes, 1 << 20)));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int)Math.min(snapshotEvery, 1024));
-        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // Ratis never ships a snapshot: a member behind the leader's log is notified and fetches the WAL
+        // entries it lacks from a peer (WalStateMachine.notifyInstallSnapshotFromLeader, CatchUp).
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+        // No snapshot on stop: one at a member's very last entry can make the leader's notification answer
+        // "already installed" at an index whose term the leader has purged (see SnapshotSafeGrpc).
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEvery);
         RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(snapshotEvery, 1024));

@@ -9,7 +9,9 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.statemachine.SnapshotInfo;
 
 /**
@@ -26,9 +28,14 @@ import org.apache.ratis.statemachine.SnapshotInfo;
  * entry asks exactly for the new segment's first one. Our nemesis test stranded a member this way in
  * 4 of 10 runs.
  *
- * <p>The change: in that situation the appender sends the latest snapshot, as it would to a follower
- * further behind. Every member runs it ({@link ReplicationOptions} sets this type); the wire protocol
- * is Ratis's gRPC, unchanged, so writers use Ratis's own client.
+ * <p>The change: in that situation the appender moves the follower's next index back by one, so its
+ * next round finds the follower behind the log start and notifies it to catch up
+ * ({@link WalStateMachine#notifyInstallSnapshotFromLeader}): the follower fetches the leader's entries
+ * up to the leader's applied index, past the purged one, and the leader goes on from there. (One case
+ * stays open: a follower whose own Ratis snapshot is exactly at that purged index answers "already
+ * installed" without asking its state machine, and the two repeat; the members take no snapshot on stop,
+ * which made it likely.) Every member runs it ({@link ReplicationOptions} sets this type); the wire
+ * protocol is Ratis's gRPC, unchanged, so writers use Ratis's own client.
  */
 public final class SnapshotSafeGrpc implements RpcType
 {
@@ -64,7 +71,7 @@ public final class SnapshotSafeGrpc implements RpcType
         }
     }
 
-    /** Ratis's gRPC log appender that sends the snapshot where 3.2.2's would fail (see the class comment). */
+    /** Ratis's gRPC log appender that has the follower catch up where 3.2.2's would fail (see the class comment). */
     static final class Appender extends GrpcLogAppender
     {
         Appender(final RaftServer.Division server, final LeaderState leaderState, final FollowerInfo f)
@@ -73,15 +80,17 @@ public final class SnapshotSafeGrpc implements RpcType
         }
 
         @Override
-        public SnapshotInfo shouldInstallSnapshot()
+        public AppendEntriesRequestProto newAppendEntriesRequest(final long callId, final boolean heartbeat)
+            throws RaftLogIOException
         {
-            final SnapshotInfo ratis = super.shouldInstallSnapshot();
-            if (ratis != null)
+            final long next = getFollower().getNextIndex();
+            if (!heartbeat && previousUnknown(next, getRaftLog(), getServer().getStateMachine().getLatestSnapshot()))
             {
-                return ratis;
+                // Behind the log start by one: the appender's next round notifies the follower to catch up.
+                getFollower().decreaseNextIndex(next - 1);
+                return null;
             }
-            final SnapshotInfo snapshot = getServer().getStateMachine().getLatestSnapshot();
-            return snapshot != null && previousUnknown(getFollower().getNextIndex(), getRaftLog(), snapshot) ? snapshot : null;
+            return super.newAppendEntriesRequest(callId, heartbeat);
         }
 
         /**
@@ -91,8 +100,7 @@ public final class SnapshotSafeGrpc implements RpcType
         static boolean previousUnknown(final long next, final RaftLog log, final SnapshotInfo snapshot)
         {
             return next > RaftLog.LEAST_VALID_LOG_INDEX && next < log.getNextIndex() &&
-                log.getTermIndex(next - 1) == null && snapshot.getTermIndex().getIndex() != next - 1 &&
-                snapshot.getTermIndex().getIndex() >= next - 1;
+                log.getTermIndex(next - 1) == null && (snapshot == null || snapshot.getTermIndex().getIndex() != next - 1);
         }
     }
 }

@@ -12,11 +12,19 @@ import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -29,16 +37,23 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Ratis state machine of a replica: its durable state is a durability WAL (entries) plus
@@ -59,20 +74,32 @@ import java.util.concurrent.CompletableFuture;
  *   counts toward a commit, and re-applies from it after a restart. {@link #takeSnapshot} syncs the
  *   WAL and then writes a checkpoint durably, so whatever Ratis purges after a snapshot is in a
  *   durable WAL.</li>
- *   <li><b>Snapshot</b>: the checkpoint file plus the WAL's segment files, relative to this folder;
- *   a follower Ratis sends them to (its log is behind the leader's first index) rebuilds its WAL
- *   from the entries the checkpoint covers (see {@link #reinitialize()}), then Ratis sends it the
- *   rest.</li>
+ *   <li><b>Snapshot</b>: a checkpoint of the state at a Raft index (the WAL synced first). Ratis
+ *   purges its log up to it; it never sends it: a member whose next Raft entry the leader has purged
+ *   <em>catches up</em> ({@link #notifyInstallSnapshotFromLeader}): it fetches the WAL entries after its
+ *   own last one from a peer ({@link CatchUp}), appends them, writes a checkpoint, and Ratis goes on
+ *   from there with its log. Nothing in its folder is replaced; what it fetched stays if it stops
+ *   midway.</li>
  * </ul>
  *
- * <p>Layout of the folder: {@code wal/} (segments), {@code checkpoints/checkpoint-<raft index>.chk}.
+ * <p>Layout of the folder: {@code wal/} (segments), {@code checkpoints/checkpoint-<raft index>.chk}, and
+ * {@code .catching-up} while a catch-up runs.
  */
 public final class WalStateMachine extends BaseStateMachine
 {
     static final String CHECKPOINT_DIR = "checkpoints";
+    /** Where builds before catch-up by entries received a snapshot's WAL copy (a folder holding it is refused). */
     static final String RECEIVED_WAL_DIR = "received-wal";
-    /** Present while the folder is this replica's own (written by {@link #pause()}); an installed snapshot replaces the folder without it. */
-    static final String OWN_MARKER = ".own";
+    /** Present in the replica's folder while it catches up from a peer (an operator's and the tests' sign). */
+    static final String CATCHING_UP_MARKER = ".catching-up";
+    /**
+     * Crash point (armed with {@code -Ddurability.crashpoint=replica.catchUp.midChunk}): a catch-up wrote
+     * some entries of a chunk to the WAL, not the rest.
+     */
+    static final String CRASH_CATCH_UP_MID_CHUNK = "replica.catchUp.midChunk";
+    /** A catch-up that makes no progress for this long fails; Ratis asks for another with its next notification. */
+    private static final long CATCH_UP_STALL_MILLIS = 60_000;
+    private static final Logger LOG = LoggerFactory.getLogger(WalStateMachine.class);
     /**
      * Crash point (armed with {@code -Ddurability.crashpoint=replica.apply.midBatch}): an append of a
      * batch is in the WAL, the batch's next ones are not.
@@ -83,6 +110,16 @@ public final class WalStateMachine extends BaseStateMachine
 
     private final Path root;
     private final Path installTmp;
+    private final ExecutorService catchUpThread = Executors.newSingleThreadExecutor(r ->
+    {
+        final Thread t = new Thread(r, "replica-catch-up");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean closed;
+    private final AtomicLong caughtUpEntries = new AtomicLong();
+    private final AtomicLong caughtUpBytes = new AtomicLong();
+    private final AtomicLong catchUps = new AtomicLong();
     private final WalOptions walOptions;
     private final MmapOptions mmapOptions;
     private final Storage storage = new Storage();
@@ -123,6 +160,15 @@ public final class WalStateMachine extends BaseStateMachine
         return ReplicaState.CODEC.decode(buffer, 0, bytes.length);
     }
 
+    /**
+     * @return how many entries this replica fetched from its peers by catching up (since it started),
+     * how many bytes they held, and how many catch-ups completed: {@code {entries, bytes, catchUps}}.
+     */
+    public long[] catchUpCounts()
+    {
+        return new long[] {caughtUpEntries.get(), caughtUpBytes.get(), catchUps.get()};
+    }
+
     /** @return the id of the last entry written to the local WAL (0 before any). */
     public synchronized long lastEntryId()
     {
@@ -146,39 +192,20 @@ public final class WalStateMachine extends BaseStateMachine
         {
             getLifeCycle().transition(LifeCycle.State.PAUSING);
             closeWal();
-            try
-            {
-                Files.writeString(root.resolve(OWN_MARKER), "this folder is the replica's own; an installed snapshot replaces it");
-            }
-            catch (final IOException ex)
-            {
-                throw DurabilityException.io("cannot mark the replica folder before a snapshot install", OWN_MARKER, ex);
-            }
             getLifeCycle().transition(LifeCycle.State.PAUSED);
         }
     }
 
     /**
-     * After Ratis installed a snapshot from the leader (the folder now holds the leader's checkpoint
-     * and a copy of its WAL segments): keep the entries the checkpoint covers, in a new WAL, made
-     * durable; the copy's entries after them (the leader's live tail, possibly torn) are dropped and
-     * come again from the Raft log. Without an install (the folder is still this replica's own) it
-     * just reopens.
+     * After a catch-up ({@link #notifyInstallSnapshotFromLeader}) Ratis pauses the state machine and
+     * reloads it: the folder is still this replica's own (a catch-up only appends to its WAL and writes
+     * a checkpoint), so this reopens it, and Ratis goes on from the checkpoint's Raft index.
      */
     @Override
     public synchronized void reinitialize() throws IOException
     {
-        final Path marker = root.resolve(OWN_MARKER);
-        if (Files.exists(marker))
-        {
-            Files.delete(marker);
-        }
-        else
-        {
-            rebuildFromInstalledSnapshot();
-        }
         open();
-        // Ratis goes on from the installed snapshot's index (or, without an install, from where it paused).
+        // Ratis goes on from the checkpoint's index (or, without a catch-up, from where it paused).
         handedOver = Math.max(handedOver, state.lastIndex());
         if (getLifeCycleState() == LifeCycle.State.PAUSED)
         {
@@ -188,9 +215,14 @@ public final class WalStateMachine extends BaseStateMachine
     }
 
     @Override
-    public synchronized void close()
+    public void close()
     {
-        closeWal();
+        closed = true;
+        catchUpThread.shutdownNow();
+        synchronized (this)
+        {
+            closeWal();
+        }
     }
 
     private synchronized void open() throws IOException
@@ -198,8 +230,10 @@ public final class WalStateMachine extends BaseStateMachine
         Files.createDirectories(root);
         if (Files.exists(root.resolve(RECEIVED_WAL_DIR)))
         {
-            // The member stopped while it rebuilt its WAL from an installed snapshot: finish that first.
-            rebuildFromInstalledSnapshot();
+            // Builds before catch-up by entries received whole snapshots there: one stopped mid-rebuild.
+            throw DurabilityException.invalidState("the replica's folder holds a snapshot copy that an earlier " +
+                "build stopped rebuilding from; this build catches up by entries instead: move the member's folder " +
+                "aside and start it empty, it fetches every entry from its peers", RECEIVED_WAL_DIR);
         }
         directory = MmapDirectory.open(root, mmapOptions);
         try
@@ -289,102 +323,6 @@ public final class WalStateMachine extends BaseStateMachine
             }
         }
         return names;
-    }
-
-    /**
-     * Rebuild the WAL from an installed snapshot's copy. Restartable: the copy is first renamed to
-     * {@link #RECEIVED_WAL_DIR} (one atomic rename) and deleted only once the rebuilt WAL is durable, so
-     * a member that dies in between finds the copy on its next start ({@link #open}) and rebuilds again
-     * from it, the half-built WAL dropped.
-     */
-    private void rebuildFromInstalledSnapshot() throws IOException
-    {
-        final Path walFolder = root.resolve(walOptions.walDir());
-        final Path received = root.resolve(RECEIVED_WAL_DIR);
-        if (!Files.exists(received))
-        {
-            if (Files.exists(walFolder))
-            {
-                Files.move(walFolder, received, StandardCopyOption.ATOMIC_MOVE);
-            }
-            else
-            {
-                Files.createDirectories(received);
-            }
-        }
-        else if (Files.exists(walFolder))
-        {
-            // A rebuild was interrupted: its WAL is partial, the copy is whole.
-            deleteTree(walFolder);
-        }
-        directory = MmapDirectory.open(root, mmapOptions);
-        try
-        {
-            final String newest = newestCheckpoint();
-            if (newest == null)
-            {
-                throw DurabilityException.invalidState("an installed snapshot holds no checkpoint", CHECKPOINT_DIR);
-            }
-            final long covered = CheckpointFile.read(directory, newest, ReplicaState.CODEC).state().lastEntryId();
-            final long[] copied = {0};
-            try (WalWriter<ReplicatedEntry> rebuilt = WalWriter.create(directory, ReplicatedEntry.CODEC, walOptions))
-            {
-                try
-                {
-                    new WalReader<>(directory, ReplicatedEntry.CODEC, walOptions.withWalDir(RECEIVED_WAL_DIR))
-                        .replayFrames(ReplayMode.BEST_EFFORT, (id, buffer, offset, length) ->
-                        {
-                            if (id <= covered)
-                            {
-                                if (id != copied[0] + 1)
-                                {
-                                    throw DurabilityException.invalidState("the installed WAL copy does not start at entry 1" +
-                                        " or skips an entry: entry " + id + " after " + copied[0], RECEIVED_WAL_DIR);
-                                }
-                                try (WalClaim claim = rebuilt.claim(length))
-                                {
-                                    claim.buffer().putBytes(0, buffer, offset, length);
-                                    claim.commit(length);
-                                }
-                                copied[0] = id;
-                            }
-                        });
-                }
-                catch (final DurabilityException ex)
-                {
-                    // The copy of the leader's last segment was read while the leader appended to it: its
-                    // tail after the checkpoint may read as damage. Only the covered entries matter.
-                    if (copied[0] < covered)
-                    {
-                        throw ex.withNote("; the installed snapshot's WAL copy ends at entry " + copied[0] +
-                            " before its checkpoint's entry " + covered);
-                    }
-                }
-                if (copied[0] < covered)
-                {
-                    throw DurabilityException.invalidState("the installed snapshot's WAL copy ends at entry " + copied[0] +
-                        " before its checkpoint's entry " + covered, RECEIVED_WAL_DIR);
-                }
-                rebuilt.flushAndSync();
-            }
-        }
-        finally
-        {
-            directory.close();
-            directory = null;
-        }
-        deleteTree(received);
-    }
-
-    private static void deleteTree(final Path path) throws IOException
-    {
-        try (var walk = Files.walk(path))
-        {
-            for (final Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------ apply
@@ -554,6 +492,254 @@ public final class WalStateMachine extends BaseStateMachine
         }
     }
 
+    // ------------------------------------------------------------------------------------------ catch-up
+
+    /**
+     * Serves a peer's catch-up request ({@link CatchUp}): this replica's WAL entries from the id asked
+     * for, through its last entry when the request came. Other queries are refused.
+     */
+    @Override
+    public CompletableFuture<Message> query(final Message request)
+    {
+        final ByteString content = request.getContent();
+        if (!CatchUp.isRequest(content))
+        {
+            return CompletableFuture.failedFuture(new StateMachineException("unknown query: " + content.size() +
+                " bytes; the only query a replica answers is a catch-up request"));
+        }
+        final long lastEntryId;
+        final long lastTerm;
+        final long lastIndex;
+        synchronized (this)
+        {
+            if (wal == null)
+            {
+                return CompletableFuture.failedFuture(new StateMachineException("the replica is not running (paused or closed)"));
+            }
+            lastEntryId = state.lastEntryId();
+            lastTerm = state.lastTerm();
+            lastIndex = state.lastIndex();
+        }
+        // Read through a directory of its own, as a tailer: the writer goes on applying meanwhile.
+        try (MmapDirectory reading = MmapDirectory.open(root, mmapOptions))
+        {
+            return CompletableFuture.completedFuture(Message.valueOf(CatchUp.serve(reading, walOptions,
+                CatchUp.requestedFrom(content), CatchUp.requestedBytes(content), lastEntryId, lastTerm, lastIndex)));
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(new StateMachineException(ex.toString()));
+        }
+    }
+
+    /**
+     * The leader no longer has the Raft entries after this replica's last one (it purged them after a
+     * snapshot): fetch the WAL entries this replica lacks from a peer (the leader first), append them
+     * to the local WAL as they are, write a checkpoint, and answer the Raft position it covers; Ratis
+     * then reloads the state machine ({@link #reinitialize()}) and goes on from there with its log.
+     *
+     * <p>Only entries after this replica's last one travel, in chunks of {@link CatchUp#CHUNK_BYTES};
+     * each chunk is checked (consecutive ids, readable headers) before any of it is written, and nothing
+     * this replica has is replaced. A replica stopped in the middle keeps what it appended (its WAL is
+     * recovered as after any crash) and fetches the rest at the next notification.
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+        final RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
+    {
+        final String leader = roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo() ?
+            roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : null;
+        final long target = firstTermIndexInLog.getIndex() - 1;
+        try
+        {
+            return CompletableFuture.supplyAsync(() -> catchUp(leader, target), catchUpThread);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private TermIndex catchUp(final String leader, final long target)
+    {
+        synchronized (this)
+        {
+            if (wal != null && state.lastIndex() >= target)
+            {
+                // Already there (a notification after an earlier catch-up, or the log applied meanwhile).
+                checkpointNow();
+                return latestSnapshot;
+            }
+        }
+        final RaftServer server = getServer().join();
+        final RaftGroup group;
+        try
+        {
+            group = server.getDivision(getGroupId()).getGroup();
+        }
+        catch (final IOException ex)
+        {
+            throw DurabilityException.io("cannot read the replica's group to catch up", null, ex);
+        }
+        final List<RaftPeer> peers = new ArrayList<>();
+        for (final RaftPeer peer : group.getPeers())
+        {
+            if (!peer.getId().equals(server.getId()))
+            {
+                peers.add(leader != null && peer.getId().toString().equals(leader) ? 0 : peers.size(), peer);
+            }
+        }
+        final Path marker = root.resolve(CATCHING_UP_MARKER);
+        final RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+            TimeDuration.valueOf(15, TimeUnit.SECONDS));
+        try (RaftClient client = RaftClient.newBuilder()
+            .setProperties(properties).setRaftGroup(group)
+            .setRetryPolicy(RetryPolicies.noRetry()).build())
+        {
+            Files.writeString(marker, "catching up to Raft index " + target + " from " + peers);
+            long lastProgress = System.nanoTime();
+            int next = 0;
+            while (!closed)
+            {
+                final RaftPeer peer = peers.get(next % peers.size());
+                final long from = lastEntryId() + 1;
+                try
+                {
+                    final RaftClientReply reply =
+                        client.io().sendStaleRead(CatchUp.request(from, CatchUp.CHUNK_BYTES), 0, peer.getId());
+                    if (!reply.isSuccess())
+                    {
+                        throw reply.getException() != null ? reply.getException() : new IOException("no reply");
+                    }
+                    final CatchUp.Reply chunk = CatchUp.Reply.parse(peer.getId().toString(), reply.getMessage().getContent(), from);
+                    final TermIndex reached = appendCaughtUp(chunk, from, target);
+                    if (chunk.count() > 0)
+                    {
+                        lastProgress = System.nanoTime();
+                    }
+                    if (reached != null)
+                    {
+                        catchUps.incrementAndGet();
+                        return reached;
+                    }
+                    if (chunk.count() > 0)
+                    {
+                        continue;
+                    }
+                    // This peer has nothing more and is not at the target yet: ask the next one.
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    LOG.info("{}: catch-up from {} at entry {} failed: {}", server.getId(), peer.getId(), from, ex.toString());
+                }
+                if (System.nanoTime() - lastProgress > TimeUnit.MILLISECONDS.toNanos(CATCH_UP_STALL_MILLIS))
+                {
+                    throw DurabilityException.invalidState("catch-up to Raft index " + target + " made no progress for " +
+                        CATCH_UP_STALL_MILLIS + " ms (last entry " + lastEntryId() + "); Ratis asks again", CATCHING_UP_MARKER);
+                }
+                next++;
+                if (next % peers.size() == 0)
+                {
+                    Thread.sleep(200);
+                }
+            }
+            throw DurabilityException.invalidState("the replica closed while it caught up", CATCHING_UP_MARKER);
+        }
+        catch (final IOException ex)
+        {
+            throw DurabilityException.io("catch-up failed", CATCHING_UP_MARKER, ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw DurabilityException.invalidState("catch-up interrupted (the replica is closing)", CATCHING_UP_MARKER);
+        }
+        finally
+        {
+            try
+            {
+                Files.deleteIfExists(marker);
+            }
+            catch (final IOException ignored)
+            {
+                // Only a sign for operators and tests.
+            }
+        }
+    }
+
+    /**
+     * Append a checked chunk's entries that this replica lacks (a local apply may have written some
+     * meanwhile: the same entries, applied from the same Raft entries), as {@link #apply} would have.
+     * Once the WAL holds every entry the peer had, this replica is where the peer was: at its Raft
+     * position. At or past {@code target}, the WAL is synced and a checkpoint written.
+     *
+     * @return the Raft position reached when it is at least {@code target}, else {@code null}.
+     */
+    private synchronized TermIndex appendCaughtUp(final CatchUp.Reply chunk, final long from, final long target)
+    {
+        if (wal == null)
+        {
+            throw DurabilityException.invalidState("the replica closed while it caught up", CATCHING_UP_MARKER);
+        }
+        final int[] written = {0};
+        chunk.forEach((id, buffer, offset, length) ->
+        {
+            if (id <= state.lastEntryId())
+            {
+                return;
+            }
+            if (id != state.lastEntryId() + 1)
+            {
+                throw DurabilityException.invalidState("catch-up entry " + id + " does not follow the WAL's last entry " +
+                    state.lastEntryId(), CATCHING_UP_MARKER);
+            }
+            if (written[0] == 1)
+            {
+                CrashPoints.hit(CRASH_CATCH_UP_MID_CHUNK);
+            }
+            final long writtenId;
+            try (WalClaim claim = wal.claim(length))
+            {
+                claim.buffer().putBytes(0, buffer, offset, length);
+                writtenId = claim.commit(length);
+            }
+            if (writtenId != id)
+            {
+                throw DurabilityException.invalidState("catch-up wrote entry " + id + " under id " + writtenId, CATCHING_UP_MARKER);
+            }
+            state.recordEntry(id, ReplicatedEntry.clientId(buffer, offset), ReplicatedEntry.sequence(buffer, offset),
+                ReplicatedEntry.ackedThrough(buffer, offset));
+            if (ReplicatedEntry.afterInBatch(buffer, offset) == 0)
+            {
+                advanceTo(ReplicatedEntry.term(buffer, offset), ReplicatedEntry.index(buffer, offset));
+            }
+            written[0]++;
+            caughtUpEntries.incrementAndGet();
+            caughtUpBytes.addAndGet(length);
+        });
+        if (state.lastEntryId() == chunk.lastEntryId())
+        {
+            // The same entries as the peer: the same state as the peer had at its applied position.
+            advanceTo(chunk.lastTerm(), chunk.lastIndex());
+        }
+        if (state.lastIndex() < target)
+        {
+            return null;
+        }
+        checkpointNow();
+        return latestSnapshot;
+    }
+
+    private void advanceTo(final long term, final long index)
+    {
+        if (index > state.lastIndex())
+        {
+            state.advance(term, index);
+            updateLastAppliedTermIndex(term, index);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ snapshots
 
     /**
@@ -572,6 +758,13 @@ public final class WalStateMachine extends BaseStateMachine
         {
             return state.lastIndex();
         }
+        checkpointNow();
+        return state.lastIndex();
+    }
+
+    /** Sync the WAL (and its exact watermark), then write the checkpoint of the state durably; keep the newest two. */
+    private void checkpointNow()
+    {
         wal.flushAndSync();
         wal.syncWatermark();
         final String path = CHECKPOINT_DIR + "/" + String.format("checkpoint-%020d.chk", state.lastIndex());
@@ -584,7 +777,6 @@ public final class WalStateMachine extends BaseStateMachine
         {
             directory.delete(CHECKPOINT_DIR + "/" + names.get(i));
         }
-        return state.lastIndex();
     }
 
     @Override
@@ -593,44 +785,7 @@ public final class WalStateMachine extends BaseStateMachine
         return storage;
     }
 
-    /**
-     * The files of the snapshot whose checkpoint is {@code checkpoint}: that checkpoint and every WAL
-     * segment file (which hold at least the entries it covers: the WAL was synced before it was written).
-     */
-    static List<FileInfo> snapshotFiles(final Path root, final String walDir, final String checkpoint)
-    {
-        final List<FileInfo> files = new ArrayList<>();
-        files.add(new FileInfo(root.resolve(checkpoint), null));
-        final File[] segments = root.resolve(walDir).toFile().listFiles((d, name) -> segmentNumber(name) > 0);
-        if (segments != null)
-        {
-            java.util.Arrays.sort(segments, java.util.Comparator.comparingLong((File f) -> segmentNumber(f.getName())));
-            for (final File segment : segments)
-            {
-                files.add(new FileInfo(segment.toPath(), null));
-            }
-        }
-        return List.copyOf(files);
-    }
-
-    /** @return N of {@code wal-N.seg}, or -1 for another name. */
-    private static long segmentNumber(final String name)
-    {
-        if (!name.startsWith("wal-") || !name.endsWith(".seg"))
-        {
-            return -1;
-        }
-        try
-        {
-            return Long.parseLong(name.substring(4, name.length() - 4));
-        }
-        catch (final NumberFormatException ex)
-        {
-            return -1;
-        }
-    }
-
-    /** The snapshot storage: the newest checkpoint and the WAL's segment files, all under {@link #root()}. */
+    /** The snapshot storage: the newest checkpoint, under {@link #root()}. */
     private final class Storage implements StateMachineStorage
     {
         @Override
@@ -656,27 +811,20 @@ public final class WalStateMachine extends BaseStateMachine
                     return termIndex;
                 }
 
-                private List<FileInfo> files;
-
                 /**
-                 * Listed once per snapshot object, in segment order: Ratis's sender asks for the list
-                 * again for every chunk and indexes into it, so a list that grows while the WAL rolls
-                 * would shift under it and skip segments (it did: a member received a WAL with holes).
+                 * The checkpoint only: the members run Ratis with snapshot sending off, and a member
+                 * behind the leader's log fetches the WAL entries it lacks itself ({@link #notifyInstallSnapshotFromLeader}).
                  */
                 @Override
-                public synchronized List<FileInfo> getFiles()
+                public List<FileInfo> getFiles()
                 {
-                    if (files == null)
-                    {
-                        files = snapshotFiles(root, walOptions.walDir(), checkpoint);
-                    }
-                    return files;
+                    return List.of(new FileInfo(root.resolve(checkpoint), null));
                 }
 
                 @Override
                 public String toString()
                 {
-                    return "WAL snapshot " + termIndex + ": " + checkpoint + " and the WAL segments";
+                    return "WAL snapshot " + termIndex + ": " + checkpoint;
                 }
             };
         }

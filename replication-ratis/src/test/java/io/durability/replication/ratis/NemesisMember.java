@@ -57,10 +57,10 @@ final class NemesisMember
         return dir.resolve("store");
     }
 
-    /** Where a snapshot being installed is received (WalStateMachine's temporary folder). */
-    Path installTmp()
+    /** Present while the member catches up from a peer (WalStateMachine's marker). */
+    Path catchingUpMarker()
     {
-        return dir.resolve("store.install-tmp");
+        return storeDir().resolve(WalStateMachine.CATCHING_UP_MARKER);
     }
 
     synchronized int starts()

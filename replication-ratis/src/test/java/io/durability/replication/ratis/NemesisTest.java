@@ -30,14 +30,14 @@ import static org.junit.jupiter.api.Assertions.*;
  * A nemesis test in the Jepsen tradition: a group of 3 (or 5) members in child JVMs on 127.0.0.1, a
  * writer in this JVM with hundreds of appends in flight all the time, and a seeded nemesis that, at
  * random intervals, SIGKILLs a member (the leader about half the time) and restarts it, pauses one with
- * SIGSTOP past the election timeout and resumes it, or kills one while it installs a snapshot, never
+ * SIGSTOP past the election timeout and resumes it, or kills one while it catches up from a peer, never
  * more than a minority at once. At the end every member is back, and every member's WAL (read with the
  * core reader) must hold every acknowledged append exactly once, under its acknowledged id, in the
  * writer's sequence order, the same entries on every member, and no payload twice.
  *
  * <p>{@code -Dnemesis.seconds=N} (default {@value #DEFAULT_SECONDS}) is how long the nemesis runs,
  * {@code -Dnemesis.seed=S} picks its choices and the payloads, {@code -Dnemesis.purge-wait-seconds=N}
- * bounds how long an install event waits for the running members to purge their Raft logs past the
+ * bounds how long a catch-up event waits for the running members to purge their Raft logs past the
  * stopped one. One line of figures per run: {@code nemesis: members=...}.
  */
 class NemesisTest
@@ -49,7 +49,7 @@ class NemesisTest
     /** The members' and the writer's election timeout, in one place: the product's defaults. */
     static final int ELECTION_MIN_MS = (int)ReplicationOptions.defaults().electionTimeoutMin().toMillis();
     static final int ELECTION_MAX_MS = (int)ReplicationOptions.defaults().electionTimeoutMax().toMillis();
-    /** Small Raft log segments: snapshots purge whole segments, so members purge (and installs happen) in a short run. */
+    /** Small Raft log segments: snapshots purge whole segments, so members purge (and catch-ups happen) in a short run. */
     private static final int RAFT_SEGMENT_BYTES = 256 * 1024;
     /** Raft entries between snapshots: small, so that members snapshot (and purge their logs) during a run. */
     private static final int SNAPSHOT_EVERY = 2000;
@@ -60,7 +60,7 @@ class NemesisTest
     private static final long START_SECONDS = 60;
     /**
      * Bound on the final catch-up of every member (and again on the completion of the appends in flight):
-     * 120 s, or a fifth of the nemesis time for a long run, whose WALs (and snapshot installs) are larger.
+     * 120 s, or a fifth of the nemesis time for a long run, whose WALs (and catch-ups) are larger.
      */
     private static final Duration CONVERGE = Duration.ofSeconds(Math.max(120, SECONDS / 5));
 
@@ -361,8 +361,8 @@ class NemesisTest
         final String failover = resolved.length == 0 ? "-/-" :
             resolved[(resolved.length - 1) / 2] + "/" + resolved[resolved.length - 1];
         final Nemesis n = nemesis;
-        return String.format("nemesis: members=%d events=%d (kills=%d, pauses=%d, restarts=%d, install-kills=%d, " +
-                "installs-seen=%d, leader-events=%d) acknowledged=%d failed=%d (present=%d) lost=%d duplicated=%d misplaced=%d " +
+        return String.format("nemesis: members=%d events=%d (kills=%d, pauses=%d, restarts=%d, catchup-kills=%d, " +
+                "catchups-seen=%d, leader-events=%d) acknowledged=%d failed=%d (present=%d) lost=%d duplicated=%d misplaced=%d " +
                 "foreign=%d failover p50/max=%s ms (%d of %d resolved) rate-under-nemesis=%d/s max-stall=%d ms resent=%d nemesis=%d s " +
                 "run=%d s seed=%d",
             count, n.kills.get() + n.pauses.get() + n.installKills.get(), n.kills.get(), n.pauses.get(), n.restarts.get(),
@@ -655,8 +655,8 @@ class NemesisTest
 
         /**
          * SIGKILL; wait (at most {@code purgeWaitMillis}) until the running members purged their Raft
-         * logs past what they had when it died, so that it is sent a snapshot; restart it and SIGKILL it
-         * as soon as its snapshot folder appears (or after {@code windowMillis}); restart it for good.
+         * logs past what they had when it died, so that it must catch up from a peer; restart it and SIGKILL
+         * it as soon as its catch-up marker appears (or after {@code windowMillis}); restart it for good.
          */
         private void installKill(final int target, final boolean isLeader, final long purgeWaitMillis, final long windowMillis,
             final long restartDelayMillis) throws Exception
@@ -681,7 +681,7 @@ class NemesisTest
             restarts.incrementAndGet();
             final long windowEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(windowMillis);
             boolean installing = false;
-            while (System.nanoTime() - windowEnd < 0 && !(installing = Files.exists(m.installTmp())))
+            while (System.nanoTime() - windowEnd < 0 && !(installing = Files.exists(m.catchingUpMarker())))
             {
                 Thread.sleep(10);
             }

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * A follower stopped while the others append past several snapshots, and purge their Raft logs
- * beyond what it has: on restart it is sent the snapshot (our checkpoint and WAL segments), rebuilds
- * its WAL from it, then catches up from the log, to the same entries and the same state.
+ * beyond what it has: on restart it is notified, fetches exactly the WAL entries it lacks from a peer
+ * (nothing it had travels again), writes a checkpoint, then goes on from the log, to the same entries
+ * and the same state.
  */
 class SnapshotInstallTest
 {
@@ -43,7 +44,7 @@ class SnapshotInstallTest
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aFollowerBehindThePurgedLogInstallsTheCheckpointAndCatchesUp() throws Exception
+    void aFollowerBehindThePurgedLogFetchesTheEntriesItLacksAndCatchesUp() throws Exception
     {
         final int first = 100;
         final int whileAway = Replicas.appends(1_500);
@@ -61,6 +62,7 @@ class SnapshotInstallTest
             final int leader = group.awaitLeader(Duration.ofSeconds(30));
             final int away = (leader + 1) % 3;
             final long awayIndex = group.servers[away].lastAppliedIndex();
+            final long awayEntries = group.servers[away].stateMachine().lastEntryId();
             group.stop(away);
 
             n = append(wal, sent, acked, n, whileAway);
@@ -85,12 +87,19 @@ class SnapshotInstallTest
             group.awaitEntries(target, Duration.ofSeconds(60));
             final long catchUpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart);
             final ReplicaServer returned = group.servers[away];
-            // -1: its log is empty, every entry came in the snapshot (it had entries up to awayIndex before).
+            // Its own Raft log is purged up to the catch-up's position by Ratis, asynchronously: printed, not asserted.
             final long returnedStart = returned.raftLogStartIndex();
-            assertTrue(returnedStart > awayIndex + 1 || returnedStart == -1,
-                "the returned member's Raft log starts after a snapshot it installed (or is empty): " + returnedStart);
             assertTrue(Files.list(group.storeDir(away).resolve(WalStateMachine.CHECKPOINT_DIR)).findAny().isPresent(),
-                "the installed checkpoint is in the returned member's folder");
+                "the catch-up's checkpoint is in the returned member's folder");
+            final long[] fetched = returned.stateMachine().catchUpCounts();
+            assertTrue(fetched[2] >= 1, "the returned member caught up from a peer: " + java.util.Arrays.toString(fetched));
+            assertTrue(returned.stateMachine().state().lastIndex() >= leaderLogStart - 1,
+                "its state reaches the leader's log start: " + returned.stateMachine().state().lastIndex() + " >= " + (leaderLogStart - 1));
+            // Every entry it lacked came by catch-up or by its log, never one it had.
+            assertTrue(fetched[0] > 0 && fetched[0] <= target - awayEntries,
+                "fetched " + fetched[0] + " entries; it lacked " + (target - awayEntries));
+            Replicas.await("the catch-up marker removed", Duration.ofSeconds(30),
+                () -> !Files.exists(group.storeDir(away).resolve(WalStateMachine.CATCHING_UP_MARKER)));
 
             Replicas.await("every member at the same Raft index", Duration.ofSeconds(30), () ->
                 group.servers[0].lastAppliedIndex() == group.servers[1].lastAppliedIndex() &&
@@ -109,8 +118,9 @@ class SnapshotInstallTest
             assertEquals(group.servers[leader].stateMachine().state(), returned.stateMachine().state(),
                 "same replica state (last applied, last id, retryable requests)");
             System.out.printf("replication snapshot-install: seed=%d acknowledged=%d lost=0 duplicated=0 stopped at index %d, " +
-                    "leader's log starts at %d, returned member's log starts at %d, caught up in %d ms%n",
-                SEED, acked.size(), awayIndex, leaderLogStart, returned.raftLogStartIndex(), catchUpMillis);
+                    "leader's log starts at %d, returned member's log starts at %d, fetched %d entries (%d bytes; it lacked %d) in %d catch-ups, caught up in %d ms%n",
+                SEED, acked.size(), awayIndex, leaderLogStart, returnedStart, fetched[0], fetched[1],
+                target - awayEntries, returned.stateMachine().catchUpCounts()[2], catchUpMillis);
         }
     }
 
