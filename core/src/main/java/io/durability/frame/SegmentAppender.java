@@ -213,6 +213,24 @@ public final class SegmentAppender
     }
 
     /**
+     * Commit a frame claimed for up to {@code claimedLength} payload bytes with {@code payloadLength}
+     * of them: the claimed bytes past the payload are zeroed first (padding is checked, and a later
+     * frame's length slot may land there).
+     *
+     * @return the entry id assigned to it.
+     */
+    public long commitClaimed(final int frameOffset, final int claimedLength, final int payloadLength)
+    {
+        final int payloadEnd = payloadOffset(frameOffset) + payloadLength;
+        final int claimedEnd = payloadOffset(frameOffset) + claimedLength;
+        if (claimedEnd > payloadEnd)
+        {
+            buffer.setMemory(payloadEnd, claimedEnd - payloadEnd, (byte)0);
+        }
+        return commit(frameOffset, payloadLength);
+    }
+
+    /**
      * Abandon a claimed slot: zero the {@code claimedLength} payload bytes the caller may have written
      * so no later, shorter frame leaves a stale non-zero length after itself.
      */

@@ -6,7 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The background thread of a {@link WalWriter} with a background {@link SyncPolicy}: decides when a
  * barrier is due from what {@code append} publishes (the last entry id and the bytes appended, each a
- * release store the writer makes anyway) and runs it through {@link WalWriter#backgroundBarrier()}.
+ * release store the writer makes anyway) and runs it through {@link Barriers#barrier}.
  * It never signals the appending thread and the appending thread never signals it: it parks while
  * nothing is due (see {@link SyncPolicy}, "Idle polling").
  *
@@ -17,7 +17,7 @@ final class Syncer implements Runnable
 {
     private static final long MIN_PARK_NANOS = 10_000;
 
-    private final WalWriter<?> writer;
+    private final Barriers barriers;
     private final SyncPolicy policy;
     private final Thread thread;
     private volatile boolean running = true;
@@ -25,9 +25,9 @@ final class Syncer implements Runnable
     /** When the syncer first saw an entry the last barrier did not cover (ENTRIES / BYTES max delay); 0: none. */
     private long waitingSince;
 
-    Syncer(final WalWriter<?> writer, final SyncPolicy policy, final String walDir)
+    Syncer(final Barriers barriers, final SyncPolicy policy, final String walDir)
     {
-        this.writer = writer;
+        this.barriers = barriers;
         this.policy = policy;
         final ThreadFactory factory = policy.threadFactory();
         if (factory == null)
@@ -94,7 +94,7 @@ final class Syncer implements Runnable
                 waitingSince = 0;
                 try
                 {
-                    writer.backgroundBarrier();
+                    barriers.barrier(false);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -104,7 +104,7 @@ final class Syncer implements Runnable
                 catch (final Error ex)
                 {
                     // Not a barrier failure, but no barrier will follow: poison rather than leave waiters hanging.
-                    writer.syncerDied(ex);
+                    barriers.syncerDied(ex);
                     throw ex;
                 }
                 park = MIN_PARK_NANOS;
@@ -112,7 +112,7 @@ final class Syncer implements Runnable
             }
             if (waitNanos == Long.MAX_VALUE)
             {
-                if (park > MIN_PARK_NANOS && watermarkDue(now, lastStart) && writer.watermarkBehind())
+                if (park > MIN_PARK_NANOS && watermarkDue(now, lastStart) && barriers.watermarkBehind())
                 {
                     lastStart = now;
                     // Quiet after a barrier: record its exact end in the header (one more barrier, of
@@ -120,7 +120,7 @@ final class Syncer implements Runnable
                     // damage to them is corruption in every mode, as after syncWatermark().
                     try
                     {
-                        writer.backgroundWatermark();
+                        barriers.barrier(true);
                     }
                     catch (final RuntimeException ex)
                     {
@@ -153,8 +153,8 @@ final class Syncer implements Runnable
      */
     private long dueIn(final long now, final long lastStart)
     {
-        final long waitingEntries = writer.publishedLastEntryId() - writer.barrierStartEntryId();
-        if (waitingEntries <= 0 && !writer.barrierWanted())
+        final long waitingEntries = barriers.lastEntryId() - barriers.startEntryId();
+        if (waitingEntries <= 0 && !barriers.firstBarrierWanted())
         {
             waitingSince = 0;
             return Long.MAX_VALUE;
@@ -167,8 +167,8 @@ final class Syncer implements Runnable
                 return lastStart == 0 ? 0 : lastStart + policy.threshold() - now;
             default:
                 final long waiting = policy.kind() == SyncPolicy.Kind.ENTRIES ?
-                    waitingEntries : writer.publishedBytesAppended() - writer.barrierStartBytes();
-                if (waiting >= policy.threshold() || writer.barrierWanted())
+                    waitingEntries : barriers.bytesAppended() - barriers.startBytes();
+                if (waiting >= policy.threshold() || barriers.firstBarrierWanted())
                 {
                     return 0;
                 }

@@ -1,24 +1,16 @@
 package io.durability.walog;
 
 import io.durability.codec.Codec;
-import io.durability.publish.CheckpointPublisher;
 import io.durability.frame.SegmentAppender;
 import io.durability.internal.CrashPoints;
-import io.durability.frame.SegmentDescriptor;
-import io.durability.frame.SegmentHeader;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;
-import io.durability.storage.SegmentFile;
-import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The single writer of a multi-segment write-ahead log.
@@ -70,103 +62,32 @@ public final class WalWriter<E> implements AutoCloseable
 {
     private final Directory directory;
     private final Codec<E> codec;
-    /** {@code codec.id()}, asked once: recorded in every segment this writer creates. */
-    private final int codecId;
     private final WalOptions options;
     private final DirectoryLock lock;
-    private final boolean durable;
     private final WalClaim claim = new WalClaim(this);
-    private SplittableRandom saltSource;
-
-    // Barriers. One at a time (barrierLock), by the writer's thread or the syncer. What they share with
-    // the writer's thread (the fields below up to `retired`) is guarded by `state`, held only for
-    // field updates, never across a system call; the append path never takes it (only a roll does).
-    private final ReentrantLock barrierLock = new ReentrantLock();
-    private final Object state = new Object();
-    /** Sealed segments (by path) written since the last barrier: their mappings are already released. */
-    private List<String> pendingSync = new ArrayList<>();
-    /** The list the barrier in progress works through (swapped with pendingSync: no allocation). */
-    private List<String> syncingList = new ArrayList<>();
+    private final SegmentMaker segments;
+    private final AppendCounters counters;
+    /** Barriers, the watermark, durable acks, the syncer's view and poisoning (the durability room). */
+    private final Barriers barriers;
+    private final RepairReport repairReport;
+    /** The segment being appended to (this thread's; {@link Barriers} holds its own view under its lock). */
     private SegmentAppender current;
-    private boolean createdSinceSync;
-    /** The end of the current segment's frames a completed barrier proved durable (-1: none yet). */
-    private int lastDurableOffset = -1;
-    private int recordedWatermark;
-    /** Where the current segment's bytes no barrier forced yet start. */
-    private int forcedUpTo;
-    /** The segment a barrier in progress forces; a roll meanwhile leaves closing it to that barrier. */
-    private SegmentAppender syncing;
-    /** A file a roll closed while a barrier forced it: closed by that barrier when it ends. */
-    private SegmentFile retired;
-    private final DurableAcks acks;
-    private final DurabilityListener listener;
-    /** The background thread of a background SyncPolicy; null for manual. */
-    private Syncer syncer;
-    /** The last entry id and byte count a barrier started from (release stores; the syncer reads them). */
-    private long barrierStartEntryId;
-    private long barrierStartBytes;
-    /** Work a resume left for the first barrier (entries of an earlier life not yet proven durable). */
-    private volatile boolean firstBarrierWanted;
-    private volatile RuntimeException poisonedBy;
     private boolean closed;
-    private RepairReport repairReport;
 
-    // Metrics: written by the writer thread only, each published with a release store, read with acquire.
-    private long appendCount;
-    private long bytesAppended;
-    private long rollCount;
-    private long barrierCount;
-    private long barrierNanosTotal;
-    private long barrierNanosMax;
-    private long lastEntryIdPublished;
-    private long startLastEntryId;
-    private volatile boolean poisonedFlag;
-    private static final VarHandle LAST_ENTRY_ID;
-    private static final VarHandle APPEND_COUNT;
-    private static final VarHandle BYTES_APPENDED;
-    private static final VarHandle ROLL_COUNT;
-    private static final VarHandle BARRIER_COUNT;
-    private static final VarHandle BARRIER_NANOS_TOTAL;
-    private static final VarHandle BARRIER_NANOS_MAX;
-    private static final VarHandle BARRIER_START_ENTRY_ID;
-    private static final VarHandle BARRIER_START_BYTES;
-
-    static
-    {
-        try
-        {
-            final java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
-            APPEND_COUNT = l.findVarHandle(WalWriter.class, "appendCount", long.class);
-            BYTES_APPENDED = l.findVarHandle(WalWriter.class, "bytesAppended", long.class);
-            ROLL_COUNT = l.findVarHandle(WalWriter.class, "rollCount", long.class);
-            BARRIER_COUNT = l.findVarHandle(WalWriter.class, "barrierCount", long.class);
-            BARRIER_NANOS_TOTAL = l.findVarHandle(WalWriter.class, "barrierNanosTotal", long.class);
-            BARRIER_NANOS_MAX = l.findVarHandle(WalWriter.class, "barrierNanosMax", long.class);
-            BARRIER_START_ENTRY_ID = l.findVarHandle(WalWriter.class, "barrierStartEntryId", long.class);
-            BARRIER_START_BYTES = l.findVarHandle(WalWriter.class, "barrierStartBytes", long.class);
-            LAST_ENTRY_ID = l.findVarHandle(WalWriter.class, "lastEntryIdPublished", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
-    private static final System.Logger LOG = System.getLogger("io.durability.walog");
-
-    private WalWriter(final Directory directory, final Codec<E> codec, final WalOptions options, final DirectoryLock lock)
+    private WalWriter(
+        final Directory directory, final Codec<E> codec, final WalOptions options, final DirectoryLock lock,
+        final WalOpening.Opened opened)
     {
         this.directory = directory;
         this.codec = codec;
-        this.codecId = codec.id();
         this.options = options;
         this.lock = lock;
-        this.durable = directory.supportsDurability();
-        this.acks = new DurableAcks(options.walDir());
-        this.listener = options.durabilityListener();
-        this.saltSource = options.saltSeed() == null ?
-            new SplittableRandom(System.nanoTime() ^ ((long)System.identityHashCode(this) << 32)) :
-            new SplittableRandom(options.saltSeed());
+        this.segments = opened.segments();
+        this.current = opened.current();
+        this.repairReport = opened.report();
+        this.counters = new AppendCounters(opened.lastEntryId());
+        this.barriers = new Barriers(directory, options, counters, opened);
+        barriers.startSyncer(options.syncPolicy());
     }
 
     /**
@@ -177,30 +98,7 @@ public final class WalWriter<E> implements AutoCloseable
      */
     public static <E> WalWriter<E> create(final Directory directory, final Codec<E> codec, final WalOptions options)
     {
-        final DirectoryLock lock = lock(directory, options);
-        try
-        {
-            final long[] ids = WalLayout.segmentIds(directory, options.walDir());
-            if (ids.length > 0)
-            {
-                throw DurabilityException.invalidState(
-                    "WAL already has " + ids.length + " segment(s); use WalWriter.resume to continue it",
-                    WalLayout.segmentPath(options.walDir(), ids[0]));
-            }
-            final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
-            writer.current = writer.newSegment(1, 1);
-            writer.forcedUpTo = writer.current.unforcedFrom();
-            writer.repairReport = new RepairReport(
-                new WalVerdict(WalVerdict.State.CLEAN, 0, 0, 0, 0, 1, null, null, List.of(), true), null, List.of(),
-                writer.current.file().path(), 1);
-            writer.startSyncer();
-            return writer;
-        }
-        catch (final RuntimeException ex)
-        {
-            lock.close();
-            throw ex;
-        }
+        return open(directory, codec, options, false);
     }
 
     /** {@link #create(Directory, Codec, WalOptions)} with {@link WalOptions#defaults()}. */
@@ -234,21 +132,7 @@ public final class WalWriter<E> implements AutoCloseable
      */
     public static <E> WalWriter<E> resume(final Directory directory, final Codec<E> codec, final WalOptions options)
     {
-        final DirectoryLock lock = lock(directory, options);
-        try
-        {
-            final WalWriter<E> writer = new WalWriter<>(directory, codec, options, lock);
-            writer.repairAndOpen();
-            writer.forcedUpTo = writer.current.unforcedFrom();
-            writer.firstBarrierWanted = writer.startLastEntryId > 0 || !writer.pendingSync.isEmpty() || writer.createdSinceSync;
-            writer.startSyncer();
-            return writer;
-        }
-        catch (final RuntimeException ex)
-        {
-            lock.close();
-            throw ex;
-        }
+        return open(directory, codec, options, true);
     }
 
     /** {@link #resume(Directory, Codec, WalOptions)} with {@link WalOptions#defaults()}. */
@@ -257,108 +141,19 @@ public final class WalWriter<E> implements AutoCloseable
         return resume(directory, codec, WalOptions.defaults());
     }
 
-    private static DirectoryLock lock(final Directory directory, final WalOptions options)
+    private static <E> WalWriter<E> open(
+        final Directory directory, final Codec<E> codec, final WalOptions options, final boolean resume)
     {
-        if (options.syncPolicy().isBackground() && !directory.supportsDurability())
+        final DirectoryLock lock = WalOpening.lock(directory, options);
+        try
         {
-            throw DurabilityException.notSupported(
-                "a background sync policy (" + options.syncPolicy() + ") needs a Directory with stable storage " +
-                "(this one has none): use SyncPolicy.manual()", options.walDir());
+            return new WalWriter<>(directory, codec, options, lock, resume ?
+                WalOpening.resume(directory, options, codec.id()) : WalOpening.create(directory, options, codec.id()));
         }
-        directory.createDirectories(options.walDir());
-        return directory.obtainLock(WalLayout.lockPath(options.walDir()));
-    }
-
-    private void repairAndOpen()
-    {
-        final String walDir = options.walDir();
-        final WalScan.Result scan = WalScan.scan(directory, walDir, options.fullResumeCheck(), true, codecId, null);
-        final WalVerdict verdict = scan.verdict;
-        if (verdict.state() == WalVerdict.State.CORRUPT)
+        catch (final RuntimeException ex)
         {
-            throw verdict.problem().withNote("; resume refused and changed nothing (see WalReader.check())");
-        }
-        if (options.saltSeed() != null)
-        {
-            saltSource = new SplittableRandom(options.saltSeed() ^ (scan.nextEntryId * 0x9E3779B97F4A7C15L));
-        }
-        final List<Long> dropped = scan.droppedSegmentIds;
-        for (int i = dropped.size() - 1; i >= 0; i--)
-        {
-            directory.delete(WalLayout.segmentPath(walDir, dropped.get(i)));
-            if (durable)
-            {
-                directory.syncParentDir(WalLayout.segmentPath(walDir, dropped.get(i)));
-            }
-        }
-        // Segments after the last one a barrier proved may hold bytes only the page cache has (a
-        // process crash, no reboot): the first barrier makes them, their seals and the folder durable
-        // before it records a watermark that claims so.
-        if (durable)
-        {
-            for (int i = Math.max(0, scan.lastProven); i < scan.lastIndex; i++)
-            {
-                pendingSync.add(WalLayout.segmentPath(walDir, scan.segmentIds[i]));
-            }
-            // The folder entries up to the last proven segment are durable (its watermark says so).
-            createdSinceSync = scan.lastProven < scan.lastIndex;
-        }
-        String created = null;
-        WalVerdict.Cut cut = null;
-        if (scan.lastIndex < 0)
-        {
-            current = newSegment(1, scan.nextEntryId);
-            created = current.file().path();
-        }
-        else if (scan.sealed)
-        {
-            final long segmentId = scan.segmentIds[scan.lastIndex];
-            if (durable)
-            {
-                pendingSync.add(WalLayout.segmentPath(walDir, segmentId));
-            }
-            current = newSegment(segmentId + 1, scan.nextEntryId);
-            created = current.file().path();
-        }
-        else
-        {
-            final long segmentId = scan.segmentIds[scan.lastIndex];
-            final SegmentHeader header = scan.headers[scan.lastIndex];
-            final String path = WalLayout.segmentPath(walDir, segmentId);
-            final SegmentFile file = directory.openSegment(path, true);
-            try
-            {
-                current = SegmentAppender.resume(file, header, scan.endOffset, scan.nextEntryId, scan.garbageEnd);
-                if (scan.garbageEnd > scan.endOffset)
-                {
-                    cut = verdict.cut();
-                    if (durable)
-                    {
-                        // Durable before any new frame lands on them: the old bytes must never come
-                        // back under a new frame after a power cut.
-                        current.force();
-                    }
-                }
-                recordedWatermark = header.watermark();
-                lastDurableOffset = header.watermark() > 0 ? header.watermark() : -1;
-            }
-            catch (final RuntimeException ex)
-            {
-                file.close();
-                throw ex;
-            }
-        }
-        final List<String> droppedPaths = new ArrayList<>();
-        for (final long id : dropped)
-        {
-            droppedPaths.add(WalLayout.segmentPath(walDir, id));
-        }
-        repairReport = new RepairReport(verdict, cut, droppedPaths, created, scan.nextEntryId);
-        startLastEntryId = scan.nextEntryId - 1;
-        if (repairReport.changedAnything())
-        {
-            LOG.log(repairReport.cutEntries() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                "durability: WalWriter.resume in " + walDir + ": " + repairReport.describe());
+            lock.close();
+            throw ex;
         }
     }
 
@@ -381,7 +176,7 @@ public final class WalWriter<E> implements AutoCloseable
     public long append(final E entry)
     {
         checkWritable();
-        int length = tryEncode(entry);
+        int length = InPlaceEncoding.encode(codec, current, entry);
         if (length < 0)
         {
             if (!current.hasFrames())
@@ -389,55 +184,13 @@ public final class WalWriter<E> implements AutoCloseable
                 throw tooLarge(entry);
             }
             roll();
-            length = tryEncode(entry);
+            length = InPlaceEncoding.encode(codec, current, entry);
             if (length < 0)
             {
                 throw tooLarge(entry);
             }
         }
-        return counted(current.commit(current.tail(), length), length);
-    }
-
-    private int tryEncode(final E entry)
-    {
-        final SegmentAppender a = current;
-        final int available = a.available();
-        if (available < 0)
-        {
-            return Codec.DOES_NOT_FIT;
-        }
-        final int payloadOffset = SegmentAppender.payloadOffset(a.tail());
-        final int length;
-        try
-        {
-            length = codec.encode(entry, a.buffer(), payloadOffset, available);
-        }
-        catch (final IndexOutOfBoundsException ex)
-        {
-            // Only the return value says "does not fit": a codec that reaches outside its room is
-            // broken (with Agrona's bounds checks disabled the same write would land past its room).
-            a.abort(a.tail(), available);
-            throw new DurabilityException(
-                DurabilityException.Kind.ENCODE, "codec wrote outside the bytes it was given (return " +
-                "Codec.DOES_NOT_FIT when a value does not fit): " + ex, null, -1, "<= " + available + " bytes", null, ex);
-        }
-        catch (final DurabilityException ex)
-        {
-            a.abort(a.tail(), available);
-            throw ex;
-        }
-        catch (final RuntimeException ex)
-        {
-            a.abort(a.tail(), available);
-            throw new DurabilityException(
-                DurabilityException.Kind.ENCODE, "codec failed to encode an entry: " + ex, null, -1, null, null, ex);
-        }
-        if (length > available)
-        {
-            a.abort(a.tail(), available);
-            throw DurabilityException.encode("codec wrote more bytes than it was given", "<= " + available, length);
-        }
-        return length;
+        return counters.appended(current.commit(current.tail(), length), length);
     }
 
     private DurabilityException tooLarge(final E entry)
@@ -499,16 +252,8 @@ public final class WalWriter<E> implements AutoCloseable
         {
             throw DurabilityException.invalidConfig("commit length outside the claim", "0.." + c.maxLength(), length);
         }
-        // Claimed bytes past the payload must read as zero: padding is checked, and a later frame's
-        // length slot may land there.
-        final int payloadEnd = SegmentAppender.payloadOffset(c.frameOffset()) + length;
-        final int claimedEnd = SegmentAppender.payloadOffset(c.frameOffset()) + c.maxLength();
-        if (claimedEnd > payloadEnd)
-        {
-            current.buffer().setMemory(payloadEnd, claimedEnd - payloadEnd, (byte)0);
-        }
         c.deactivate();
-        return counted(current.commit(c.frameOffset(), length), length);
+        return counters.appended(current.commitClaimed(c.frameOffset(), c.maxLength(), length), length);
     }
 
     void abortClaim(final WalClaim c)
@@ -536,79 +281,11 @@ public final class WalWriter<E> implements AutoCloseable
         // the next append tries the roll again.
         old.seal();
         CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
-        final SegmentAppender next = newSegmentFile(old.segmentId() + 1, old.nextEntryId());
-        final boolean closeNow;
-        synchronized (state)
-        {
-            current = next;
-            createdSinceSync = true;
-            forcedUpTo = next.unforcedFrom();
-            initHeaderWatermark(next);
-            if (durable)
-            {
-                pendingSync.add(old.file().path());
-            }
-            // A barrier forcing the old segment right now closes it when it ends (never under its feet).
-            closeNow = syncing != old;
-            if (!closeNow)
-            {
-                retired = old.file();
-            }
-        }
-        ROLL_COUNT.setRelease(this, rollCount + 1);
-        if (closeNow)
-        {
-            old.file().close();
-        }
-    }
-
-    private SegmentAppender newSegment(final long segmentId, final long startEntryId)
-    {
-        final SegmentAppender appender = newSegmentFile(segmentId, startEntryId);
-        initHeaderWatermark(appender);
-        return appender;
-    }
-
-    private SegmentAppender newSegmentFile(final long segmentId, final long startEntryId)
-    {
-        final String path = WalLayout.segmentPath(options.walDir(), segmentId);
-        final SegmentFile file = directory.createSegment(path, options.segmentCapacity());
-        CrashPoints.hit(CrashPoints.ROLL_AFTER_CREATE);
-        try
-        {
-            int salt;
-            do
-            {
-                salt = saltSource.nextInt();
-            }
-            while (salt == 0);
-            final SegmentAppender appender = SegmentAppender.create(
-                file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt, codecId);
-            synchronized (state)
-            {
-                createdSinceSync = true;
-            }
-            return appender;
-        }
-        catch (final RuntimeException ex)
-        {
-            file.close();
-            throw ex;
-        }
-    }
-
-    private void initHeaderWatermark(final SegmentAppender appender)
-    {
-        lastDurableOffset = -1;
-        if (!durable)
-        {
-            // No power loss without stable storage: the predecessor's seal is as real as the data.
-            record(appender, SegmentDescriptor.HEADER_LENGTH);
-        }
-        else
-        {
-            recordedWatermark = 0;
-        }
+        final SegmentAppender next = segments.create(old.segmentId() + 1, old.nextEntryId());
+        barriers.segmentCreated();
+        current = next;
+        barriers.rolled(old, next);
+        counters.rolled();
     }
 
     /**
@@ -620,9 +297,9 @@ public final class WalWriter<E> implements AutoCloseable
     {
         checkUsable();
         VarHandle.fullFence();
-        if (!durable)
+        if (!barriers.durable())
         {
-            exactWatermark();
+            barriers.exactWatermark();
         }
     }
 
@@ -632,7 +309,7 @@ public final class WalWriter<E> implements AutoCloseable
      * header durable (one more barrier, of one page). Afterwards damage to any of those entries is
      * corruption in every mode, whatever bytes it leaves; before it, damage to the last barrier's
      * frames that leaves an all-zero 512-byte sector reads as a torn write (docs/FORMAT.md).
-     * {@link CheckpointPublisher publish} calls it before it truncates, and {@link #close()} does the
+     * {@code CheckpointPublisher.publish} calls it before it truncates, and {@link #close()} does the
      * same for everything written. On a directory without stable storage it records the end of
      * everything written (nothing there can be lost out of order) and syncs nothing.
      *
@@ -641,31 +318,13 @@ public final class WalWriter<E> implements AutoCloseable
     public void syncWatermark()
     {
         checkUsable();
-        if (!durable)
+        if (!barriers.durable())
         {
-            exactWatermark();
+            barriers.exactWatermark();
             return;
         }
-        barrier(true);
+        barriers.barrier(true);
     }
-
-    /** Without stable storage: the watermark is the end of everything written. */
-    private void exactWatermark()
-    {
-        final SegmentAppender a = current;
-        if (a.tail() > recordedWatermark)
-        {
-            record(a, a.tail());
-        }
-    }
-
-    /** Store {@code watermark} in the header of {@code a} (durable only once forced). */
-    private void record(final SegmentAppender a, final int watermark)
-    {
-        a.recordWatermark(watermark);
-        recordedWatermark = watermark;
-    }
-
 
     /**
      * Durability barrier: every entry appended before this call survives power loss or an OS crash
@@ -681,186 +340,12 @@ public final class WalWriter<E> implements AutoCloseable
     public void flushAndSync()
     {
         checkUsable();
-        if (!durable)
+        if (!barriers.durable())
         {
             throw DurabilityException.notSupported(
                 "flushAndSync needs a Directory with stable storage (this one has none)", options.walDir());
         }
-        barrier(false);
-    }
-
-    /** The syncer's barrier ({@link Syncer}): the same as {@link #flushAndSync()}, from another thread. */
-    void backgroundBarrier()
-    {
-        barrier(false);
-    }
-
-    /** The syncer thread ends on an Error (out of memory, say): no barrier will follow, so poison. */
-    void syncerDied(final Error cause)
-    {
-        if (poisonedBy == null)
-        {
-            poison(new DurabilityException(DurabilityException.Kind.IO, "the syncer thread died: " + cause,
-                options.walDir(), -1, null, null, cause));
-        }
-    }
-
-    /** The syncer's {@link #syncWatermark()}, when it is idle and the header lags the last barrier. */
-    void backgroundWatermark()
-    {
-        barrier(true);
-    }
-
-    /** @return whether the current header's watermark is below the end the last barrier proved. */
-    boolean watermarkBehind()
-    {
-        synchronized (state)
-        {
-            return lastDurableOffset > recordedWatermark;
-        }
-    }
-
-    /**
-     * One barrier, after any other in progress. It covers what was written when it started: the
-     * sealed segments listed then, the folder if a segment was created, and the current segment's
-     * bytes up to its published end, with the watermark an earlier barrier proved. The writer's thread
-     * may append and roll meanwhile (when the syncer runs it): what it reads of the writer it reads
-     * under {@code state}, the frames' end with acquire after the last entry id, so every entry up to
-     * that id lies below the end it forces.
-     *
-     * @param exact record the exact end the last barrier proved ({@link #syncWatermark()}); without
-     *              it, the watermark moves every {@link SegmentDescriptor#WATERMARK_STRIDE} bytes.
-     */
-    private void barrier(final boolean exact)
-    {
-        barrierLock.lock();
-        try
-        {
-            if (poisonedBy != null)
-            {
-                throw poisonedError();
-            }
-            final long started = System.nanoTime();
-            final SegmentAppender a;
-            final List<String> toSync;
-            final boolean created;
-            final long covered;
-            final int committed;
-            final int end;
-            int from;
-            int watermark = 0;
-            synchronized (state)
-            {
-                a = current;
-                // In this order: every entry up to `covered` ends below `committed`.
-                covered = publishedLastEntryId();
-                committed = a.committedEnd();
-                end = a.writtenEnd(); // at least `committed`: it re-reads the committed end
-                final int proven = lastDurableOffset >= 0 ? lastDurableOffset : SegmentDescriptor.HEADER_LENGTH;
-                if (exact && lastDurableOffset <= recordedWatermark)
-                {
-                    return;
-                }
-                toSync = pendingSync;
-                pendingSync = syncingList;
-                syncingList = toSync;
-                created = createdSinceSync;
-                createdSinceSync = false;
-                from = forcedUpTo;
-                if (exact ? proven > recordedWatermark : SegmentDescriptor.shouldRecordWatermark(recordedWatermark, proven))
-                {
-                    watermark = proven;
-                    recordedWatermark = proven;
-                }
-                syncing = a;
-            }
-            BARRIER_START_ENTRY_ID.setRelease(this, covered);
-            BARRIER_START_BYTES.setRelease(this, (long)BYTES_APPENDED.getAcquire(this));
-            try
-            {
-                for (int i = 0; i < toSync.size(); i++)
-                {
-                    syncSealed(toSync.get(i));
-                }
-                toSync.clear();
-                if (created)
-                {
-                    // Before the watermark below is stored: a non-zero watermark on disk proves that every
-                    // segment file up to this one has a durable folder entry (readers rely on it).
-                    directory.syncParentDir(a.file().path());
-                }
-                if (watermark > 0)
-                {
-                    // Proven by an earlier barrier; predecessors were forced above.
-                    a.storeWatermark(watermark);
-                    from = Math.min(from, SegmentDescriptor.WATERMARK_OFFSET);
-                }
-                CrashPoints.hit(CrashPoints.BARRIER_BEFORE_FORCE);
-                a.forceRange(from, end);
-            }
-            catch (final RuntimeException ex)
-            {
-                endSyncing(a, -1, -1);
-                poison(ex);
-                throw ex;
-            }
-            endSyncing(a, committed, end);
-            final long took = System.nanoTime() - started;
-            BARRIER_COUNT.setRelease(this, barrierCount + 1);
-            BARRIER_NANOS_TOTAL.setRelease(this, barrierNanosTotal + took);
-            if (took > barrierNanosMax)
-            {
-                BARRIER_NANOS_MAX.setRelease(this, took);
-            }
-            firstBarrierWanted = false;
-            if (covered > acks.durable())
-            {
-                acks.publish(covered);
-                if (listener != null)
-                {
-                    tell(covered);
-                }
-            }
-        }
-        finally
-        {
-            barrierLock.unlock();
-        }
-    }
-
-    /** The barrier on {@code a} ended (forced up to {@code end}, frames to {@code committed}; -1: failed). */
-    private void endSyncing(final SegmentAppender a, final int committed, final int end)
-    {
-        final SegmentFile toClose;
-        synchronized (state)
-        {
-            syncing = null;
-            if (end >= 0 && current == a)
-            {
-                lastDurableOffset = Math.max(lastDurableOffset, committed);
-                // From the committed end, not `end`: zeroed bytes past it (an aborted claim, a resume's
-                // repair) were forced, but the frames that will overwrite them must be forced again.
-                forcedUpTo = Math.max(forcedUpTo, committed);
-            }
-            toClose = retired;
-            retired = null;
-        }
-        if (toClose != null)
-        {
-            toClose.close();
-        }
-    }
-
-    private void tell(final long durableId)
-    {
-        try
-        {
-            listener.onDurable(durableId);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.log(System.Logger.Level.WARNING, "durability: DurabilityListener.onDurable threw (ignored)", ex);
-        }
+        barriers.barrier(false);
     }
 
     /**
@@ -876,7 +361,7 @@ public final class WalWriter<E> implements AutoCloseable
      */
     public long lastDurableId()
     {
-        return acks.durable();
+        return barriers.lastDurableId();
     }
 
     /**
@@ -894,7 +379,7 @@ public final class WalWriter<E> implements AutoCloseable
      */
     public boolean awaitDurable(final long id, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return acks.await(id, timeout, unit);
+        return barriers.awaitDurable(id, timeout, unit);
     }
 
     /**
@@ -908,7 +393,7 @@ public final class WalWriter<E> implements AutoCloseable
      */
     public CompletableFuture<Long> whenDurable(final long id)
     {
-        return acks.future(id);
+        return barriers.whenDurable(id);
     }
 
     /** @return the sync policy this writer runs ({@link WalOptions#syncPolicy()}). */
@@ -917,111 +402,15 @@ public final class WalWriter<E> implements AutoCloseable
         return options.syncPolicy();
     }
 
-    long publishedLastEntryId()
-    {
-        return Math.max((long)LAST_ENTRY_ID.getAcquire(this), startLastEntryId);
-    }
-
-    long publishedBytesAppended()
-    {
-        return (long)BYTES_APPENDED.getAcquire(this);
-    }
-
-    long barrierStartEntryId()
-    {
-        return (long)BARRIER_START_ENTRY_ID.getAcquire(this);
-    }
-
-    long barrierStartBytes()
-    {
-        return (long)BARRIER_START_BYTES.getAcquire(this);
-    }
-
-    boolean barrierWanted()
-    {
-        return firstBarrierWanted;
-    }
-
-    private void startSyncer()
-    {
-        if (options.syncPolicy().isBackground())
-        {
-            syncer = new Syncer(this, options.syncPolicy(), options.walDir());
-            syncer.start();
-        }
-    }
-
-    /** Count an appended entry (writer thread only). @return {@code id}. */
-    private long counted(final long id, final int payloadLength)
-    {
-        APPEND_COUNT.setRelease(this, appendCount + 1);
-        BYTES_APPENDED.setRelease(this, bytesAppended + io.durability.frame.FrameDescriptor.align(
-            io.durability.frame.FrameDescriptor.HEADER_LENGTH + payloadLength));
-        LAST_ENTRY_ID.setRelease(this, id);
-        return id;
-    }
-
     /**
      * @return what this writer did since it was opened: appends, bytes, rolls, barriers and their
      * time, the acknowledged entry id. Cheap, allocation of one record, safe from any thread.
      */
     public WalMetrics metrics()
     {
-        return new WalMetrics(
-            (long)APPEND_COUNT.getAcquire(this), (long)BYTES_APPENDED.getAcquire(this), (long)ROLL_COUNT.getAcquire(this),
-            (long)BARRIER_COUNT.getAcquire(this), (long)BARRIER_NANOS_TOTAL.getAcquire(this),
-            (long)BARRIER_NANOS_MAX.getAcquire(this), acks.durable(),
-            Math.max((long)LAST_ENTRY_ID.getAcquire(this), startLastEntryId),
-            repairReport != null && repairReport.changedAnything(), poisonedFlag);
-    }
-
-    /** A failed barrier: durability of recent entries is unknown; every later call refuses. */
-    private void poison(final RuntimeException ex)
-    {
-        poisonedBy = ex;
-        poisonedFlag = true;
-        LOG.log(System.Logger.Level.ERROR, "durability: WAL writer in " + options.walDir() + " is poisoned by a failed " +
-            "barrier (entries after the last completed barrier may not be durable; reopen with resume): " +
-            ex.getMessage(), ex);
-        final DurabilityException failure = ex instanceof DurabilityException ? (DurabilityException)ex :
-            new DurabilityException(DurabilityException.Kind.IO, "durability barrier failed: " + ex, options.walDir(), -1,
-                null, null, ex);
-        if (listener != null)
-        {
-            try
-            {
-                listener.onFailure(failure);
-            }
-            catch (final RuntimeException e)
-            {
-                LOG.log(System.Logger.Level.WARNING, "durability: DurabilityListener.onFailure threw (ignored)", e);
-            }
-        }
-        acks.end(failure, Long.MAX_VALUE);
-    }
-
-    private DurabilityException poisonedError()
-    {
-        return new DurabilityException(
-            DurabilityException.Kind.INVALID_STATE,
-            "WAL writer is poisoned by a failed sync; durability of recent entries is unknown: " +
-            "close it and reopen with WalWriter.resume", options.walDir(), -1, null, null, poisonedBy);
-    }
-
-    private void syncSealed(final String path)
-    {
-        try
-        {
-            directory.syncFile(path);
-        }
-        catch (final DurabilityException ex)
-        {
-            if (ex.kind() != DurabilityException.Kind.NOT_FOUND)
-            {
-                throw ex;
-            }
-            // Deleted by truncation since it was sealed: nothing left to make durable.
-        }
+        return new WalMetrics(counters.appends(), counters.bytes(), counters.rolls(), barriers.count(),
+            barriers.nanosTotal(), barriers.nanosMax(), barriers.lastDurableId(), counters.lastEntryId(),
+            repairReport.changedAnything(), barriers.poisoned());
     }
 
     /** @return the id of the last entry appended (0 when the WAL has none). */
@@ -1086,10 +475,7 @@ public final class WalWriter<E> implements AutoCloseable
         {
             throw DurabilityException.invalidState("WAL writer is closed", options.walDir());
         }
-        if (poisonedBy != null)
-        {
-            throw poisonedError();
-        }
+        barriers.checkNotPoisoned();
     }
 
     /**
@@ -1111,21 +497,18 @@ public final class WalWriter<E> implements AutoCloseable
             return;
         }
         RuntimeException failure = null;
-        if (syncer != null)
-        {
-            // After the barrier in progress; everything appended is made durable below, on this thread.
-            syncer.stop();
-        }
+        // After the barrier in progress; everything appended is made durable below, on this thread.
+        barriers.stopSyncer();
         try
         {
-            if (claim.isActive() && poisonedBy == null)
+            if (claim.isActive() && !barriers.poisoned())
             {
                 current.abort(claim.frameOffset(), claim.maxLength());
                 claim.deactivate();
             }
-            if (poisonedBy == null && current != null)
+            if (!barriers.poisoned())
             {
-                if (durable)
+                if (barriers.durable())
                 {
                     flushAndSync();
                 }
@@ -1139,15 +522,11 @@ public final class WalWriter<E> implements AutoCloseable
         finally
         {
             closed = true;
-            pendingSync.clear();
-            if (current != null)
-            {
-                current.file().close();
-            }
+            current.file().close();
             lock.close();
-            acks.end(failure instanceof DurabilityException ? (DurabilityException)failure :
+            barriers.closed(failure instanceof DurabilityException ? (DurabilityException)failure :
                 DurabilityException.invalidState("WAL writer closed" + (failure == null ? "" : " after a failed barrier: " + failure),
-                    options.walDir()), current == null ? 0 : current.nextEntryId() - 1);
+                    options.walDir()), current.nextEntryId() - 1);
         }
         if (failure != null)
         {

