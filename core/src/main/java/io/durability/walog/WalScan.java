@@ -58,6 +58,9 @@ final class WalScan
         final List<Long> droppedSegmentIds = new ArrayList<>();
     }
 
+    /** The note on an uninitialized header that only a power cut explains (replay and tailers alike). */
+    static final String HEADER_NEVER_REACHED_DISK =
+        " (the header of a segment created after the last completed barrier never reached the disk)";
     private static final int HEADER_OK = 0;
     private static final int HEADER_UNINITIALIZED = 1;
     private static final int HEADER_BAD = 2;
@@ -180,15 +183,12 @@ final class WalScan
             final boolean proven = i <= lastProven;
             if (i > 0 && ids[i] != ids[i - 1] + 1)
             {
-                final DurabilityException missing = DurabilityException.format(
-                    "a segment file is missing between " + WalLayout.segmentPath(walDir, ids[i - 1]) + " and this one",
-                    path, -1, "segment " + (ids[i - 1] + 1), "segment " + ids[i]);
+                final DurabilityException missing = WalLayout.missingSegment(walDir, ids[i - 1], ids[i]);
                 if (proven)
                 {
-                    return corrupt(result, n, missing.withNote(
-                        " (a later segment records a durable watermark, so the missing one was durable)"));
+                    return corrupt(result, n, missing.withNote(WalLayout.MISSING_PROVEN));
                 }
-                tail = missing.withNote(" (created after the last completed barrier: a power-loss tail)");
+                tail = missing.withNote(WalLayout.MISSING_TAIL);
                 m = i;
                 break;
             }
@@ -197,8 +197,7 @@ final class WalScan
                 m = i;
                 if (i < n - 1 || !noFrameAtStart[i])
                 {
-                    tail = headerErrors[i].withNote(
-                        " (the header of a segment created after the last completed barrier never reached the disk)");
+                    tail = headerErrors[i].withNote(HEADER_NEVER_REACHED_DISK);
                 }
                 break;
             }

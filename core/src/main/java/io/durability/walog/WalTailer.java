@@ -149,6 +149,9 @@ public final class WalTailer<E> implements AutoCloseable
     private long lastWord;
     /** A slot the scan stopped at without an error: judged again once it holds a whole frame. */
     private int stuckOffset = UNKNOWN;
+    private int zeroStops;
+    /** How often a tailer stopped at a zero slot asks whether a later segment proved its segment. */
+    private static final long LATER_CHECK_NANOS = 200_000_000L;
     private boolean closed;
 
     private WalTailer(
@@ -328,7 +331,11 @@ public final class WalTailer<E> implements AutoCloseable
             {
                 if (p >= scanner.watermark() && durableLimit != Integer.MAX_VALUE)
                 {
-                    break; // nothing new: the one load of the empty path
+                    if (!zeroSlotProven(s))
+                    {
+                        break; // nothing new: one load (and a counter) on the empty path
+                    }
+                    durableLimit = Integer.MAX_VALUE;
                 }
                 // Below the watermark, or in a segment a later one proved, data must be there: the scan
                 // says what is wrong (or finds it after all).
@@ -491,7 +498,11 @@ public final class WalTailer<E> implements AutoCloseable
             {
                 // A frame the walk cannot pass (damage) in a segment a later barrier proved durable: the
                 // scan judges it (and names it) instead of the tailer waiting for it forever.
-                return s.walkBlocked && laterSegmentRecordsAWatermark();
+                if (s.walkBlocked)
+                {
+                    return laterSegmentRecordsAWatermark();
+                }
+                return zeroSlotProven(s);
             }
             final Segment next = tryOpen(s.id + 1);
             if (next == null)
@@ -506,6 +517,27 @@ public final class WalTailer<E> implements AutoCloseable
         }
     }
 
+    /**
+     * At a zero slot no watermark of its segment covers: where the writer has not written yet, or
+     * damage (a zeroed sector) in a segment a later one proved complete. The later segments (a
+     * directory listing) are looked at on the first such stop in a segment, then at most every
+     * {@link #LATER_CHECK_NANOS} (a clock read every 256 stops): never on every idle poll.
+     *
+     * @return whether a later segment records a durable watermark (the zero is damage: the scan names it).
+     */
+    private boolean zeroSlotProven(final Segment s)
+    {
+        if (s.laterCheckedAt != 0)
+        {
+            if ((++zeroStops & 255) != 0 || System.nanoTime() - s.laterCheckedAt < LATER_CHECK_NANOS)
+            {
+                return false;
+            }
+        }
+        s.laterCheckedAt = Math.max(1, System.nanoTime());
+        return laterSegmentRecordsAWatermark();
+    }
+
     /** Best effort at a torn write: is there a later segment whose header records a watermark? */
     private boolean laterSegmentRecordsAWatermark()
     {
@@ -513,8 +545,14 @@ public final class WalTailer<E> implements AutoCloseable
         {
             return true;
         }
+        return laterWatermarkAfter(segmentId);
+    }
+
+    /** @return whether a segment after {@code after} records a durable watermark. */
+    private boolean laterWatermarkAfter(final long after)
+    {
         final long[] ids = WalLayout.segmentIds(directory, walDir);
-        for (int i = ids.length - 1; i >= 0 && ids[i] > segmentId; i--)
+        for (int i = ids.length - 1; i >= 0 && ids[i] > after; i--)
         {
             final Segment later = tryOpen(ids[i]);
             if (later != null)
@@ -595,6 +633,34 @@ public final class WalTailer<E> implements AutoCloseable
             // A later segment exists, so this one was created before it: open it again (the writer may
             // have created both since the first attempt); missing now, it was deleted.
             file = openOrNull(path);
+            if (file == null && ids[0] < id)
+            {
+                // An older segment is still there, and truncation deletes oldest first: a hole in the chain.
+                long previous = ids[0];
+                long next = id + 1;
+                for (final long other : ids)
+                {
+                    if (other < id)
+                    {
+                        previous = other;
+                    }
+                    else if (other > id)
+                    {
+                        next = other;
+                        break;
+                    }
+                }
+                final DurabilityException missing = WalLayout.missingSegment(walDir, previous, next);
+                if (laterSegmentRecordsAWatermark())
+                {
+                    throw missing.withNote(WalLayout.MISSING_PROVEN);
+                }
+                if (mode == ReplayMode.STRICT)
+                {
+                    throw missing.withNote(WalLayout.MISSING_TAIL);
+                }
+                return null; // best effort: the stream ends before the hole
+            }
             if (file == null)
             {
                 throw new DurabilityException(DurabilityException.Kind.INVALID_STATE,
@@ -617,8 +683,24 @@ public final class WalTailer<E> implements AutoCloseable
                 if (snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
                     file.capacity() >= SegmentDescriptor.HEADER_LENGTH)
                 {
-                    file.close(); // being created; a resume may also replace it: open it afresh next time
-                    return null;
+                    final long[] ids = WalLayout.segmentIds(directory, walDir);
+                    final boolean stillZero = SegmentHeader.snapshot(file.buffer()).getLong(0) == 0;
+                    file.close();
+                    if (ids.length == 0 || ids[ids.length - 1] <= id || !stillZero)
+                    {
+                        return null; // being created; a resume may also replace it: open it afresh next time
+                    }
+                    // A later segment existed before the header was read again, and a writer initializes a
+                    // header before it creates the next segment: judged as replay judges it.
+                    if (laterWatermarkAfter(id))
+                    {
+                        throw ex;
+                    }
+                    if (mode == ReplayMode.STRICT)
+                    {
+                        throw ex.withNote(WalScan.HEADER_NEVER_REACHED_DISK);
+                    }
+                    return null; // best effort: the stream ends before it
                 }
                 throw ex;
             }
@@ -884,6 +966,8 @@ public final class WalTailer<E> implements AutoCloseable
 
         /** Set when {@link #sealVisible} stopped at a slot holding something no writer leaves there. */
         boolean walkBlocked;
+        /** When a zero slot last made the tailer look for a later segment's watermark (0: never). */
+        long laterCheckedAt;
 
         /** @return whether the writer's seal of this segment is visible (following frame lengths from {@link #lookahead}). */
         boolean sealVisible()
