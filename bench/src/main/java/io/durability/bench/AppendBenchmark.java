@@ -1,7 +1,7 @@
 package io.durability.bench;
 
+import io.durability.walog.WalLayout;
 import io.durability.codec.DirectBufferCodec;
-import io.durability.frame.FrameDescriptor;
 import io.durability.storage.MemoryDirectory;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.storage.mmap.MmapOptions;
@@ -243,8 +243,8 @@ public class AppendBenchmark
         @Setup
         public void frames()
         {
-            framesPerSegment = (WalOptions.DEFAULT_SEGMENT_CAPACITY - 64 - FrameDescriptor.HEADER_LENGTH)
-                / FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + length) - 1;
+            framesPerSegment = (WalOptions.DEFAULT_SEGMENT_CAPACITY - 64 - WalLayout.FRAME_HEADER_LENGTH)
+                / WalLayout.frameLength(length) - 1;
         }
 
         /** Untimed: roll now if the next batch would not fit. */
@@ -426,8 +426,8 @@ public class AppendBenchmark
             crcView = map.duplicate();
             payload = common.bytes;
             length = common.payload;
-            frameLength = FrameDescriptor.HEADER_LENGTH + length;
-            frameSlot = FrameDescriptor.align(frameLength);
+            frameLength = WalLayout.FRAME_HEADER_LENGTH + length;
+            frameSlot = WalLayout.frameLength(length);
         }
 
         @TearDown
@@ -451,25 +451,35 @@ public class AppendBenchmark
             return entryId;
         }
 
+        // The frame layout as docs/FORMAT.md ("Frame") gives it: the proxy writes our format by hand.
+        private static final int ENTRY_ID_OFFSET = 8;
+        private static final int TYPE_OFFSET = 16;
+        private static final int FLAGS_OFFSET = 18;
+        private static final int SALT_OFFSET = 20;
+        static final int CRC_COVERAGE_OFFSET = 8;
+        private static final short TYPE_DATA = 1;
+        private static final boolean LITTLE_ENDIAN_NATIVE = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
         /**
          * Our frame, by hand: payload, id, type, flags, salt, CRC32C over the covered bytes, then the
-         * length and CRC together in one 8-byte release store (format 2's commit).
+         * length and CRC together in one 8-byte release store (format 2's commit: the length in the low
+         * 32 bits, the CRC in the high 32, little-endian).
          */
         static void frame(
             final UnsafeBuffer b, final ByteBuffer crcView, final CRC32C crc, final int frame,
             final UnsafeBuffer payload, final int length, final long entryId)
         {
-            final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
-            b.putBytes(frame + FrameDescriptor.HEADER_LENGTH, payload, 0, length);
-            b.putLong(frame + FrameDescriptor.ENTRY_ID_OFFSET, entryId);
-            b.putShort(frame + FrameDescriptor.TYPE_OFFSET, FrameDescriptor.TYPE_DATA);
-            b.putShort(frame + FrameDescriptor.FLAGS_OFFSET, (short)0);
-            b.putInt(frame + FrameDescriptor.SALT_OFFSET, SALT);
-            crcView.limit(frame + frameLength).position(frame + FrameDescriptor.CRC_COVERAGE_OFFSET);
+            final int frameLength = WalLayout.FRAME_HEADER_LENGTH + length;
+            b.putBytes(frame + WalLayout.FRAME_HEADER_LENGTH, payload, 0, length);
+            b.putLong(frame + ENTRY_ID_OFFSET, entryId);
+            b.putShort(frame + TYPE_OFFSET, TYPE_DATA);
+            b.putShort(frame + FLAGS_OFFSET, (short)0);
+            b.putInt(frame + SALT_OFFSET, SALT);
+            crcView.limit(frame + frameLength).position(frame + CRC_COVERAGE_OFFSET);
             crc.reset();
             crc.update(crcView);
-            b.putLongRelease(frame + FrameDescriptor.LENGTH_OFFSET,
-                FrameDescriptor.lengthAndCrc(frameLength, (int)crc.getValue()));
+            final long le = ((long)(int)crc.getValue() << 32) | (frameLength & 0xFFFF_FFFFL);
+            b.putLongRelease(frame, LITTLE_ENDIAN_NATIVE ? le : Long.reverseBytes(le));
         }
     }
 
@@ -528,7 +538,7 @@ public class AppendBenchmark
             });
             payload = common.bytes;
             length = common.payload;
-            frameSlot = FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + length);
+            frameSlot = WalLayout.frameLength(length);
             spare = background.submit(this::prepare);
             next();
         }
@@ -725,7 +735,7 @@ public class AppendBenchmark
     public long crc32cAlone(final Raw raw)
     {
         final ByteBuffer view = raw.crcView;
-        view.limit(raw.frameLength).position(FrameDescriptor.CRC_COVERAGE_OFFSET);
+        view.limit(raw.frameLength).position(Raw.CRC_COVERAGE_OFFSET);
         raw.crc.reset();
         raw.crc.update(view);
         return raw.crc.getValue();

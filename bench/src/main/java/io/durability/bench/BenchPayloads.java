@@ -1,5 +1,6 @@
 package io.durability.bench;
 
+import io.durability.walog.WalLayout;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -7,7 +8,7 @@ import java.nio.ByteBuffer;
 /** Payloads and folder conventions shared by the benchmarks. */
 final class BenchPayloads
 {
-    /** Frame header bytes of every framed peer ({@code FrameDescriptor.HEADER_LENGTH}). */
+    /** Frame header bytes of every framed peer ({@code WalLayout.FRAME_HEADER_LENGTH}). */
     static final int FRAME_HEADER = 24;
 
     private BenchPayloads()

@@ -1,7 +1,7 @@
 package io.durability.bench;
 
+import io.durability.walog.WalLayout;
 import io.durability.codec.DirectBufferCodec;
-import io.durability.frame.FrameDescriptor;
 import io.durability.storage.Directory;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
@@ -17,7 +17,7 @@ final class BigWal
     /** Entries of {@code payload} bytes that make about {@code bytes} of frames. */
     static long entries(final long bytes, final int payload)
     {
-        return bytes / FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + payload);
+        return bytes / WalLayout.frameLength(payload);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.durability.bench;
 
+import io.durability.walog.WalLayout;
 import io.durability.codec.DirectBufferCodec;
-import io.durability.frame.FrameDescriptor;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalOptions;
@@ -105,6 +105,6 @@ public class ReplayResumeBenchmark
     /** @return the frame bytes of a WAL of {@code walMiB} MiB at {@code payload} (for the report). */
     static long frameBytes(final int walMiB, final int payload)
     {
-        return BigWal.entries((long)walMiB << 20, payload) * FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + payload);
+        return BigWal.entries((long)walMiB << 20, payload) * WalLayout.frameLength(payload);
     }
 }

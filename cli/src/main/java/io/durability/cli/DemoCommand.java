@@ -1,6 +1,6 @@
 package io.durability.cli;
 
-import io.durability.frame.FrameDescriptor;
+import io.durability.walog.WalLayout;
 import io.durability.publish.CheckpointPublisher;
 import io.durability.publish.PublishResult;
 import io.durability.recover.Recovered;
@@ -199,7 +199,7 @@ public final class DemoCommand implements Callable<Integer>
 
     private static long frameBytes(final WalEntry entry)
     {
-        return FrameDescriptor.align(FrameDescriptor.HEADER_LENGTH + WalEntryCodec.encodedLength(entry));
+        return WalLayout.frameLength(WalEntryCodec.encodedLength(entry));
     }
 
     private static void removeHook(final Thread hook)

@@ -1,5 +1,6 @@
 package io.durability.cli;
 
+import io.durability.walog.WalLayout;
 import java.io.PrintWriter;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -109,7 +110,7 @@ final class Progress implements AutoCloseable
     io.durability.walog.FrameHandler frames()
     {
         return (id, buffer, offset, length) ->
-            advance(io.durability.frame.FrameDescriptor.align(io.durability.frame.FrameDescriptor.HEADER_LENGTH + length));
+            advance(WalLayout.frameLength(length));
     }
 
     /** Count {@code units} more as done; redraws at most ten times a second. */

@@ -2,10 +2,10 @@ package io.durability.cli;
 
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.storage.mmap.MmapOptions;
-import io.durability.frame.SegmentScanner;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
 import io.durability.walog.WalLayout;
+import io.durability.walog.WalMaintenance;
 import io.durability.walog.WalOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -139,26 +139,7 @@ final class WalFolder
          */
         long bytesInUse()
         {
-            final long[] ids = WalLayout.segmentIds(directory, options.walDir());
-            long total = 0;
-            for (int i = 0; i < ids.length; i++)
-            {
-                final String path = WalLayout.segmentPath(options.walDir(), ids[i]);
-                if (i < ids.length - 1)
-                {
-                    total += directory.fileLength(path);
-                    continue;
-                }
-                try (SegmentFile last = directory.openSegment(path, false))
-                {
-                    total += SegmentScanner.lastNonZeroEnd(last.buffer(), 0, last.capacity());
-                }
-                catch (final DurabilityException ex)
-                {
-                    total += directory.fileLength(path);
-                }
-            }
-            return total;
+            return WalMaintenance.bytesInUse(directory, options);
         }
 
         /** @return a progress bar over {@link #bytesInUse()}, drawn on a terminal only. */

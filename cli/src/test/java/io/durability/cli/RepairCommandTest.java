@@ -1,7 +1,7 @@
 package io.durability.cli;
 
 import io.durability.codec.BytesCodec;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.SegmentFile;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.testing.Damage;

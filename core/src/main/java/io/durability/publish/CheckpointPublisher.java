@@ -2,7 +2,7 @@ package io.durability.publish;
 
 import io.durability.checkpoint.CheckpointFile;
 import io.durability.codec.Codec;
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.recover.SegmentIndexCodec;
 import io.durability.recover.SegmentIndexState;
 import io.durability.storage.Directory;

@@ -1,10 +1,10 @@
 package io.durability.recordlog;
 
-import io.durability.frame.Crc32cRange;
-import io.durability.frame.FrameCursor;
-import io.durability.frame.SegmentDescriptor;
-import io.durability.frame.SegmentHeader;
-import io.durability.frame.SegmentScanner;
+import io.durability.internal.frame.Crc32cRange;
+import io.durability.internal.frame.FrameCursor;
+import io.durability.internal.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentHeader;
+import io.durability.internal.frame.SegmentScanner;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;

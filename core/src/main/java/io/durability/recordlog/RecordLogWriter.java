@@ -1,7 +1,7 @@
 package io.durability.recordlog;
 
-import io.durability.frame.SegmentAppender;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentAppender;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;

@@ -1,6 +1,6 @@
 package io.durability.walog;
 
-import io.durability.frame.FrameDescriptor;
+import io.durability.internal.frame.FrameDescriptor;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

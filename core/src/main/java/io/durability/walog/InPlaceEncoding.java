@@ -1,7 +1,7 @@
 package io.durability.walog;
 
 import io.durability.codec.Codec;
-import io.durability.frame.SegmentAppender;
+import io.durability.internal.frame.SegmentAppender;
 import io.durability.storage.DurabilityException;
 
 /** A codec encoding an entry straight into a segment's next frame, its failures made ours. */

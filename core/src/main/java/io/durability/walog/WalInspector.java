@@ -1,9 +1,9 @@
 package io.durability.walog;
 
-import io.durability.frame.Crc32cRange;
-import io.durability.frame.SegmentScanner;
-import io.durability.frame.SegmentDescriptor;
-import io.durability.frame.SegmentHeader;
+import io.durability.internal.frame.Crc32cRange;
+import io.durability.internal.frame.SegmentScanner;
+import io.durability.internal.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentHeader;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
@@ -104,14 +104,14 @@ public final class WalInspector
                     entries++;
                     if (framesOrNull != null)
                     {
-                        final io.durability.frame.FrameCursor c = scanner.cursor();
+                        final io.durability.internal.frame.FrameCursor c = scanner.cursor();
                         framesOrNull.onFrame(c.entryId(), c.buffer(), c.payloadOffset(), c.payloadLength());
                     }
                 }
                 if (r == SegmentScanner.SEALED)
                 {
                     sealed = true;
-                    used = scanner.endOffset() + io.durability.frame.FrameDescriptor.HEADER_LENGTH;
+                    used = scanner.endOffset() + io.durability.internal.frame.FrameDescriptor.HEADER_LENGTH;
                 }
                 else
                 {

@@ -81,6 +81,18 @@ public final class WalLayout
         return ids.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
+    /** Bytes of a frame header in front of every entry's payload (docs/FORMAT.md, "Frame"). */
+    public static final int FRAME_HEADER_LENGTH = io.durability.internal.frame.FrameDescriptor.HEADER_LENGTH;
+
+    /**
+     * @param payloadLength an entry's payload bytes.
+     * @return the bytes the entry takes in a segment: its frame header and payload, padded to 8.
+     */
+    public static int frameLength(final int payloadLength)
+    {
+        return io.durability.internal.frame.FrameDescriptor.align(FRAME_HEADER_LENGTH + payloadLength);
+    }
+
     /**
      * The error for a hole in the segment chain: segment {@code previousId} exists, the next one found
      * is {@code nextId}, and those between are missing (replay, resume, verify and every tailer name it

@@ -1,9 +1,9 @@
 package io.durability.walog;
 
-import io.durability.frame.Crc32cRange;
-import io.durability.frame.SegmentDescriptor;
-import io.durability.frame.SegmentHeader;
-import io.durability.internal.CrashPoints;
+import io.durability.internal.frame.Crc32cRange;
+import io.durability.internal.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentHeader;
+import io.durability.testhook.CrashPoints;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
 import io.durability.storage.SegmentFile;
@@ -36,6 +36,37 @@ public final class WalMaintenance
             return List.of();
         }
         return ranges(directory, options, scan.segmentIds[scan.lastIndex], scan.nextEntryId);
+    }
+
+    /**
+     * The disk space a WAL's data takes: every segment file's length but the last one's, whose bytes
+     * count up to its last non-zero byte (a segment's file is created at full capacity). A last segment
+     * that cannot be opened counts whole. Reads without the WAL lock; nothing is changed.
+     *
+     * @return bytes, 0 for an empty or missing WAL.
+     */
+    public static long bytesInUse(final Directory directory, final WalOptions options)
+    {
+        final long[] ids = WalLayout.segmentIds(directory, options.walDir());
+        long total = 0;
+        for (int i = 0; i < ids.length; i++)
+        {
+            final String path = WalLayout.segmentPath(options.walDir(), ids[i]);
+            if (i < ids.length - 1)
+            {
+                total += directory.fileLength(path);
+                continue;
+            }
+            try (SegmentFile last = directory.openSegment(path, false))
+            {
+                total += io.durability.internal.frame.SegmentScanner.lastNonZeroEnd(last.buffer(), 0, last.capacity());
+            }
+            catch (final io.durability.storage.DurabilityException ex)
+            {
+                total += directory.fileLength(path);
+            }
+        }
+        return total;
     }
 
     /**

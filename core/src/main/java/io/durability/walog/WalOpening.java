@@ -1,7 +1,7 @@
 package io.durability.walog;
 
-import io.durability.frame.SegmentAppender;
-import io.durability.frame.SegmentHeader;
+import io.durability.internal.frame.SegmentAppender;
+import io.durability.internal.frame.SegmentHeader;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;

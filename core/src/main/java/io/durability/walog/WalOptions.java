@@ -1,7 +1,7 @@
 package io.durability.walog;
 
-import io.durability.frame.FrameDescriptor;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.FrameDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.RelativePath;
 import io.durability.storage.SegmentFiles;

@@ -187,7 +187,7 @@ public final class WalReader<E>
      * Validate every frame of the WAL without decoding payloads and say what it is: the one verdict
      * (clean, torn tail or corrupt) that {@link WalWriter#resume} and the tools agree on. Damage is
      * reported in the verdict, not thrown. Like resume it looks at every byte after the end of data
-     * (a replay looks {@link io.durability.frame.SegmentScanner#READER_PROBE} bytes far, so that its
+     * (a replay looks {@link io.durability.internal.frame.SegmentScanner#READER_PROBE} bytes far, so that its
      * cost does not grow with the unused part of the final segment).
      *
      * @return the verdict, with what a repair would cut.

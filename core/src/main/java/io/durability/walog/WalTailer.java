@@ -1,12 +1,12 @@
 package io.durability.walog;
 
 import io.durability.codec.Codec;
-import io.durability.frame.Crc32cRange;
-import io.durability.frame.FrameCursor;
-import io.durability.frame.FrameDescriptor;
-import io.durability.frame.SegmentDescriptor;
-import io.durability.frame.SegmentHeader;
-import io.durability.frame.SegmentScanner;
+import io.durability.internal.frame.Crc32cRange;
+import io.durability.internal.frame.FrameCursor;
+import io.durability.internal.frame.FrameDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentHeader;
+import io.durability.internal.frame.SegmentScanner;
 import io.durability.storage.CrcMismatchException;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;

@@ -1,8 +1,8 @@
 package io.durability.walog;
 
 import io.durability.codec.Codec;
-import io.durability.frame.SegmentAppender;
-import io.durability.internal.CrashPoints;
+import io.durability.internal.frame.SegmentAppender;
+import io.durability.testhook.CrashPoints;
 import io.durability.storage.Directory;
 import io.durability.storage.DirectoryLock;
 import io.durability.storage.DurabilityException;

@@ -1,6 +1,6 @@
 package io.durability.recordlog;
 
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.CrcMismatchException;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;

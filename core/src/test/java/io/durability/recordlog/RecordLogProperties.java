@@ -1,6 +1,6 @@
 package io.durability.recordlog;
 
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.MemoryDirectory;
 import io.durability.testing.Damage;
 import io.durability.walog.ReplayMode;

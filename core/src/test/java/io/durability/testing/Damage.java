@@ -1,9 +1,9 @@
 package io.durability.testing;
 
-import io.durability.frame.FrameCursor;
-import io.durability.frame.Crc32cRange;
-import io.durability.frame.SegmentDescriptor;
-import io.durability.frame.SegmentHeader;
+import io.durability.internal.frame.FrameCursor;
+import io.durability.internal.frame.Crc32cRange;
+import io.durability.internal.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentHeader;
 import io.durability.storage.Directory;
 import io.durability.storage.SegmentFile;
 

@@ -1,7 +1,7 @@
 package io.durability.walog;
 
 import io.durability.codec.BytesCodec;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.publish.CheckpointPublisher;
 import io.durability.recover.RecoveryManager;
 import io.durability.recover.SegmentIndexState;

@@ -1,6 +1,6 @@
 package io.durability.walog;
 
-import io.durability.frame.SegmentAppender;
+import io.durability.internal.frame.SegmentAppender;
 import io.durability.storage.DurabilityException;
 import io.durability.testing.SyncRecordingDirectory;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.durability.walog;
 import io.durability.codec.BytesCodec;
 import io.durability.codec.Codec;
 import io.durability.codec.DirectBufferCodec;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.MemoryDirectory;
 import io.durability.testing.Damage;

@@ -6,7 +6,7 @@ import io.durability.storage.DurabilityException;
 import io.durability.storage.DurabilityException.Kind;
 import io.durability.testing.Damage;
 import io.durability.testing.SyncRecordingDirectory;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

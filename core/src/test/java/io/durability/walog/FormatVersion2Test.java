@@ -1,8 +1,8 @@
 package io.durability.walog;
 
 import io.durability.codec.BytesCodec;
-import io.durability.frame.FrameDescriptor;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.FrameDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.MemoryDirectory;
 import io.durability.testing.Damage;

@@ -5,7 +5,7 @@ import io.durability.storage.DurabilityException;
 import io.durability.storage.MemoryDirectory;
 import org.junit.jupiter.api.Test;
 
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.recordlog.RecordLogWriter;
 import io.durability.testing.Damage;
 import io.durability.testing.PowerLossDirectory;

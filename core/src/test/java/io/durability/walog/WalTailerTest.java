@@ -1,7 +1,7 @@
 package io.durability.walog;
 
 import io.durability.codec.BytesCodec;
-import io.durability.frame.SegmentDescriptor;
+import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.DurabilityException.Kind;
@@ -538,7 +538,7 @@ public class WalTailerTest
         final DurabilityException ex = assertThrows(DurabilityException.class, () -> WalTailer.open(dir,
             BytesCodec.INSTANCE, big, ReplayMode.BEST_EFFORT, WalTailer.Delivery.VISIBLE, 45).close());
         assertEquals("wal/wal-1.seg", ex.file());
-        assertEquals(io.durability.frame.FrameDescriptor.flagsOffset(frames.get(39).offset()), ex.offset(), ex.getMessage());
+        assertEquals(io.durability.internal.frame.FrameDescriptor.flagsOffset(frames.get(39).offset()), ex.offset(), ex.getMessage());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.durability.crash;
 
 import io.durability.codec.BytesCodec;
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.recover.CheckpointRef;
 import io.durability.recover.Recovered;
 import io.durability.storage.DurabilityException;

@@ -1,6 +1,6 @@
 package io.durability.storage.mmap;
 
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.DurabilityException.Kind;
 import io.durability.storage.RelativePath;

@@ -1,6 +1,6 @@
 package io.durability.storage.mmap;
 
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

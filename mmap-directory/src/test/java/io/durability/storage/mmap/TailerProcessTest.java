@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.durability.replication.ratis;
 
 import io.durability.checkpoint.CheckpointFile;
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.storage.mmap.MmapOptions;

@@ -1,6 +1,6 @@
 package io.durability.replication.ratis;
 
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.walog.WalRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

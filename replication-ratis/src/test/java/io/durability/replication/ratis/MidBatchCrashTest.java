@@ -1,6 +1,6 @@
 package io.durability.replication.ratis;
 
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalReader;

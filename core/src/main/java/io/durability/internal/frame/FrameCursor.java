@@ -1,4 +1,4 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 import io.durability.storage.CrcMismatchException;
 import io.durability.storage.DurabilityException;
@@ -6,7 +6,7 @@ import org.agrona.concurrent.AtomicBuffer;
 
 import java.nio.ByteBuffer;
 
-import static io.durability.frame.FrameDescriptor.*;
+import static io.durability.internal.frame.FrameDescriptor.*;
 
 /**
  * Walks the frames of one segment, validating each: the one reader of the frame format, shared by

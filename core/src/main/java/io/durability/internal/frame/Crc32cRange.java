@@ -1,4 +1,4 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;

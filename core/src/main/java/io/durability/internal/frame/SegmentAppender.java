@@ -1,11 +1,11 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
-import io.durability.internal.CrashPoints;
+import io.durability.testhook.CrashPoints;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
 import org.agrona.concurrent.AtomicBuffer;
 
-import static io.durability.frame.FrameDescriptor.*;
+import static io.durability.internal.frame.FrameDescriptor.*;
 
 /**
  * Appends frames to one segment: the one implementation of the commit protocol.

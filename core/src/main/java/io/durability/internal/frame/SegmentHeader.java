@@ -1,10 +1,10 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 import io.durability.storage.CrcMismatchException;
 import io.durability.storage.DurabilityException;
 import org.agrona.DirectBuffer;
 
-import static io.durability.frame.SegmentDescriptor.*;
+import static io.durability.internal.frame.SegmentDescriptor.*;
 
 /**
  * A parsed, validated segment header. {@link #read} either returns a header whose every field was

@@ -1,4 +1,4 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 import io.durability.storage.MemoryDirectory;
 import io.durability.storage.SegmentFile;

@@ -1,4 +1,4 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 /**
  * Layout of one frame, the unit both logs store. Frames start at 8-byte aligned offsets inside a

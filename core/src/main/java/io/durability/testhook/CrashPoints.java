@@ -1,4 +1,4 @@
-package io.durability.internal;
+package io.durability.testhook;
 
 /**
  * Named points where a crash test can make the process halt itself ({@link Runtime#halt}), to

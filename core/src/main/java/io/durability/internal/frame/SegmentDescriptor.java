@@ -1,4 +1,4 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,8 +1,8 @@
 /**
  * The frame layer shared by the record log and the WAL: segment header and frame layouts
- * ({@link io.durability.frame.SegmentDescriptor}, {@link io.durability.frame.FrameDescriptor}), the
- * commit protocol ({@link io.durability.frame.SegmentAppender}) and the validating reader
- * ({@link io.durability.frame.FrameCursor}). {@code docs/FORMAT.md} documents every byte.
+ * ({@link io.durability.internal.frame.SegmentDescriptor}, {@link io.durability.internal.frame.FrameDescriptor}), the
+ * commit protocol ({@link io.durability.internal.frame.SegmentAppender}) and the validating reader
+ * ({@link io.durability.internal.frame.FrameCursor}). {@code docs/FORMAT.md} documents every byte.
  *
  * <h2>Invariants (must not change without a format bump)</h2>
  * <ul>
@@ -15,7 +15,7 @@
  *   <li>A rolled segment ends with a seal frame carrying the next segment's first id.</li>
  * </ul>
  *
- * <p>These classes are public so that tools (the CLI, tests) can read the format; applications use
- * {@code io.durability.walog} and {@code io.durability.recordlog}.
+ * <p>Internal: public only for core's other packages (see {@code io.durability.internal}); applications
+ * and tools use {@code io.durability.walog} and {@code io.durability.recordlog}.
  */
-package io.durability.frame;
+package io.durability.internal.frame;

@@ -1,11 +1,11 @@
-package io.durability.frame;
+package io.durability.internal.frame;
 
 import io.durability.storage.DurabilityException;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.nio.ByteBuffer;
 
-import static io.durability.frame.FrameDescriptor.*;
+import static io.durability.internal.frame.FrameDescriptor.*;
 
 /**
  * Walks the frames of one segment and, where they stop, decides what the stop is: the one place
