@@ -5,14 +5,9 @@ import io.durability.internal.frame.Crc32cRange;
 import io.durability.internal.frame.FrameCursor;
 import io.durability.internal.frame.FrameDescriptor;
 import io.durability.internal.frame.SegmentDescriptor;
-import io.durability.internal.frame.SegmentHeader;
 import io.durability.internal.frame.SegmentScanner;
-import io.durability.storage.CrcMismatchException;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
-import io.durability.storage.SegmentFile;
-import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Follows a live WAL: delivers, in id order and each exactly once, the entries a writer appends, as
@@ -30,7 +25,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   nothing committed: after it, {@code resume} continues after the last committed entry and the
  *   tailer goes on delivering exactly the committed stream, with no duplicate and no gap.</li>
  *   <li><b>{@link Delivery#DURABLE}</b>: an entry is delivered only once a segment header's durable
- *   watermark proves it durable (docs/FORMAT.md, "Segment header"): its frame starts below the
+ *   watermark proves it durable (docs/FORMAT.md, "TailedSegment header"): its frame starts below the
  *   watermark of its segment, or a later segment records a non-zero watermark (which the writer stores
  *   only after every earlier segment, its seal and folder entry were made durable). No mode, repair or
  *   {@code resume} may cut such an entry, so a durable tailer never delivers one that is later taken
@@ -133,12 +128,11 @@ public final class WalTailer<E> implements AutoCloseable
     private final boolean durableOnly;
     private final SegmentScanner scanner = new SegmentScanner();
     private final Crc32cRange headerCrc = new Crc32cRange();
+    private final TailedChain chain;
     private final Decoding decoding = new Decoding();
 
     /** The segment being read, or {@code null} while the tailer waits for segment {@link #segmentId}. */
-    private Segment current;
-    /** {@link Delivery#DURABLE}: a later segment whose watermark may prove {@link #current} durable. */
-    private Segment probe;
+    private TailedSegment current;
     private long segmentId;
     /** The id the next frame read must carry. */
     private long nextEntryId;
@@ -149,9 +143,6 @@ public final class WalTailer<E> implements AutoCloseable
     private long lastWord;
     /** A slot the scan stopped at without an error: judged again once it holds a whole frame. */
     private int stuckOffset = UNKNOWN;
-    private int zeroStops;
-    /** How often a tailer stopped at a zero slot asks whether a later segment proved its segment. */
-    private static final long LATER_CHECK_NANOS = 200_000_000L;
     private boolean closed;
 
     private WalTailer(
@@ -163,6 +154,7 @@ public final class WalTailer<E> implements AutoCloseable
         this.codecId = codec.id();
         this.walDir = options.walDir();
         this.mode = mode;
+        this.chain = new TailedChain(directory, walDir, codecId, mode, headerCrc);
         this.durableOnly = delivery == Delivery.DURABLE;
     }
 
@@ -291,11 +283,7 @@ public final class WalTailer<E> implements AutoCloseable
             current.file.close();
             current = null;
         }
-        if (probe != null)
-        {
-            probe.file.close();
-            probe = null;
-        }
+        chain.closeProbe();
     }
 
     /**
@@ -320,7 +308,7 @@ public final class WalTailer<E> implements AutoCloseable
             {
                 break;
             }
-            final Segment s = current;
+            final TailedSegment s = current;
             final int p = scanner.cursor().position();
             if (durableOnly && !seeking && p >= durableLimit && !raiseDurableLimit(p))
             {
@@ -331,7 +319,7 @@ public final class WalTailer<E> implements AutoCloseable
             {
                 if (p >= scanner.watermark() && durableLimit != Integer.MAX_VALUE)
                 {
-                    if (!zeroSlotProven(s))
+                    if (!chain.zeroSlotProven(s, segmentId))
                     {
                         break; // nothing new: one load (and a counter) on the empty path
                     }
@@ -439,7 +427,7 @@ public final class WalTailer<E> implements AutoCloseable
         stuckOffset = offset;
     }
 
-    private DurabilityException tookBack(final Segment s)
+    private DurabilityException tookBack(final TailedSegment s)
     {
         return new DurabilityException(DurabilityException.Kind.INVALID_STATE,
             "the WAL no longer holds entry " + (nextEntryId - 1) + ", which this tailer delivered: a writer's " +
@@ -475,116 +463,30 @@ public final class WalTailer<E> implements AutoCloseable
         return false;
     }
 
-    /**
-     * Whether a segment after the current one records a non-zero watermark, which a writer stores only
-     * once every earlier segment, its seal and its folder entry are durable. The tailer follows the
-     * writer's seals (by their lengths and types alone: a hint, the scan validates every frame it
-     * delivers) to the newest segment it can see, holding at most that one open besides the current.
-     */
+    /** @see TailedChain#provenByLater */
     private boolean provenByLaterSegment()
     {
-        while (true)
-        {
-            final Segment s = probe != null ? probe : current;
-            if (probe != null && probe.watermark() > 0)
-            {
-                return true;
-            }
-            if (s == current)
-            {
-                s.lookahead = Math.max(s.lookahead, scanner.cursor().position());
-            }
-            if (!s.sealVisible())
-            {
-                // A frame the walk cannot pass (damage) in a segment a later barrier proved durable: the
-                // scan judges it (and names it) instead of the tailer waiting for it forever.
-                if (s.walkBlocked)
-                {
-                    return laterSegmentRecordsAWatermark();
-                }
-                return zeroSlotProven(s);
-            }
-            final Segment next = tryOpen(s.id + 1);
-            if (next == null)
-            {
-                return false;
-            }
-            if (probe != null)
-            {
-                probe.file.close();
-            }
-            probe = next;
-        }
-    }
-
-    /**
-     * At a zero slot no watermark of its segment covers: where the writer has not written yet, or
-     * damage (a zeroed sector) in a segment a later one proved complete. The later segments (a
-     * directory listing) are looked at on the first such stop in a segment, then at most every
-     * {@link #LATER_CHECK_NANOS} (a clock read every 256 stops): never on every idle poll.
-     *
-     * @return whether a later segment records a durable watermark (the zero is damage: the scan names it).
-     */
-    private boolean zeroSlotProven(final Segment s)
-    {
-        if (s.laterCheckedAt != 0)
-        {
-            if ((++zeroStops & 255) != 0 || System.nanoTime() - s.laterCheckedAt < LATER_CHECK_NANOS)
-            {
-                return false;
-            }
-        }
-        s.laterCheckedAt = Math.max(1, System.nanoTime());
-        return laterSegmentRecordsAWatermark();
+        return chain.provenByLater(current, scanner.cursor().position(), segmentId, nextEntryId);
     }
 
     /** Best effort at a torn write: is there a later segment whose header records a watermark? */
     private boolean laterSegmentRecordsAWatermark()
     {
-        if (probe != null && probe.watermark() > 0)
-        {
-            return true;
-        }
-        return laterWatermarkAfter(segmentId);
-    }
-
-    /** @return whether a segment after {@code after} records a durable watermark. */
-    private boolean laterWatermarkAfter(final long after)
-    {
-        final long[] ids = WalLayout.segmentIds(directory, walDir);
-        for (int i = ids.length - 1; i >= 0 && ids[i] > after; i--)
-        {
-            final Segment later = tryOpen(ids[i]);
-            if (later != null)
-            {
-                try
-                {
-                    if (later.watermark() > 0)
-                    {
-                        return true;
-                    }
-                }
-                finally
-                {
-                    later.file.close();
-                }
-            }
-        }
-        return false;
+        return chain.laterRecordsAWatermark(segmentId);
     }
 
     /** Open segment {@link #segmentId} and start reading it; {@code false} while it is not there yet. */
     private boolean openNext()
     {
-        final Segment s;
-        if (probe != null && probe.id == segmentId)
+        final TailedSegment s;
+        final TailedSegment probed = chain.takeProbe(segmentId);
+        if (probed != null)
         {
-            s = probe;
-            probe = null;
+            s = probed;
         }
         else
         {
-            s = tryOpen(segmentId);
+            s = chain.open(segmentId, nextEntryId);
             if (s == null)
             {
                 return false;
@@ -601,150 +503,13 @@ public final class WalTailer<E> implements AutoCloseable
         return true;
     }
 
-    private void start(final Segment s)
+    private void start(final TailedSegment s)
     {
         current = s;
         scanner.wrap(s.buffer, s.file.byteBuffer(), s.path, s.header, s.limit);
         durableLimit = 0;
         lastOffset = UNKNOWN;
         stuckOffset = UNKNOWN;
-    }
-
-    /**
-     * Open segment {@code id} if it exists and its header is initialized.
-     *
-     * @return the segment, or {@code null} when it is being created (no file yet, or magic 0).
-     * @throws DurabilityException INVALID_STATE when it is missing but a later one exists (truncation
-     *                             deleted it); FORMAT, CRC_MISMATCH for a header that is neither valid
-     *                             nor uninitialized, or that names another segment, or a file whose
-     *                             length is not its capacity; INVALID_CONFIG on a codec mismatch.
-     */
-    private Segment tryOpen(final long id)
-    {
-        final String path = WalLayout.segmentPath(walDir, id);
-        SegmentFile file = openOrNull(path);
-        if (file == null)
-        {
-            final long[] ids = WalLayout.segmentIds(directory, walDir);
-            if (ids.length == 0 || ids[ids.length - 1] <= id)
-            {
-                return null; // not created yet
-            }
-            // A later segment exists, so this one was created before it: open it again (the writer may
-            // have created both since the first attempt); missing now, it was deleted.
-            file = openOrNull(path);
-            if (file == null && ids[0] < id)
-            {
-                // An older segment is still there, and truncation deletes oldest first: a hole in the chain.
-                long previous = ids[0];
-                long next = id + 1;
-                for (final long other : ids)
-                {
-                    if (other < id)
-                    {
-                        previous = other;
-                    }
-                    else if (other > id)
-                    {
-                        next = other;
-                        break;
-                    }
-                }
-                final DurabilityException missing = WalLayout.missingSegment(walDir, previous, next);
-                if (laterSegmentRecordsAWatermark())
-                {
-                    throw missing.withNote(WalLayout.MISSING_PROVEN);
-                }
-                if (mode == ReplayMode.STRICT)
-                {
-                    throw missing.withNote(WalLayout.MISSING_TAIL);
-                }
-                return null; // best effort: the stream ends before the hole
-            }
-            if (file == null)
-            {
-                throw new DurabilityException(DurabilityException.Kind.INVALID_STATE,
-                    "this tailer fell behind truncation: the segment holding its next entry " + nextEntryId +
-                    " was deleted (deleteSegmentsCoveredBy) before it was read; recover from the checkpoint " +
-                    "that covered it", path, -1, "segment " + id, "segments from " + ids[0] + " on", null);
-            }
-        }
-        try
-        {
-            final UnsafeBuffer snapshot = SegmentHeader.snapshot(file.buffer());
-            headerCrc.wrap(snapshot.byteBuffer());
-            final SegmentHeader header;
-            try
-            {
-                header = SegmentHeader.read(snapshot, headerCrc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
-            }
-            catch (final DurabilityException ex)
-            {
-                if (snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
-                    file.capacity() >= SegmentDescriptor.HEADER_LENGTH)
-                {
-                    final long[] ids = WalLayout.segmentIds(directory, walDir);
-                    final boolean stillZero = SegmentHeader.snapshot(file.buffer()).getLong(0) == 0;
-                    file.close();
-                    if (ids.length == 0 || ids[ids.length - 1] <= id || !stillZero)
-                    {
-                        return null; // being created; a resume may also replace it: open it afresh next time
-                    }
-                    // A later segment existed before the header was read again, and a writer initializes a
-                    // header before it creates the next segment: judged as replay judges it.
-                    if (laterWatermarkAfter(id))
-                    {
-                        throw ex;
-                    }
-                    if (mode == ReplayMode.STRICT)
-                    {
-                        throw ex.withNote(WalScan.HEADER_NEVER_REACHED_DISK);
-                    }
-                    return null; // best effort: the stream ends before it
-                }
-                throw ex;
-            }
-            if (header.segmentId() != id)
-            {
-                throw DurabilityException.format(
-                    "segment id in header does not match the file name", path, SegmentDescriptor.SEGMENT_ID_OFFSET,
-                    id, header.segmentId());
-            }
-            final long length = directory.fileLength(path);
-            if (length != header.capacity())
-            {
-                throw DurabilityException.format(
-                    "segment file length differs from the capacity in its header (a truncated or extended file)",
-                    path, -1, header.capacity() + " bytes", length + " bytes");
-            }
-            if (codecId != 0 && header.codecId() != 0 && header.codecId() != codecId)
-            {
-                throw WalScan.codecMismatch(path, codecId, header.codecId());
-            }
-            return new Segment(file, header, path, id, Math.min(file.capacity(), header.capacity()));
-        }
-        catch (final RuntimeException ex)
-        {
-            file.close();
-            throw ex;
-        }
-    }
-
-    /** @return the segment file at {@code path}, or {@code null} when there is none. */
-    private SegmentFile openOrNull(final String path)
-    {
-        try
-        {
-            return directory.openSegment(path, false);
-        }
-        catch (final DurabilityException ex)
-        {
-            if (ex.kind() != DurabilityException.Kind.NOT_FOUND)
-            {
-                throw ex;
-            }
-            return null;
-        }
     }
 
     /**
@@ -768,10 +533,12 @@ public final class WalTailer<E> implements AutoCloseable
         }
         // The last segment whose header reads and whose start id is <= entryId. Only the newest segment
         // may be uninitialized (being created): it counts as starting after every id.
-        final Segment found = locate(ids, entryId);
+        final TailedSegment found = chain.locate(ids, entryId);
         if (found == null)
         {
-            return; // the first segment is being created: wait for it
+            segmentId = 1; // the first segment is being created: wait for it
+            nextEntryId = 1;
+            return;
         }
         segmentId = found.id;
         nextEntryId = found.header.startEntryId();
@@ -800,200 +567,16 @@ public final class WalTailer<E> implements AutoCloseable
      */
     private void skipTowards(final long target)
     {
-        final Segment s = current;
+        final TailedSegment s = current;
         if (s == null || target == END || target <= nextEntryId || s.header.version() < 2)
         {
             return;
         }
-        final int salt = s.header.salt();
-        int p = scanner.cursor().position();
-        long id = nextEntryId;
-        while (id < target && p <= s.limit - FrameDescriptor.HEADER_LENGTH)
-        {
-            final int length = FrameDescriptor.lengthOf(s.buffer.getLongVolatile(p));
-            if (length < FrameDescriptor.HEADER_LENGTH || length > s.limit - p ||
-                s.buffer.getShort(FrameDescriptor.flagsOffset(p)) != FrameDescriptor.lengthCheck(length) ||
-                s.buffer.getShort(p + FrameDescriptor.TYPE_OFFSET) != FrameDescriptor.TYPE_DATA ||
-                s.buffer.getInt(p + FrameDescriptor.SALT_OFFSET) != salt ||
-                s.buffer.getLong(p + FrameDescriptor.ENTRY_ID_OFFSET) != id)
-            {
-                break;
-            }
-            p += FrameDescriptor.align(length);
-            id++;
-        }
+        final long id = s.skipDataFrames(scanner.cursor().position(), nextEntryId, target);
         if (id > nextEntryId)
         {
-            scanner.rewind(p, id);
+            scanner.rewind(s.skipEnd, id);
             nextEntryId = id;
-        }
-    }
-
-    /**
-     * @return the open segment to scan for {@code entryId}, or {@code null} (with {@link #segmentId} and
-     * {@link #nextEntryId} set) when the WAL's only segment, the first, is being created.
-     */
-    private Segment locate(final long[] ids, final long entryId)
-    {
-        int lo = 0;
-        int hi = ids.length - 1;
-        Segment found = null;
-        try
-        {
-            while (lo <= hi)
-            {
-                final int mid = entryId == FIRST ? lo : (lo + hi) >>> 1;
-                final Segment s = tryOpen(ids[mid]);
-                if (s == null)
-                {
-                    if (mid == ids.length - 1 && mid > 0)
-                    {
-                        hi = mid - 1;
-                        continue;
-                    }
-                    if (mid == 0 && ids.length == 1 && ids[0] == 1 && (entryId <= 1 || entryId == END))
-                    {
-                        segmentId = 1; // the first segment is being created
-                        nextEntryId = 1;
-                        return null;
-                    }
-                    throw DurabilityException.format("segment file vanished or was never initialized while a tailer " +
-                        "opened (an uninitialized header before the newest segment is corruption)",
-                        WalLayout.segmentPath(walDir, ids[mid]), 0, "a readable segment header", "none");
-                }
-                if (entryId == FIRST || s.header.startEntryId() <= entryId)
-                {
-                    if (found != null)
-                    {
-                        found.file.close();
-                    }
-                    found = s;
-                    if (entryId == FIRST)
-                    {
-                        break;
-                    }
-                    lo = mid + 1;
-                }
-                else
-                {
-                    s.file.close();
-                    hi = mid - 1;
-                }
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            if (found != null)
-            {
-                found.file.close();
-            }
-            throw ex;
-        }
-        if (found == null)
-        {
-            // Every segment starts after entryId; FIRST always finds the first one.
-            final Segment first = tryOpen(ids[0]);
-            final long start = first == null ? -1 : first.header.startEntryId();
-            if (first != null)
-            {
-                first.file.close();
-            }
-            throw new DurabilityException(DurabilityException.Kind.NOT_FOUND,
-                "entry " + entryId + " is no longer in the WAL (truncation deleted the segments holding it)",
-                WalLayout.segmentPath(walDir, ids[0]), SegmentDescriptor.START_ENTRY_ID_OFFSET,
-                "an entry id >= " + start, String.valueOf(entryId), null);
-        }
-        return found;
-    }
-
-    /** An open segment and what the tailer reads of its header while the writer lives. */
-    private final class Segment
-    {
-        final SegmentFile file;
-        final AtomicBuffer buffer;
-        final SegmentHeader header;
-        final String path;
-        final long id;
-        final int limit;
-        private long watermarkWord;
-        private int watermark;
-        /** Where following the writer's frames (without validating them) got to: see {@link #sealVisible}. */
-        int lookahead = SegmentDescriptor.HEADER_LENGTH;
-        private boolean sealSeen;
-
-        Segment(final SegmentFile file, final SegmentHeader header, final String path, final long id, final int limit)
-        {
-            this.file = file;
-            this.buffer = file.buffer();
-            this.header = header;
-            this.path = path;
-            this.id = id;
-            this.limit = limit;
-            this.watermark = header.watermark();
-            // Not the word itself: the first watermark() checks whatever the header holds by then.
-            this.watermarkWord = 0;
-        }
-
-        /**
-         * @return the header's durable watermark now: one 8-byte acquire load of the pair the writer
-         * stores with one release store; checked (CRC and range) whenever it changed.
-         */
-        int watermark()
-        {
-            final long word = buffer.getLongVolatile(SegmentDescriptor.WATERMARK_OFFSET);
-            if (word != watermarkWord)
-            {
-                final int w = SegmentDescriptor.watermarkOf(word);
-                final int check = SegmentDescriptor.watermarkCheckOf(word);
-                final int expected = headerCrc.computeInts(w, header.salt());
-                if (check != expected)
-                {
-                    throw new CrcMismatchException(
-                        "segment watermark check mismatch", path, SegmentDescriptor.WATERMARK_CHECK_OFFSET, check,
-                        expected);
-                }
-                if (w != 0 && (w < SegmentDescriptor.HEADER_LENGTH || w > header.capacity() || (w & 7) != 0))
-                {
-                    throw DurabilityException.format(
-                        "segment watermark out of range", path, SegmentDescriptor.WATERMARK_OFFSET,
-                        "0 or an aligned offset in [64, " + header.capacity() + "]", w);
-                }
-                watermarkWord = word;
-                watermark = Math.max(watermark, w);
-            }
-            return watermark;
-        }
-
-        /** Set when {@link #sealVisible} stopped at a slot holding something no writer leaves there. */
-        boolean walkBlocked;
-        /** When a zero slot last made the tailer look for a later segment's watermark (0: never). */
-        long laterCheckedAt;
-
-        /** @return whether the writer's seal of this segment is visible (following frame lengths from {@link #lookahead}). */
-        boolean sealVisible()
-        {
-            while (!sealSeen && lookahead <= limit - FrameDescriptor.HEADER_LENGTH)
-            {
-                final long word = buffer.getLongVolatile(lookahead);
-                final int length = FrameDescriptor.lengthOf(word);
-                if (length < FrameDescriptor.HEADER_LENGTH || length > limit - lookahead ||
-                    buffer.getInt(FrameDescriptor.saltOffset(lookahead)) != header.salt())
-                {
-                    // A zero commit word is where the writer has not written yet; anything else no writer
-                    // leaves (a damaged length or salt): the walk cannot go on, and waiting would not help.
-                    walkBlocked = word != 0;
-                    return false;
-                }
-                if (buffer.getShort(FrameDescriptor.typeOffset(lookahead)) == FrameDescriptor.TYPE_SEAL)
-                {
-                    sealSeen = true;
-                }
-                else
-                {
-                    lookahead += FrameDescriptor.align(length);
-                }
-            }
-            return sealSeen;
         }
     }
 
