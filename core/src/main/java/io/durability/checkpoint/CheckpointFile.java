@@ -99,8 +99,8 @@ public final class CheckpointFile
         }
         catch (final RuntimeException ex)
         {
-            throw new DurabilityException(DurabilityException.Kind.ENCODE,
-                "checkpoint codec failed to size the state: " + ex, null, -1, null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.ENCODE,
+                "checkpoint codec failed to size the state", null, -1, null, ex);
         }
     }
 
@@ -117,8 +117,8 @@ public final class CheckpointFile
         catch (final RuntimeException ex)
         {
             // IndexOutOfBoundsException included: only the return value says "does not fit".
-            throw new DurabilityException(DurabilityException.Kind.ENCODE,
-                "checkpoint codec failed to encode the state: " + ex, null, -1, null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.ENCODE,
+                "checkpoint codec failed to encode the state", null, -1, null, ex);
         }
     }
 
@@ -186,9 +186,8 @@ public final class CheckpointFile
         }
         catch (final RuntimeException ex)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.DECODE, "checkpoint payload could not be decoded: " + ex, path,
-                HEADER_LENGTH, null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.DECODE,
+                "checkpoint payload could not be decoded", path, HEADER_LENGTH, null, ex);
         }
         return new Checkpoint<>(info.lastAppliedId(), state);
     }

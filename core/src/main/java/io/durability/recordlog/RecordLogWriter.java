@@ -236,9 +236,7 @@ public final class RecordLogWriter implements AutoCloseable
         }
         if (poisonedBy != null)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.INVALID_STATE, "record log writer is poisoned by a failed sync; reopen it",
-                path, -1, null, null, poisonedBy);
+            throw DurabilityException.poisoned("record log writer is poisoned by a failed sync; reopen it", path, poisonedBy);
         }
     }
 

@@ -31,11 +31,9 @@ public final class AgronaAccess
     {
         if (!GRANTED)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.INVALID_CONFIG,
-                "durability uses Agrona 2.x, which needs the JVM flag " + REQUIRED_FLAG +
+            throw DurabilityException.invalidConfig("durability uses Agrona 2.x, which needs the JVM flag " + REQUIRED_FLAG +
                 " (add it to the java command line, surefire argLine or the jar manifest's Add-Exports)",
-                null, -1, "jdk.internal.misc exported to " + AgronaAccess.class.getModule(), "not exported", null);
+                "jdk.internal.misc exported to " + AgronaAccess.class.getModule(), "not exported");
         }
     }
 }

@@ -158,7 +158,7 @@ public class DurabilityException extends RuntimeException
         return sb.toString();
     }
 
-    /** An I/O failure reported by the backend. */
+    /** An I/O failure reported by the backend (or a barrier that could not complete). */
     public static DurabilityException io(final String message, final String file, final Throwable cause)
     {
         return new DurabilityException(Kind.IO, message, file, -1, null, null, cause);
@@ -206,6 +206,64 @@ public class DurabilityException extends RuntimeException
     public static DurabilityException lockFailed(final String message, final String file, final Throwable cause)
     {
         return new DurabilityException(Kind.LOCK_FAILED, message, file, -1, null, null, cause);
+    }
+
+    /** Something asked for that is not there (an entry id, a segment), with where it was looked for. */
+    public static DurabilityException notFound(
+        final String message, final String file, final long offset, final Object expected, final Object found)
+    {
+        return new DurabilityException(Kind.NOT_FOUND, message, file, offset, str(expected), str(found), null);
+    }
+
+    /** An operation not allowed in the current state, with what it expected and found. */
+    public static DurabilityException invalidState(
+        final String message, final String file, final long offset, final Object expected, final Object found)
+    {
+        return new DurabilityException(Kind.INVALID_STATE, message, file, offset, str(expected), str(found), null);
+    }
+
+    /** A configuration refused at a place (a file, an offset in it), with what was expected and found. */
+    public static DurabilityException invalidConfig(
+        final String message, final String file, final long offset, final Object expected, final Object found)
+    {
+        return new DurabilityException(Kind.INVALID_CONFIG, message, file, offset, str(expected), str(found), null);
+    }
+
+    /**
+     * A writer that refuses every call since a barrier (sync) failed: durability of its recent
+     * entries is unknown.
+     *
+     * @param cause the failure that poisoned it.
+     */
+    public static DurabilityException poisoned(final String message, final String file, final Throwable cause)
+    {
+        return new DurabilityException(Kind.INVALID_STATE, message, file, -1, null, null, cause);
+    }
+
+    /**
+     * A codec's own failure (any exception but ours) while it encoded ({@code Kind.ENCODE}) or decoded
+     * ({@code Kind.DECODE}) a value, made ours with the codec's exception as the cause.
+     */
+    public static DurabilityException codecFailed(
+        final Kind kind, final String message, final String file, final long offset, final Object expected,
+        final Throwable cause)
+    {
+        if (kind != Kind.ENCODE && kind != Kind.DECODE)
+        {
+            throw new IllegalArgumentException("a codec failure is ENCODE or DECODE, not " + kind);
+        }
+        return new DurabilityException(kind, message + ": " + cause, file, offset, str(expected), null, cause);
+    }
+
+    /**
+     * @param message what this failure means for the caller (it comes first).
+     * @param file    the file it is about.
+     * @return a new exception of this one's kind, whose reason is {@code message} followed by this one's
+     * message, and whose cause is this one.
+     */
+    public DurabilityException because(final String message, final String file)
+    {
+        return new DurabilityException(kind, message + ": " + getMessage(), file, -1, null, null, this);
     }
 
     /** A missing file. */

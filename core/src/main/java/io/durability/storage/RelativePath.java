@@ -104,8 +104,7 @@ public final class RelativePath
 
     private static DurabilityException reject(final String path, final String why)
     {
-        return new DurabilityException(
-            DurabilityException.Kind.INVALID_CONFIG, "path refused: " + why, path, -1,
-            "a relative path confined to the directory", path, null);
+        return DurabilityException.invalidConfig("path refused: " + why, path, -1,
+            "a relative path confined to the directory", path);
     }
 }

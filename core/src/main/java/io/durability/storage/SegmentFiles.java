@@ -21,9 +21,8 @@ public final class SegmentFiles
     {
         if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & 7) != 0)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.INVALID_CONFIG, "invalid segment capacity", path, -1,
-                "a multiple of 8 in [" + MIN_CAPACITY + ", " + MAX_CAPACITY + "]", String.valueOf(capacity), null);
+            throw DurabilityException.invalidConfig("invalid segment capacity", path, -1,
+                "a multiple of 8 in [" + MIN_CAPACITY + ", " + MAX_CAPACITY + "]", capacity);
         }
     }
 

@@ -375,8 +375,7 @@ final class Barriers
     {
         if (poisonedBy == null)
         {
-            poison(new DurabilityException(DurabilityException.Kind.IO, "the syncer thread died: " + cause,
-                walDir, -1, null, null, cause));
+            poison(DurabilityException.io("the syncer thread died: " + cause, walDir, cause));
         }
     }
 
@@ -475,8 +474,7 @@ final class Barriers
             "barrier (entries after the last completed barrier may not be durable; reopen with resume): " +
             ex.getMessage(), ex);
         final DurabilityException failure = ex instanceof DurabilityException ? (DurabilityException)ex :
-            new DurabilityException(DurabilityException.Kind.IO, "durability barrier failed: " + ex, walDir, -1,
-                null, null, ex);
+            DurabilityException.io("durability barrier failed: " + ex, walDir, ex);
         if (listener != null)
         {
             try
@@ -493,10 +491,8 @@ final class Barriers
 
     private DurabilityException poisonedError()
     {
-        return new DurabilityException(
-            DurabilityException.Kind.INVALID_STATE,
-            "WAL writer is poisoned by a failed sync; durability of recent entries is unknown: " +
-            "close it and reopen with WalWriter.resume", walDir, -1, null, null, poisonedBy);
+        return DurabilityException.poisoned("WAL writer is poisoned by a failed sync; durability of recent entries is " +
+            "unknown: close it and reopen with WalWriter.resume", walDir, poisonedBy);
     }
 
     /** The writer closed (after its last barrier, or its failure): waiters of ids above {@code lastId} get {@code why}. */

@@ -113,9 +113,7 @@ final class DurableAcks
             return DurabilityException.invalidState(
                 "WAL writer closed before entry " + id + " was appended (the last entry is " + lastIdAtEnd + ")", walDir);
         }
-        return new DurabilityException(
-            ended.kind(), "entry " + id + " will never be reported durable: " + ended.getMessage(), walDir, -1,
-            null, null, ended);
+        return ended.because("entry " + id + " will never be reported durable", walDir);
     }
 
     CompletableFuture<Long> future(final long id)

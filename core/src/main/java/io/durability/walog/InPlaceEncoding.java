@@ -36,9 +36,8 @@ final class InPlaceEncoding
             // Only the return value says "does not fit": a codec that reaches outside its room is
             // broken (with Agrona's bounds checks disabled the same write would land past its room).
             a.abort(a.tail(), available);
-            throw new DurabilityException(
-                DurabilityException.Kind.ENCODE, "codec wrote outside the bytes it was given (return " +
-                "Codec.DOES_NOT_FIT when a value does not fit): " + ex, null, -1, "<= " + available + " bytes", null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.ENCODE, "codec wrote outside the bytes it " +
+                "was given (return Codec.DOES_NOT_FIT when a value does not fit)", null, -1, "<= " + available + " bytes", ex);
         }
         catch (final DurabilityException ex)
         {
@@ -48,8 +47,7 @@ final class InPlaceEncoding
         catch (final RuntimeException ex)
         {
             a.abort(a.tail(), available);
-            throw new DurabilityException(
-                DurabilityException.Kind.ENCODE, "codec failed to encode an entry: " + ex, null, -1, null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.ENCODE, "codec failed to encode an entry", null, -1, null, ex);
         }
         if (length > available)
         {

@@ -90,10 +90,10 @@ final class TailedChain
             }
             if (file == null)
             {
-                throw new DurabilityException(DurabilityException.Kind.INVALID_STATE,
+                throw DurabilityException.invalidState(
                     "this tailer fell behind truncation: the segment holding its next entry " + nextEntryId +
                     " was deleted (deleteSegmentsCoveredBy) before it was read; recover from the checkpoint " +
-                    "that covered it", path, -1, "segment " + id, "segments from " + ids[0] + " on", null);
+                    "that covered it", path, -1, "segment " + id, "segments from " + ids[0] + " on");
             }
         }
         try
@@ -266,10 +266,10 @@ final class TailedChain
             {
                 first.file.close();
             }
-            throw new DurabilityException(DurabilityException.Kind.NOT_FOUND,
+            throw DurabilityException.notFound(
                 "entry " + entryId + " is no longer in the WAL (truncation deleted the segments holding it)",
                 WalLayout.segmentPath(walDir, ids[0]), SegmentDescriptor.START_ENTRY_ID_OFFSET,
-                "an entry id >= " + start, String.valueOf(entryId), null);
+                "an entry id >= " + start, entryId);
         }
         return found;
     }

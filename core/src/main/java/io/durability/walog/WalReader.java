@@ -141,9 +141,8 @@ public final class WalReader<E>
         }
         catch (final RuntimeException ex)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.DECODE, "codec failed to decode entry " + id + ": " + ex, null, -1,
-                null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.DECODE, "codec failed to decode entry " + id,
+                null, -1, null, ex);
         }
     }
 

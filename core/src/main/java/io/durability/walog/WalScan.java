@@ -337,11 +337,11 @@ final class WalScan
     /** A WAL written with another codec than the one given: a configuration error, not damage. */
     static DurabilityException codecMismatch(final String path, final int expected, final int found)
     {
-        return new DurabilityException(DurabilityException.Kind.INVALID_CONFIG,
+        return DurabilityException.invalidConfig(
             "the WAL was written with another codec: this segment's header records codec id " + found +
             ", the codec given has id " + expected + "; open it with the codec that wrote it (or one of id 0, such " +
             "as BytesCodec, which reads any bytes)", path, SegmentDescriptor.CODEC_ID_OFFSET, String.valueOf(expected),
-            String.valueOf(found), null);
+            String.valueOf(found));
     }
 
     /**

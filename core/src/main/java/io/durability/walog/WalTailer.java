@@ -429,13 +429,13 @@ public final class WalTailer<E> implements AutoCloseable
 
     private DurabilityException tookBack(final TailedSegment s)
     {
-        return new DurabilityException(DurabilityException.Kind.INVALID_STATE,
+        return DurabilityException.invalidState(
             "the WAL no longer holds entry " + (nextEntryId - 1) + ", which this tailer delivered: a writer's " +
             "resume cut it (only entries above the durable watermark, visible but not durable, can be cut, after " +
             "a power cut or an OS crash); what was delivered after the last durable entry diverges from the WAL " +
             "(use Delivery.DURABLE to deliver only what cannot be taken back)", s.path, lastOffset,
             String.format("the committed frame 0x%016x", lastWord),
-            String.format("0x%016x", s.buffer.getLongVolatile(lastOffset)), null);
+            String.format("0x%016x", s.buffer.getLongVolatile(lastOffset)));
     }
 
     /**
@@ -523,9 +523,8 @@ public final class WalTailer<E> implements AutoCloseable
         {
             if (entryId > 1 && entryId != END)
             {
-                throw new DurabilityException(DurabilityException.Kind.NOT_FOUND,
-                    "the WAL holds no entry yet, so a tailer can start only at its first one", walDir, -1,
-                    "entry id 1 (or FIRST, END)", String.valueOf(entryId), null);
+                throw DurabilityException.notFound("the WAL holds no entry yet, so a tailer can start only at its first one",
+                    walDir, -1, "entry id 1 (or FIRST, END)", entryId);
             }
             segmentId = 1;
             nextEntryId = 1;
@@ -548,10 +547,8 @@ public final class WalTailer<E> implements AutoCloseable
         advance(null, Integer.MAX_VALUE, target);
         if (entryId != END && nextEntryId < target)
         {
-            throw new DurabilityException(DurabilityException.Kind.NOT_FOUND,
-                "entry " + entryId + " is not in the WAL: its last entry is " + (nextEntryId - 1),
-                WalLayout.segmentPath(walDir, segmentId), -1, "an entry id <= " + nextEntryId,
-                String.valueOf(entryId), null);
+            throw DurabilityException.notFound("entry " + entryId + " is not in the WAL: its last entry is " +
+                (nextEntryId - 1), WalLayout.segmentPath(walDir, segmentId), -1, "an entry id <= " + nextEntryId, entryId);
         }
     }
 

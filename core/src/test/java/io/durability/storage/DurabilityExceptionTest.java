@@ -30,4 +30,38 @@ class DurabilityExceptionTest
     {
         assertEquals("INVALID_STATE: closed", DurabilityException.invalidState("closed", null).getMessage());
     }
+
+    @Test
+    void theNamedFactoriesSetTheirKindAndEveryDetail()
+    {
+        final DurabilityException missing = DurabilityException.notFound("entry 9 is not in the WAL", "wal/wal-2.seg", 16, "<= 8", 9L);
+        assertEquals("NOT_FOUND: entry 9 is not in the WAL [file=wal/wal-2.seg, offset=16, expected=<= 8, found=9]",
+            missing.getMessage());
+        final DurabilityException state = DurabilityException.invalidState("behind truncation", "wal/wal-1.seg", -1, "segment 1", "segments from 3 on");
+        assertEquals(DurabilityException.Kind.INVALID_STATE, state.kind());
+        assertEquals("segments from 3 on", state.found());
+        final DurabilityException config = DurabilityException.invalidConfig("another codec", "wal/wal-1.seg", 40, 3, 1);
+        assertEquals(DurabilityException.Kind.INVALID_CONFIG, config.kind());
+        assertEquals(40, config.offset());
+        assertEquals("3", config.expected());
+
+        final IllegalStateException root = new IllegalStateException("disk gone");
+        final DurabilityException poisoned = DurabilityException.poisoned("writer is poisoned", "wal", root);
+        assertEquals(DurabilityException.Kind.INVALID_STATE, poisoned.kind());
+        assertSame(root, poisoned.getCause());
+
+        final RuntimeException codec = new ArithmeticException("/ by zero");
+        final DurabilityException decode = DurabilityException.codecFailed(DurabilityException.Kind.DECODE, "codec failed to decode entry 7",
+            null, -1, null, codec);
+        assertEquals("DECODE: codec failed to decode entry 7: java.lang.ArithmeticException: / by zero", decode.getMessage());
+        assertSame(codec, decode.getCause());
+        assertThrows(IllegalArgumentException.class,
+            () -> DurabilityException.codecFailed(DurabilityException.Kind.IO, "not a codec failure", null, -1, null, codec));
+
+        final DurabilityException because = poisoned.because("entry 12 will never be reported durable", "wal");
+        assertEquals(DurabilityException.Kind.INVALID_STATE, because.kind());
+        assertSame(poisoned, because.getCause());
+        assertTrue(because.getMessage().startsWith("INVALID_STATE: entry 12 will never be reported durable: INVALID_STATE: writer is poisoned"),
+            because.getMessage());
+    }
 }

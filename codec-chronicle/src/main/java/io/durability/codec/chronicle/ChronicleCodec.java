@@ -103,8 +103,8 @@ public final class ChronicleCodec<T extends BytesMarshallable> implements Codec<
         }
         catch (final RuntimeException ex)
         {
-            throw new DurabilityException(DurabilityException.Kind.ENCODE,
-                "writeMarshallable failed for " + value.getClass().getName() + ": " + ex, null, -1, null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.ENCODE,
+                "writeMarshallable failed for " + value.getClass().getName(), null, -1, null, ex);
         }
     }
 
@@ -164,8 +164,8 @@ public final class ChronicleCodec<T extends BytesMarshallable> implements Codec<
         }
         catch (final RuntimeException ex)
         {
-            throw new DurabilityException(DurabilityException.Kind.DECODE,
-                "readMarshallable failed for " + value.getClass().getName() + ": " + ex, null, -1, null, null, ex);
+            throw DurabilityException.codecFailed(DurabilityException.Kind.DECODE,
+                "readMarshallable failed for " + value.getClass().getName(), null, -1, null, ex);
         }
     }
 

@@ -258,7 +258,7 @@ final class FsFiles
 
     private static DurabilityException notAFile(final String path)
     {
-        return new DurabilityException(Kind.NOT_FOUND, "no file here: it is a folder", path, -1, "a file", "a folder", null);
+        return DurabilityException.notFound("no file here: it is a folder", path, -1, "a file", "a folder");
     }
 
     private Path[] rename(final String from, final String to)
@@ -340,6 +340,6 @@ final class FsFiles
         {
             return new DurabilityException(Kind.NOT_FOUND, "file does not exist", path, -1, null, null, ex);
         }
-        return new DurabilityException(Kind.IO, what + " failed: " + ex, path, -1, null, null, ex);
+        return DurabilityException.io(what + " failed: " + ex, path, ex);
     }
 }

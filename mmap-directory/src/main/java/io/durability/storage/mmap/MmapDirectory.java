@@ -164,8 +164,7 @@ public final class MmapDirectory implements Directory
         final boolean existed = Files.exists(root);
         if (existed && !Files.isDirectory(root))
         {
-            throw new DurabilityException(
-                Kind.INVALID_CONFIG, "directory root is not a folder: " + root, null, -1, "a folder", "a file", null);
+            throw DurabilityException.invalidConfig("directory root is not a folder: " + root, "a folder", "a file");
         }
         final Path real;
         try

@@ -142,9 +142,8 @@ final class MmapSegment implements SegmentFile
         }
         if (offset < 0 || length < 0 || (long)offset + length > capacity)
         {
-            throw new DurabilityException(
-                DurabilityException.Kind.INVALID_CONFIG, "force range outside the segment", path, offset,
-                "[0, " + capacity + ")", "[" + offset + ", " + ((long)offset + length) + ")", null);
+            throw DurabilityException.invalidConfig("force range outside the segment", path, offset,
+                "[0, " + capacity + ")", "[" + offset + ", " + ((long)offset + length) + ")");
         }
         if (length == 0)
         {
