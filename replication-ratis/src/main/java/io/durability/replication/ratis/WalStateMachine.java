@@ -258,6 +258,8 @@ public final class WalStateMachine extends BaseStateMachine
                 "build stopped rebuilding from; this build catches up by entries instead: move the member's folder " +
                 "aside and start it empty, it fetches every entry from its peers", RECEIVED_WAL_DIR);
         }
+        // A marker left by a catch-up that died with the member; the next catch-up puts it back while it runs.
+        Files.deleteIfExists(root.resolve(CATCHING_UP_MARKER));
         directory = MmapDirectory.open(root, mmapOptions);
         try
         {
@@ -586,14 +588,6 @@ public final class WalStateMachine extends BaseStateMachine
 
     private TermIndex catchUp(final String leader, final long target)
     {
-        synchronized (this)
-        {
-            if (wal != null && state.lastIndex() >= target)
-            {
-                // Already there (a notification after an earlier catch-up, or the log applied meanwhile).
-                return caughtUp();
-            }
-        }
         final RaftServer server = getServer().join();
         final RaftGroup group;
         try
