@@ -27,7 +27,10 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.raftlog.segmented.LogSegment;
+import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
@@ -37,6 +40,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +106,11 @@ public final class WalStateMachine extends BaseStateMachine
      * its target and synced the WAL; Ratis has not been told yet.
      */
     static final String CRASH_CATCH_UP_REACHED = "replica.catchUp.reached";
+    /**
+     * Crash point ({@code -Ddurability.crashpoint=replica.catchUp.checkpointed}): Ratis installed a
+     * catch-up's position and the checkpoint of it is written; Ratis's log may not reflect the install yet.
+     */
+    static final String CRASH_CATCH_UP_CHECKPOINTED = "replica.catchUp.checkpointed";
     /** A catch-up that makes no progress for this long fails; Ratis asks for another with its next notification. */
     private static final long CATCH_UP_STALL_MILLIS = 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(WalStateMachine.class);
@@ -191,6 +200,47 @@ public final class WalStateMachine extends BaseStateMachine
     {
         super.initialize(server, groupId, raftStorage);
         getLifeCycle().startAndTransition(this::open);
+        dropRaftLogCoveredByCheckpoint(raftStorage);
+    }
+
+    /**
+     * Before Ratis loads its log: an open (in-progress) log segment whose entries all lie at or below
+     * this member's newest checkpoint is deleted, as Ratis's purge would have. A member can find one at
+     * a start after it died between a catch-up's checkpoint and Ratis's own bookkeeping of the install;
+     * Ratis 3.2.2 then keeps that segment open (its start-up purge removes only closed segments) and
+     * appends the entries after the checkpoint to it, after its old last entry: a gap that fails the
+     * member at every start after ("gap between entries"; the 30-minute nemesis found it). Entries at or
+     * below the checkpoint are committed and in the WAL; nothing beyond it is touched.
+     */
+    private void dropRaftLogCoveredByCheckpoint(final RaftStorage raftStorage) throws IOException
+    {
+        final TermIndex checkpoint = latestSnapshot;
+        if (checkpoint == null)
+        {
+            return;
+        }
+        for (final LogSegmentPath segment : LogSegmentPath.getLogSegmentPaths(raftStorage))
+        {
+            final String name = segment.getPath().getFileName().toString();
+            if (!name.startsWith("log_inprogress_"))
+            {
+                continue;
+            }
+            final long start = Long.parseLong(name.substring("log_inprogress_".length()));
+            if (start > checkpoint.getIndex())
+            {
+                continue;
+            }
+            final long[] last = {start - 1};
+            LogSegment.readSegmentFile(segment.getPath().toFile(), segment.getStartEnd(), SizeInBytes.valueOf("128MB"),
+                RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN, null, entry -> last[0] = entry.getIndex());
+            if (last[0] <= checkpoint.getIndex())
+            {
+                LOG.warn("{}: Raft log segment {} ends at {}, at or below the newest checkpoint {}: deleted before " +
+                    "Ratis loads its log", root, name, last[0], checkpoint);
+                Files.delete(segment.getPath());
+            }
+        }
     }
 
     @Override
@@ -227,6 +277,7 @@ public final class WalStateMachine extends BaseStateMachine
             setLastAppliedTermIndex(caughtUpTo);
             checkpointNow();
             caughtUpTo = null;
+            CrashPoints.hit(CRASH_CATCH_UP_CHECKPOINTED);
         }
         // Ratis goes on from the checkpoint's index (or, without a catch-up, from where it paused).
         handedOver = Math.max(handedOver, state.lastIndex());
