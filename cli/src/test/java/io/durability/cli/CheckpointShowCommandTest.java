@@ -7,9 +7,9 @@ import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class CheckpointShowCommandTest
 {
-    private final Path root = TestWals.newFolder();
+    @TempDir
+    Path root;
     private Path checkpoint;
 
     @BeforeEach
@@ -40,12 +41,6 @@ class CheckpointShowCommandTest
                 .publish(new RecoveryManager(dir, TestWals.options()).recoverLatest().state(), 40);
         }
         checkpoint = root.resolve(published.checkpointPath());
-    }
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
     }
 
     @Test

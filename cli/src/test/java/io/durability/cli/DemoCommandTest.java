@@ -1,7 +1,7 @@
 package io.durability.cli;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +12,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class DemoCommandTest
 {
-    private final Path root = TestWals.newFolder();
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     void printsOneLinePerPhaseAndNoProgressWhenPiped()

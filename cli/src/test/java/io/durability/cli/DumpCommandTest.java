@@ -2,8 +2,8 @@ package io.durability.cli;
 
 import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -17,13 +17,8 @@ class DumpCommandTest
     /** The shape of every JSON line dump writes for a WalEntry: an object with the id first. */
     private static final Pattern JSON_ENTRY = Pattern.compile("\\{\"id\":\\d+,\"entry\":\"[A-Za-z]+\"(,\"[A-Za-z]+\":.+)*}");
 
-    private final Path root = TestWals.newFolder();
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     void textDumpShowsEveryEntryWithItsIdAcrossSegments()

@@ -7,9 +7,9 @@ import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
 import io.durability.testing.Damage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,13 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class InspectCommandTest
 {
-    private final Path root = TestWals.newFolder();
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     void reportsEverySegmentWithContiguousIdsSealsAndTheFinalOne()

@@ -4,10 +4,10 @@ import io.durability.codec.BytesCodec;
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -29,12 +29,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class ProcessUseTest
 {
     private static final int ENTRIES = 300_000;
-    private static Path wal;
+    @TempDir
+    static Path wal;
 
     @BeforeAll
     static void writeWal()
     {
-        wal = TestWals.newFolder();
         try (MmapDirectory dir = MmapDirectory.open(wal);
             WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, WalOptions.defaults().withSegmentCapacity(4 << 20)))
         {
@@ -43,12 +43,6 @@ class ProcessUseTest
                 w.append(("entry-" + i).getBytes(StandardCharsets.US_ASCII));
             }
         }
-    }
-
-    @AfterAll
-    static void deleteWal()
-    {
-        TestWals.delete(wal);
     }
 
     @Test
@@ -177,10 +171,9 @@ class ProcessUseTest
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void followPrintsWhatAWriterAppendsAcrossRollsUntilCtrlC() throws Exception
+    void followPrintsWhatAWriterAppendsAcrossRollsUntilCtrlC(@TempDir final Path root) throws Exception
     {
         // Issue 15: 'dump --follow' is tail -f for a WAL; Ctrl-C stops it with everything delivered printed.
-        final Path root = TestWals.newFolder();
         final Path errFile = Files.createTempFile("durability-follow-err-", ".txt");
         TestWals.writeEntries(root, 10);
         final Process p = ChildCli.start(new ProcessBuilder(ChildCli.command("dump", root.toString(), "--follow",
@@ -236,7 +229,6 @@ class ProcessUseTest
         {
             p.destroyForcibly();
             Files.deleteIfExists(errFile);
-            TestWals.delete(root);
         }
     }
 

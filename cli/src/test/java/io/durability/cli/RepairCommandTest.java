@@ -8,8 +8,8 @@ import io.durability.testing.Damage;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.TreeMap;
@@ -19,13 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class RepairCommandTest
 {
-    private final Path root = TestWals.newFolder();
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     void cutsATornTailSaysWhatItCutAndLeavesAStrictlyCleanWal()

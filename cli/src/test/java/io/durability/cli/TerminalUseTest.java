@@ -2,8 +2,8 @@ package io.durability.cli;
 
 import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.WalMaintenance;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,13 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class TerminalUseTest
 {
-    private final Path root = TestWals.newFolder();
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
-    }
+    @TempDir
+    Path root;
 
     // ------------------------------------------------------------------ case 2: dump ranges
 
@@ -368,7 +363,7 @@ class TerminalUseTest
     };
 
     @Test
-    void dumpDecodesWithTheCodecTheWalRecords()
+    void dumpDecodesWithTheCodecTheWalRecords(@TempDir final Path entries)
     {
         // Bytes that happen to decode as WalEntry, written by another codec: they were shown as AddSegment[...].
         final byte[] lookAlike = encoded(new io.durability.walog.WalEntry.AddSegment(7, 8));
@@ -387,18 +382,10 @@ class TerminalUseTest
             forced.err());
         assertTrue(cli("inspect", root.toString()).out().contains("codec: an application codec (id 70001)"));
 
-        final Path entries = TestWals.newFolder();
-        try
-        {
-            TestWals.writeEntries(entries, 20);
-            final TestWals.Run decoded = cli("dump", entries.toString(), "--to", "1");
-            assertEquals(ExitCodes.OK, decoded.exit(), decoded.err());
-            assertEquals("1  AddSegment[segmentId=1, docCount=1]", decoded.out().strip());
-        }
-        finally
-        {
-            TestWals.delete(entries);
-        }
+        TestWals.writeEntries(entries, 20);
+        final TestWals.Run decoded = cli("dump", entries.toString(), "--to", "1");
+        assertEquals(ExitCodes.OK, decoded.exit(), decoded.err());
+        assertEquals("1  AddSegment[segmentId=1, docCount=1]", decoded.out().strip());
     }
 
     private static byte[] encoded(final io.durability.walog.WalEntry entry)
@@ -411,7 +398,7 @@ class TerminalUseTest
     }
 
     @Test
-    void skipDamageGoesOnWithTheIntactSegmentsAfterCorruptionLabelled()
+    void skipDamageGoesOnWithTheIntactSegmentsAfterCorruptionLabelled(@TempDir final Path clean)
     {
         TestWals.writeEntries(root, 250);
         final long[] ids = TestWals.segmentIds(root);
@@ -438,17 +425,9 @@ class TerminalUseTest
         assertTrue(json.lines().get(label).startsWith("{\"skip-damage\":\"DAMAGE in wal/wal-1.seg"), json.lines().get(label));
 
         // On an intact WAL it is an ordinary dump.
-        final Path clean = TestWals.newFolder();
-        try
-        {
-            TestWals.writeEntries(clean, 30);
-            final TestWals.Run plain = cli("dump", clean.toString(), "--skip-damage");
-            assertEquals(ExitCodes.OK, plain.exit(), plain.err());
-            assertEquals(cli("dump", clean.toString()).out(), plain.out());
-        }
-        finally
-        {
-            TestWals.delete(clean);
-        }
+        TestWals.writeEntries(clean, 30);
+        final TestWals.Run plain = cli("dump", clean.toString(), "--skip-damage");
+        assertEquals(ExitCodes.OK, plain.exit(), plain.err());
+        assertEquals(cli("dump", clean.toString()).out(), plain.out());
     }
 }

@@ -1,8 +1,8 @@
 package io.durability.cli;
 
 import io.durability.testing.Damage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,13 +14,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class VerifyCommandTest
 {
-    private final Path root = TestWals.newFolder();
-
-    @AfterEach
-    void deleteFolder()
-    {
-        TestWals.delete(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     void cleanWalExitsZeroWithASummary()

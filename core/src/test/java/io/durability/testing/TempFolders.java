@@ -10,10 +10,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The one temporary-folder helper of the test suites (mmap-directory and cli tests use it through
- * the core test jar), for the places JUnit's {@code @TempDir} does not reach: jqwik tries, child JVMs
- * and helpers shared by several classes. Folders are under {@code /tmp} (a real disk filesystem here,
- * unlike {@code /dev/shm}), as real paths; {@code -Ddurability.test.tmp=/dev/shm} puts them elsewhere
- * (the commit race behind a cross-process LiveReaderTest failure in CI showed there in our runs, never on /tmp).
+ * the core test jar), for the places JUnit's {@code @TempDir} does not reach: jqwik tries and helpers
+ * shared by several classes. Folders are under {@code /tmp} (a real disk filesystem here, unlike
+ * {@code /dev/shm}), as real paths; {@code -Ddurability.test.tmp=/dev/shm} puts them elsewhere. The
+ * {@code @TempDir} folders of the other tests are in {@code java.io.tmpdir} ({@code /tmp} unless the test
+ * JVM is given another, e.g. {@code -Dsurefire.extra.args=-Djava.io.tmpdir=/dev/shm}: the commit race behind
+ * a cross-process LiveReaderTest failure in CI showed there in our runs, never on /tmp).
  */
 public final class TempFolders
 {

@@ -6,10 +6,10 @@ import io.durability.replication.ratis.ReplicatedEntry;
 import io.durability.replication.ratis.ReplicatedWal;
 import io.durability.replication.ratis.ReplicationOptions;
 import io.durability.storage.mmap.MmapDirectory;
-import io.durability.testing.TempFolders;
 import io.durability.walog.WalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,9 +39,8 @@ class ReadmeReplicationTest
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void quickStartRunsAsDocumented() throws Exception
+    void quickStartRunsAsDocumented(@TempDir final Path root) throws Exception
     {
-        final Path root = TempFolders.create("durability-readme-replication-");
         final List<String> parts = new ArrayList<>();
         for (int i = 1; i <= 3; i++)
         {
@@ -90,7 +89,6 @@ class ReadmeReplicationTest
             {
                 m.close();
             }
-            TempFolders.delete(root);
         }
         final List<String> out = captured.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
         assertEquals(List.of("acknowledged 1 and 2", "1: order 1", "2: order 2"), out);

@@ -11,26 +11,22 @@ import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalRecord;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -58,7 +54,8 @@ class CrashLoopTest
         CrashPoints.ATOMIC_WRITE_BEFORE_RENAME, CrashPoints.PUBLISH_AFTER_CHECKPOINT, CrashPoints.PUBLISH_AFTER_MARKER,
         CrashPoints.PUBLISH_AFTER_MARKER_SYNC, CrashPoints.TRUNCATE_MID);
 
-    private Path root;
+    @TempDir
+    Path root;
     private final Set<Long> markerIds = new HashSet<>();
     private long acked;
     private long maxDurable;
@@ -80,21 +77,6 @@ class CrashLoopTest
     {
         return CrashEntries.isMarker(entry) ?
             new CheckpointRef(CrashEntries.markerPath(entry), CrashEntries.markerLastId(entry)) : null;
-    }
-
-    @BeforeEach
-    void folder() throws IOException
-    {
-        root = Files.createTempDirectory("durability-crash-");
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException
-    {
-        try (Stream<Path> s = Files.walk(root))
-        {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     private Process startWriter(final String crashPoint, final int after) throws IOException

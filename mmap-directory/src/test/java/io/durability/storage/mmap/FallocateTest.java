@@ -1,8 +1,8 @@
 package io.durability.storage.mmap;
 
 import io.durability.storage.SegmentFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -19,13 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class FallocateTest
 {
-    private final Path folder = TestFolders.create("fallocate");
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     @Test
     void theNativeCallLoadsOnLinuxWithJna()
@@ -87,7 +82,7 @@ class FallocateTest
     void aRequestTheDiskCannotHoldFailsAtAllocation() throws Exception
     {
         // On a memory filesystem the allocator zero-fills by choice: asking it for 2^60 bytes there would fill
-        // memory. The suite's folders are on a disk unless -Ddurability.test.tmp says otherwise.
+        // memory. The test's folder (@TempDir, in java.io.tmpdir) is on a disk unless -Djava.io.tmpdir says otherwise.
         org.junit.jupiter.api.Assumptions.assumeFalse(MemoryFilesystems.contains(folder),
             "test folders are on a memory filesystem: " + folder);
         final Path file = folder.resolve("huge");

@@ -3,10 +3,10 @@ package io.durability.storage.mmap;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.DurabilityException.Kind;
 import io.durability.storage.SegmentFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,25 +21,20 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class FsLayerTest
 {
+    @TempDir
+    Path temp;
+    @TempDir
+    Path outside;
     private Path folder;
-    private Path outside;
     private ConfinedPaths paths;
     private FsFiles fs;
 
     @BeforeEach
     void open() throws IOException
     {
-        folder = TestFolders.create("fs-files").toRealPath();
-        outside = TestFolders.create("fs-outside");
+        folder = temp.toRealPath();
         paths = new ConfinedPaths(folder);
         fs = new FsFiles(paths, new Folders(paths, false), SpareFiles::isSpareName);
-    }
-
-    @AfterEach
-    void close()
-    {
-        TestFolders.delete(folder);
-        TestFolders.delete(outside);
     }
 
     private static DurabilityException refused(final Executable call)

@@ -6,10 +6,9 @@ import io.durability.walog.ReplayMode;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
@@ -39,19 +38,8 @@ class LiveReaderTest
      */
     private static final int REPLAYS = Integer.getInteger("live.replays", 600);
 
-    private Path folder;
-
-    @BeforeEach
-    void create()
-    {
-        folder = TestFolders.create("live-readers");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     static byte[] payload(final long id)
     {

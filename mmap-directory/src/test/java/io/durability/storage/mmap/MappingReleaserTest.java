@@ -1,8 +1,7 @@
 package io.durability.storage.mmap;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -19,19 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The releaser: at most {@link MappingReleaser#MAX_PENDING} releases wait for the preparing thread; none after it stops. */
 class MappingReleaserTest
 {
-    private Path folder;
-
-    @BeforeEach
-    void create()
-    {
-        folder = TestFolders.create("releaser");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     private FileChannel channel(final int n) throws IOException
     {

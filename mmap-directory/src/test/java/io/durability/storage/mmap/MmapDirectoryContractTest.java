@@ -1,26 +1,19 @@
 package io.durability.storage.mmap;
 
 import io.durability.storage.Directory;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
 /** Every test of the Directory contract suite, on real memory-mapped files. */
 class MmapDirectoryContractTest extends io.durability.storage.DirectoryContractTest
 {
-    private Path folder;
+    @TempDir
+    Path folder;
 
     @Override
     protected Directory newDirectory()
     {
-        folder = TestFolders.create("mmap-contract");
         return MmapDirectory.open(folder);
-    }
-
-    @AfterEach
-    void deleteFolder()
-    {
-        dir.close(); // runs before the superclass's @AfterEach; closing twice is fine
-        TestFolders.delete(folder);
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,15 +23,15 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The Directory contract on a real folder: byte files, confinement, segments, spares, locks. */
 class MmapDirectoryTest
 {
-    private Path folder;
-    private Path outside;
+    @TempDir
+    Path folder;
+    @TempDir
+    Path outside;
     private MmapDirectory dir;
 
     @BeforeEach
     void open()
     {
-        folder = TestFolders.create("mmap-dir");
-        outside = TestFolders.create("mmap-outside");
         dir = MmapDirectory.open(folder);
     }
 
@@ -38,8 +39,6 @@ class MmapDirectoryTest
     void close()
     {
         dir.close();
-        TestFolders.delete(folder);
-        TestFolders.delete(outside);
     }
 
     private static DurabilityException fails(final Kind kind, final Executable call)

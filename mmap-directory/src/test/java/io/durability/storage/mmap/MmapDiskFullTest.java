@@ -9,9 +9,8 @@ import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalRecord;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,19 +34,8 @@ class MmapDiskFullTest
     private static final int SEGMENT = 4096;
     private static final WalOptions OPTIONS = WalOptions.defaults().withSegmentCapacity(SEGMENT);
 
-    private Path folder;
-
-    @BeforeEach
-    void create()
-    {
-        folder = TestFolders.create("mmap-full");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     private static byte[] payload(final long id)
     {

@@ -2,11 +2,9 @@ package io.durability.storage.mmap;
 
 import io.durability.storage.Directory;
 import io.durability.walog.GroupCommitTest;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@link GroupCommitTest} on real files: barriers are {@code fdatasync}/{@code msync} on the syncer
@@ -15,20 +13,14 @@ import java.util.List;
  */
 class MmapGroupCommitTest extends GroupCommitTest
 {
-    private final List<Path> folders = new ArrayList<>();
+    @TempDir
+    Path folders;
+    private int made;
 
+    /** @return a directory on a new folder of its own, every call. */
     @Override
     protected Directory newDirectory()
     {
-        final Path folder = TestFolders.create("mmap-group-commit");
-        folders.add(folder);
-        return MmapDirectory.open(folder);
-    }
-
-    @AfterEach
-    void deleteFolders()
-    {
-        folders.forEach(TestFolders::delete);
-        folders.clear();
+        return MmapDirectory.open(folders.resolve("d" + ++made));
     }
 }

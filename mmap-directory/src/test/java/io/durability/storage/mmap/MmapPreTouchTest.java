@@ -7,11 +7,11 @@ import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalRecord;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,19 +35,13 @@ class MmapPreTouchTest
     private static final long MAX_FOLIO_KB = 2048;
     private static final long CAPACITY_KB = CAPACITY / 1024;
 
-    private Path folder;
+    @TempDir
+    Path folder;
 
     @BeforeEach
-    void create()
+    void needsProc()
     {
         assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "needs Linux /proc");
-        folder = TestFolders.create("mmap-touch");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
     }
 
     @ParameterizedTest

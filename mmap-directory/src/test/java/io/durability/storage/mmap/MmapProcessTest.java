@@ -6,9 +6,8 @@ import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalRecord;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
@@ -23,19 +22,8 @@ class MmapProcessTest
 {
     private static final WalOptions OPTIONS = WalOptions.defaults().withSegmentCapacity(4096);
 
-    private Path folder;
-
-    @BeforeEach
-    void create()
-    {
-        folder = TestFolders.create("mmap-proc");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     static byte[] payload(final long id)
     {

@@ -4,9 +4,9 @@ import io.durability.codec.BytesCodec;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,19 +25,13 @@ class MmapResourceTest
 {
     private static final WalOptions OPTIONS = WalOptions.defaults().withSegmentCapacity(4096);
 
-    private Path folder;
+    @TempDir
+    Path folder;
 
     @BeforeEach
-    void create()
+    void needsProc()
     {
         assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "needs Linux /proc");
-        folder = TestFolders.create("mmap-res");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.durability.storage.mmap;
 
 import io.durability.storage.Directory;
 import io.durability.walog.WalTailerTest;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
@@ -12,19 +12,12 @@ import java.nio.file.Path;
  */
 class MmapWalTailerTest extends WalTailerTest
 {
-    private Path folder;
+    @TempDir
+    Path folder;
 
     @Override
     protected Directory newDirectory()
     {
-        folder = TestFolders.create("mmap-tailer");
         return MmapDirectory.open(folder);
-    }
-
-    @AfterEach
-    void deleteFolder()
-    {
-        dir.close(); // runs before the superclass's @AfterEach; closing twice is fine
-        TestFolders.delete(folder);
     }
 }

@@ -2,7 +2,7 @@ package io.durability.storage.mmap;
 
 import io.durability.storage.Directory;
 import io.durability.walog.WalContractTest;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +13,12 @@ import java.nio.file.StandardOpenOption;
 /** Every WAL contract test, on real memory-mapped files (durable: watermark-based torn tails). */
 class MmapWalTest extends WalContractTest
 {
-    private Path folder;
+    @TempDir
+    Path folder;
 
     @Override
     protected Directory newDirectory()
     {
-        folder = TestFolders.create("mmap-wal");
         return MmapDirectory.open(folder);
     }
 
@@ -33,12 +33,5 @@ class MmapWalTest extends WalContractTest
         {
             throw new UncheckedIOException(ex);
         }
-    }
-
-    @AfterEach
-    void deleteFolder()
-    {
-        dir.close(); // runs before the superclass's @AfterEach; closing twice is fine
-        TestFolders.delete(folder);
     }
 }

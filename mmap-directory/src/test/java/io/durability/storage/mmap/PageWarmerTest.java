@@ -6,9 +6,9 @@ import io.durability.walog.ReplayMode;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,13 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The page warmer (issue 14): warms a bounded window ahead of the writer and never changes a byte. */
 class PageWarmerTest
 {
-    private final Path folder = TestFolders.create("warmer");
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -1,8 +1,8 @@
 package io.durability.storage.mmap;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,18 +14,14 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Spare files: made in the folder given, protected while live, deleted when discarded or stale. */
 class SpareFilesTest
 {
+    @TempDir
+    Path temp;
     private Path folder;
 
     @BeforeEach
     void create() throws IOException
     {
-        folder = TestFolders.create("spare-files").toRealPath();
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
+        folder = temp.toRealPath();
     }
 
     @Test

@@ -5,10 +5,9 @@ import io.durability.walog.ReplayMode;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.durability.testhook.CrashPoints;
 
@@ -35,19 +34,8 @@ class TailerProcessTest
     private static final int SEGMENT = 4096;
     private static final WalOptions OPTIONS = WalOptions.defaults().withSegmentCapacity(SEGMENT);
 
-    private Path folder;
-
-    @BeforeEach
-    void create()
-    {
-        folder = TestFolders.create("tailer-process");
-    }
-
-    @AfterEach
-    void delete()
-    {
-        TestFolders.delete(folder);
-    }
+    @TempDir
+    Path folder;
 
     /** A writer child; {@code crashPoint} (or null) halts it there after {@code hits} hits. */
     private static Process writer(final Path folder, final String how, final String crashPoint, final long hits)

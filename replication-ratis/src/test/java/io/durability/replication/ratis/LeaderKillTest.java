@@ -1,12 +1,11 @@
 package io.durability.replication.ratis;
 
 import io.durability.testing.ChildJvms;
-import io.durability.testing.TempFolders;
 import io.durability.walog.WalRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,15 +35,10 @@ class LeaderKillTest
     private static final long SEED = Long.getLong("replication.seed", 0x5EED_17L);
     /** The bound on a failover here: an election timeout of 2-4 s, a vote, the writer's retry, on a loaded 2-core machine. */
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(30);
-    private Path root;
+    @TempDir
+    Path root;
     private final Process[] processes = new Process[3];
     private final int[] starts = new int[3];
-
-    @BeforeEach
-    void folder()
-    {
-        root = TempFolders.create("durability-ratis-kill-");
-    }
 
     @AfterEach
     void cleanUp()
@@ -70,7 +64,6 @@ class LeaderKillTest
                 }
             }
         }
-        Replicas.deleteTree(root);
     }
 
     private Process start(final List<Peer> peers, final int i) throws IOException, InterruptedException

@@ -1,10 +1,8 @@
 package io.durability.replication.ratis;
 
-import io.durability.testing.TempFolders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,19 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class MinorityPartitionTest
 {
     private static final long SEED = Long.getLong("replication.seed", 0x5EED_17L);
-    private Path root;
-
-    @BeforeEach
-    void folder()
-    {
-        root = TempFolders.create("durability-ratis-minority-");
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        Replicas.deleteTree(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

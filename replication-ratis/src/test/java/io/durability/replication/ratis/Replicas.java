@@ -208,9 +208,4 @@ final class Replicas
                 a + " and " + b + " differ at entry " + left.get(i).entryId() + ": " + x + " / " + y);
         }
     }
-
-    static void deleteTree(final Path root)
-    {
-        io.durability.testing.TempFolders.delete(root);
-    }
 }

@@ -1,11 +1,9 @@
 package io.durability.replication.ratis;
 
-import io.durability.testing.TempFolders;
 import io.durability.walog.WalRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,19 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class SnapshotInstallTest
 {
     private static final long SEED = Long.getLong("replication.seed", 0x5EED_17L);
-    private Path root;
-
-    @BeforeEach
-    void folder()
-    {
-        root = TempFolders.create("durability-ratis-snapshot-");
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        Replicas.deleteTree(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

@@ -1,6 +1,5 @@
 package io.durability.replication.ratis;
 
-import io.durability.testing.TempFolders;
 import io.durability.walog.WalRecord;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.client.RaftClient;
@@ -10,10 +9,9 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,19 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ThreeReplicasTest
 {
     private static final long SEED = Long.getLong("replication.seed", 0x5EED_17L);
-    private Path root;
-
-    @BeforeEach
-    void folder()
-    {
-        root = TempFolders.create("durability-ratis-three-");
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        Replicas.deleteTree(root);
-    }
+    @TempDir
+    Path root;
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
