@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -93,7 +92,7 @@ class CatchUpCrashTest
         // One append per Raft entry: snapshots (every 100 Raft entries) come every 100 appends.
         try (ReplicatedWal wal = ReplicatedWal.connect(peers, Replicas.options().withBatching(1, 32 * 1024)))
         {
-            long n = append(wal, sent, acked, 0, before);
+            long n = Replicas.appendInWindows(wal, SEED, 64, sent, acked, 0, before);
             final NemesisMember away = members.get(leaderIndex(wal, peers) == 0 ? 1 : 0);
             Replicas.await(away.id() + " holding the first " + before + " entries", Duration.ofSeconds(60),
                 () -> away.walEntries() >= before);
@@ -104,7 +103,7 @@ class CatchUpCrashTest
             {
                 writingAtStop[i] = members.get(i) == away ? -1 : members.get(i).raftInProgressStart().orElse(-1);
             }
-            n = append(wal, sent, acked, n, whileAway);
+            n = Replicas.appendInWindows(wal, SEED, 64, sent, acked, n, whileAway);
             final long total = n;
             Replicas.await("the running members' Raft logs purged past what they wrote when " + away.id() + " died",
                 Duration.ofSeconds(60), () -> purgedPast(writingAtStop));
@@ -180,28 +179,5 @@ class CatchUpCrashTest
             }
         }
         return true;
-    }
-
-    private static long append(final ReplicatedWal wal, final Map<Long, byte[]> sent, final Map<Long, Long> acked,
-        final long from, final int count) throws Exception
-    {
-        final List<CompletableFuture<Long>> window = new ArrayList<>();
-        long n = from;
-        for (int i = 0; i < count; i++)
-        {
-            n++;
-            sent.put(n, Replicas.payload(SEED, n));
-            window.add(wal.append(sent.get(n)));
-            if (window.size() == 64 || i == count - 1)
-            {
-                final long base = n - window.size() + 1;
-                for (int k = 0; k < window.size(); k++)
-                {
-                    acked.put(base + k, window.get(k).get(60, TimeUnit.SECONDS));
-                }
-                window.clear();
-            }
-        }
-        return n;
     }
 }

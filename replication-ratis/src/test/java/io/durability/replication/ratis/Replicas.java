@@ -75,6 +75,36 @@ final class Replicas
     }
 
     /** The payload of the {@code n}th append of a test: unique (it starts with n) and seeded. */
+    /**
+     * Append {@code count} seeded payloads after number {@code from}, {@code window} in flight then all
+     * awaited (60 s each), recording what was sent and the id each was acknowledged with.
+     *
+     * @return the number of the last append.
+     */
+    static long appendInWindows(
+        final ReplicatedWal wal, final long seed, final int window, final Map<Long, byte[]> sent, final Map<Long, Long> acked,
+        final long from, final int count) throws Exception
+    {
+        final List<java.util.concurrent.CompletableFuture<Long>> inFlight = new ArrayList<>();
+        long n = from;
+        for (int i = 0; i < count; i++)
+        {
+            n++;
+            sent.put(n, payload(seed, n));
+            inFlight.add(wal.append(sent.get(n)));
+            if (inFlight.size() == window || i == count - 1)
+            {
+                final long base = n - inFlight.size() + 1;
+                for (int k = 0; k < inFlight.size(); k++)
+                {
+                    acked.put(base + k, inFlight.get(k).get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                inFlight.clear();
+            }
+        }
+        return n;
+    }
+
     static byte[] payload(final long seed, final long n)
     {
         final java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ (n * 0x9E3779B97F4A7C15L));

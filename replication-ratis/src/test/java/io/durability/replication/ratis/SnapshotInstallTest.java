@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -44,7 +43,7 @@ class SnapshotInstallTest
             ReplicatedWal wal = ReplicatedWal.connect(group.peers, group.options))
         {
             group.awaitLeader(Duration.ofSeconds(30));
-            long n = append(wal, sent, acked, 0, first);
+            long n = Replicas.appendInWindows(wal, SEED, 32, sent, acked, 0, first);
             group.awaitEntries(n, Duration.ofSeconds(30));
             final int leader = group.awaitLeader(Duration.ofSeconds(30));
             final int away = (leader + 1) % 3;
@@ -52,7 +51,7 @@ class SnapshotInstallTest
             final long awayEntries = group.servers[away].stateMachine().lastEntryId();
             group.stop(away);
 
-            n = append(wal, sent, acked, n, whileAway);
+            n = Replicas.appendInWindows(wal, SEED, 32, sent, acked, n, whileAway);
             final long target = n;
             group.awaitEntries(target, Duration.ofSeconds(30));
             Replicas.await("the running members' Raft logs purged past the stopped one's index " + awayIndex,
@@ -109,28 +108,5 @@ class SnapshotInstallTest
                 SEED, acked.size(), awayIndex, leaderLogStart, returnedStart, fetched[0], fetched[1],
                 target - awayEntries, returned.stateMachine().catchUpCounts()[2], catchUpMillis);
         }
-    }
-
-    private static long append(final ReplicatedWal wal, final Map<Long, byte[]> sent, final Map<Long, Long> acked,
-        final long from, final int count) throws Exception
-    {
-        final List<CompletableFuture<Long>> window = new ArrayList<>();
-        long n = from;
-        for (int i = 0; i < count; i++)
-        {
-            n++;
-            sent.put(n, Replicas.payload(SEED, n));
-            window.add(wal.append(sent.get(n)));
-            if (window.size() == 32 || i == count - 1)
-            {
-                final long base = n - window.size() + 1;
-                for (int k = 0; k < window.size(); k++)
-                {
-                    acked.put(base + k, window.get(k).get(30, TimeUnit.SECONDS));
-                }
-                window.clear();
-            }
-        }
-        return n;
     }
 }
