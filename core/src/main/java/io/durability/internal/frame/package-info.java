@@ -15,7 +15,9 @@
  *   <li>A rolled segment ends with a seal frame carrying the next segment's first id.</li>
  * </ul>
  *
- * <p>Internal: public only for core's other packages (see {@code io.durability.internal}); applications
- * and tools use {@code io.durability.walog} and {@code io.durability.recordlog}.
+ * <p>Internal (everything under {@code io.durability.internal}): public only for core's own packages, not
+ * API. No other module's main code uses it ({@code InternalLineTest} fails when one does); applications and
+ * tools use {@code io.durability.walog} ({@code WalLayout}, {@code WalInspector}, {@code WalMaintenance}) and
+ * {@code io.durability.recordlog}.
  */
 package io.durability.internal.frame;

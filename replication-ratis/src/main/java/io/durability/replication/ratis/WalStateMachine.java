@@ -81,7 +81,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>Snapshot</b>: a checkpoint of the state at a Raft index (the WAL synced first). Ratis
  *   purges its log up to it; it never sends it: a member whose next Raft entry the leader has purged
  *   <em>catches up</em> ({@link #notifyInstallSnapshotFromLeader}): it fetches the WAL entries after its
- *   own last one from a peer ({@link CatchUp}), appends them and syncs; once Ratis has installed that
+ *   own last one from a peer ({@code CatchUp}, docs/FORMAT.md), appends them and syncs; once Ratis has installed that
  *   position in its log it writes a checkpoint ({@link #reinitialize()}), and Ratis goes on from there. Nothing in its folder is replaced; what it fetched stays if it stops
  *   midway.</li>
  * </ul>
@@ -571,7 +571,7 @@ public final class WalStateMachine extends BaseStateMachine
     // ------------------------------------------------------------------------------------------ catch-up
 
     /**
-     * Serves a peer's catch-up request ({@link CatchUp}): this replica's WAL entries from the id asked
+     * Serves a peer's catch-up request ({@code CatchUp}, docs/FORMAT.md): this replica's WAL entries from the id asked
      * for, through its last entry when the request came. Other queries are refused.
      */
     @Override
@@ -615,7 +615,7 @@ public final class WalStateMachine extends BaseStateMachine
      * that position in its log and reloads the state machine ({@link #reinitialize()}, which writes the
      * checkpoint), and goes on from there with its log.
      *
-     * <p>Only entries after this replica's last one travel, in chunks of {@link CatchUp#CHUNK_BYTES};
+     * <p>Only entries after this replica's last one travel, in chunks of {@code CatchUp.CHUNK_BYTES} (4 MiB);
      * each chunk is checked (consecutive ids, readable headers) before any of it is written, and nothing
      * this replica has is replaced. A replica stopped in the middle keeps what it appended (its WAL is
      * recovered as after any crash) and fetches the rest at the next notification.
