@@ -58,6 +58,7 @@ import java.util.stream.Collectors;
  *   -cp bench/target/benchmarks.jar io.durability.bench.ReplicationBench \
  *   [--inflight 1,64,1024,8192] [--payloads 64,1024] [--jit-warmup 120] [--warmup 5] [--first-warmup 20] [--seconds 10] \
  *   [--drain 120] [--member-heap 256m] [--election-ms default|MIN,MAX] [--requests-in-flight default|K] \
+ *   [--member-page-warmer default|BYTES] \
  *   [--failovers 5] [--failover-inflight 64] \
  *   [--dir /tmp] [--keep false] [--out replication.json]
  * }</pre>
@@ -250,6 +251,7 @@ public final class ReplicationBench
         d.put("member-heap", "256m");
         d.put("election-ms", "default");
         d.put("requests-in-flight", "default");
+        d.put("member-page-warmer", "default");
         d.put("failovers", "5");
         d.put("failover-inflight", "64");
         d.put("dir", System.getProperty("java.io.tmpdir"));
@@ -274,8 +276,12 @@ public final class ReplicationBench
         final ReplicationOptions options = a.get("requests-in-flight").equals("default") ? electionOptions(a.get("election-ms")) :
             electionOptions(a.get("election-ms")).withRequestsInFlight(Integer.parseInt(a.get("requests-in-flight")));
         final String electionSource = a.get("election-ms").equals("default") ? "ReplicationOptions defaults" : "--election-ms";
-        final List<String> memberFlags = List.of("--election-ms", Long.toString(options.electionTimeoutMin().toMillis()),
-            Long.toString(options.electionTimeoutMax().toMillis()));
+        final List<String> memberFlags = new ArrayList<>(List.of("--election-ms", Long.toString(options.electionTimeoutMin().toMillis()),
+            Long.toString(options.electionTimeoutMax().toMillis())));
+        if (!a.get("member-page-warmer").equals("default"))
+        {
+            memberFlags.addAll(List.of("--page-warmer-bytes", a.get("member-page-warmer")));
+        }
         System.err.printf(Locale.ROOT, "election timeout %d..%d ms (%s), members and writer alike; request timeout %d ms%n",
             options.electionTimeoutMin().toMillis(), options.electionTimeoutMax().toMillis(), electionSource,
             options.requestTimeout().toMillis());
@@ -294,6 +300,7 @@ public final class ReplicationBench
         out.put("replicationOptions", options.toString());
         out.put("electionMs", options.electionTimeoutMin().toMillis() + "," + options.electionTimeoutMax().toMillis());
         out.put("electionSource", electionSource);
+        out.put("memberPageWarmer", a.get("member-page-warmer"));
         out.put("failovers", failovers);
         final List<Point> points = new ArrayList<>();
         FailoverResult rounds = null;

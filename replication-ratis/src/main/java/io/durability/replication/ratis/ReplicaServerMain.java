@@ -30,7 +30,8 @@ public final class ReplicaServerMain
         if (args.length < 3)
         {
             System.err.println("usage: ReplicaServerMain ID id=host:port,... DIR [--group NAME] [--snapshot-every N]" +
-                " [--segment-bytes N] [--raft-segment-bytes N] [--election-ms MIN MAX] [--request-timeout-ms MS]");
+                " [--segment-bytes N] [--raft-segment-bytes N] [--election-ms MIN MAX] [--request-timeout-ms MS]" +
+                " [--page-warmer-bytes N]");
             System.exit(2);
         }
         final String id = args[0];
@@ -49,6 +50,8 @@ public final class ReplicaServerMain
                 case "--request-timeout-ms" -> options = options.withRequestTimeout(Duration.ofMillis(Long.parseLong(args[++i])));
                 case "--election-ms" -> options = options.withElectionTimeout(
                     Duration.ofMillis(Long.parseLong(args[++i])), Duration.ofMillis(Long.parseLong(args[++i])));
+                case "--page-warmer-bytes" -> options = options.withMmapOptions(
+                    options.mmapOptions().withPageWarmer(Integer.parseInt(args[++i])));
                 default ->
                 {
                     System.err.println("unknown option " + args[i]);

@@ -1,6 +1,7 @@
 package io.durability.replication.ratis;
 
 import io.durability.storage.DurabilityException;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -104,7 +104,8 @@ public final class ReplicatedWal implements AutoCloseable
     private final Map<Batch, Boolean> inFlight = new IdentityHashMap<>();
     private long nextSequence = 1;
     private long repliedThrough;
-    private final TreeSet<Long> repliedAbove = new TreeSet<>();
+    /** Sequences replied to above {@link #repliedThrough} (out of order); primitive, so a reply boxes nothing. */
+    private final LongHashSet repliedAbove = new LongHashSet();
     private long pendingEntries;
     private long pendingBytes;
     private int requestsInFlight;
@@ -451,7 +452,7 @@ public final class ReplicatedWal implements AutoCloseable
 
     private void answer(final Batch batch, final ByteString content)
     {
-        final UnsafeBuffer reply = new UnsafeBuffer(content.toByteArray());
+        final UnsafeBuffer reply = WalStateMachine.view(content);
         final int count = ReplicatedBatch.replyCount(reply, reply.capacity());
         if (count != batch.appends.length)
         {
@@ -511,9 +512,9 @@ public final class ReplicatedWal implements AutoCloseable
         {
             repliedAbove.add(p.sequence);
         }
-        while (!repliedAbove.isEmpty() && repliedAbove.first() == repliedThrough + 1)
+        while (repliedAbove.remove(repliedThrough + 1))
         {
-            repliedThrough = repliedAbove.pollFirst();
+            repliedThrough++;
         }
         notifyAll();
     }

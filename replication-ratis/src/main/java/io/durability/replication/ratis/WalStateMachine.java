@@ -416,7 +416,7 @@ public final class WalStateMachine extends BaseStateMachine
         final int first = size >= 4 ? content.substring(0, 4).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt() : 0;
         if (ReplicatedBatch.isBatch(size, first))
         {
-            final String problem = ReplicatedBatch.problem(new UnsafeBuffer(content.toByteArray()), size);
+            final String problem = ReplicatedBatch.problem(view(content), size);
             if (problem != null)
             {
                 trx.setException(new StateMachineException("malformed batch request: " + problem));
@@ -454,8 +454,8 @@ public final class WalStateMachine extends BaseStateMachine
         // written again, but it is answered as it was (Ratis's retry cache may hand this reply to a writer's
         // retry of the request, so it must carry the appends' ids).
         final boolean applied = index <= state.lastIndex();
-        // One copy out of the Raft entry (a ByteString may be a slice or a rope); the claims below are the other.
-        final UnsafeBuffer in = new UnsafeBuffer(data.toByteArray());
+        // The claims below copy each payload out of the Raft entry, once.
+        final UnsafeBuffer in = view(data);
         final int length = in.capacity();
         final int first = length >= 4 ? in.getInt(0) : 0;
         final Message reply;
@@ -502,6 +502,21 @@ public final class WalStateMachine extends BaseStateMachine
         state.advance(term, index);
         updateLastAppliedTermIndex(term, index);
         return reply;
+    }
+
+    /**
+     * @return the bytes of {@code data} without a copy when they sit in one heap array (a literal or a
+     * slice of one, which is what a decoded Raft entry holds); a copy when they do not (a rope, or
+     * off-heap memory Ratis may release after the call).
+     */
+    static UnsafeBuffer view(final ByteString data)
+    {
+        final java.nio.ByteBuffer b = data.asReadOnlyByteBuffer();
+        if (b.isDirect() || b.remaining() != data.size())
+        {
+            return new UnsafeBuffer(data.toByteArray());
+        }
+        return new UnsafeBuffer(b, b.position(), b.remaining());
     }
 
     /**

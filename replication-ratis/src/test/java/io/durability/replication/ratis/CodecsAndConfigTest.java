@@ -220,6 +220,27 @@ class CodecsAndConfigTest
         assertEquals("1..2", newer.expected());
     }
 
+    @Test
+    void applyReadsEveryKindOfByteStringAsItsBytes()
+    {
+        final byte[] bytes = new byte[300];
+        new SplittableRandom(5).nextBytes(bytes);
+        final org.apache.ratis.thirdparty.com.google.protobuf.ByteString literal =
+            org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes);
+        final org.apache.ratis.thirdparty.com.google.protobuf.ByteString slice = literal.substring(17, 250);
+        final org.apache.ratis.thirdparty.com.google.protobuf.ByteString rope = literal.substring(0, 100).concat(literal.substring(100));
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(300).put(bytes).flip();
+        final org.apache.ratis.thirdparty.com.google.protobuf.ByteString offHeap =
+            org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(direct);
+        for (final org.apache.ratis.thirdparty.com.google.protobuf.ByteString b : List.of(literal, slice, rope, offHeap))
+        {
+            final UnsafeBuffer view = WalStateMachine.view(b);
+            final byte[] seen = new byte[view.capacity()];
+            view.getBytes(0, seen);
+            assertArrayEquals(b.toByteArray(), seen, b.getClass().getSimpleName());
+        }
+    }
+
     private static byte[] encode(final ReplicaState s)
     {
         final byte[] bytes = new byte[(int)ReplicaState.CODEC.exactLength(s)];
