@@ -157,19 +157,7 @@ public final class SegmentIndexCodec implements Codec<SegmentIndexState>
     private static long[] smallDocs(final DirectBuffer buffer, final int offset, final int at, final int m)
     {
         final long[] docs = new long[m];
-        long prevDoc = -1;
-        int p = at;
-        for (int j = 0; j < m; j++)
-        {
-            final long d = buffer.getInt(offset + p, LE) & 0xFFFF_FFFFL;
-            if (d <= prevDoc)
-            {
-                throw DurabilityException.decode("deleted doc ids must be ascending", p, "> " + prevDoc, d);
-            }
-            docs[j] = d;
-            prevDoc = d;
-            p += 4;
-        }
+        readAscendingDocs(buffer, offset, at, docs, m, -1);
         return docs;
     }
 
@@ -182,21 +170,36 @@ public final class SegmentIndexCodec implements Codec<SegmentIndexState>
         while (left > 0)
         {
             final int chunkSize = Math.min(left, LongChunks.CHUNK);
-            final long[] keys = docs.keys[docs.appendChunk(chunkSize)];
-            for (int j = 0; j < chunkSize; j++)
-            {
-                final long d = buffer.getInt(offset + p, LE) & 0xFFFF_FFFFL;
-                if (d <= prevDoc)
-                {
-                    throw DurabilityException.decode("deleted doc ids must be ascending", p, "> " + prevDoc, d);
-                }
-                keys[j] = d;
-                prevDoc = d;
-                p += 4;
-            }
+            prevDoc = readAscendingDocs(buffer, offset, p, docs.keys[docs.appendChunk(chunkSize)], chunkSize, prevDoc);
+            p += 4 * chunkSize;
             left -= chunkSize;
         }
         return docs;
+    }
+
+    /**
+     * Read {@code count} unsigned 32-bit doc ids from {@code at} into {@code into}, each above the one
+     * before it (the first above {@code prevDoc}).
+     *
+     * @return the last id read.
+     */
+    private static long readAscendingDocs(
+        final DirectBuffer buffer, final int offset, final int at, final long[] into, final int count, final long prevDoc)
+    {
+        long prev = prevDoc;
+        int p = at;
+        for (int j = 0; j < count; j++)
+        {
+            final long d = buffer.getInt(offset + p, LE) & 0xFFFF_FFFFL;
+            if (d <= prev)
+            {
+                throw DurabilityException.decode("deleted doc ids must be ascending", p, "> " + prev, d);
+            }
+            into[j] = d;
+            prev = d;
+            p += 4;
+        }
+        return prev;
     }
 
     private static long u32At(final DirectBuffer buffer, final int offset, final int length, final int p, final String what)

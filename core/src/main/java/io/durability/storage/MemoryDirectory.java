@@ -98,11 +98,7 @@ public final class MemoryDirectory implements Directory
         RelativePath.validate(path);
         synchronized (mutex)
         {
-            final Object node = files.get(path);
-            if (node == null)
-            {
-                throw DurabilityException.notFound(path);
-            }
+            final Object node = existing(path);
             final long length = lengthOf(node);
             if (length > maxLength)
             {
@@ -136,11 +132,7 @@ public final class MemoryDirectory implements Directory
         RelativePath.validate(path);
         synchronized (mutex)
         {
-            final Object node = files.get(path);
-            if (node == null)
-            {
-                throw DurabilityException.notFound(path);
-            }
+            final Object node = existing(path);
             return lengthOf(node);
         }
     }
@@ -266,11 +258,7 @@ public final class MemoryDirectory implements Directory
         RelativePath.validate(path);
         synchronized (mutex)
         {
-            Object node = files.get(path);
-            if (node == null)
-            {
-                throw DurabilityException.notFound(path);
-            }
+            Object node = existing(path);
             if (node instanceof byte[])
             {
                 final byte[] bytes = (byte[])node;
@@ -296,11 +284,7 @@ public final class MemoryDirectory implements Directory
         RelativePath.validate(path);
         synchronized (mutex)
         {
-            final Object node = files.get(path);
-            if (node == null)
-            {
-                throw DurabilityException.notFound(path);
-            }
+            final Object node = existing(path);
             if (length < 0 || length > lengthOf(node))
             {
                 throw DurabilityException.invalidConfig("truncate length out of range", "0.." + lengthOf(node), length);
@@ -409,6 +393,17 @@ public final class MemoryDirectory implements Directory
     {
         return DurabilityException.notSupported(
             "MemoryDirectory has no stable storage; use a filesystem Directory (MmapDirectory) for durability", path);
+    }
+
+    /** @return the node of file {@code path}; the caller holds {@link #mutex}. */
+    private Object existing(final String path)
+    {
+        final Object node = files.get(path);
+        if (node == null)
+        {
+            throw DurabilityException.notFound(path);
+        }
+        return node;
     }
 
     private static long lengthOf(final Object node)

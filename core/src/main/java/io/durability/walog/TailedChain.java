@@ -11,8 +11,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * A {@link WalTailer}'s access to the segment chain: open a segment (or learn that it is being
  * created, was deleted by truncation, or is missing from the chain), find the segment holding an id,
- * and ask whether a later segment proves an earlier one durable. The same rules as {@link WalScan}'s,
- * and the same errors (the chain texts are made once, in {@link WalLayout}).
+ * and ask whether a later segment proves an earlier one durable. The rules and their errors are
+ * {@link ChainJudge}'s, the same {@link WalScan} applies.
  */
 final class TailedChain
 {
@@ -77,14 +77,10 @@ final class TailedChain
                         break;
                     }
                 }
-                final DurabilityException missing = WalLayout.missingSegment(walDir, previous, next);
-                if (laterWatermarkAfter(id))
+                final ChainJudge.Judgement missing = ChainJudge.missing(walDir, previous, next, laterWatermarkAfter(id));
+                if (missing.corrupt() || mode == ReplayMode.STRICT)
                 {
-                    throw missing.withNote(WalLayout.MISSING_PROVEN);
-                }
-                if (mode == ReplayMode.STRICT)
-                {
-                    throw missing.withNote(WalLayout.MISSING_TAIL);
+                    throw missing.why();
                 }
                 return null; // best effort: the stream ends before the hole
             }
@@ -119,34 +115,19 @@ final class TailedChain
                     }
                     // A later segment existed before the header was read again, and a writer initializes a
                     // header before it creates the next segment: judged as replay judges it.
-                    if (laterWatermarkAfter(id))
+                    final ChainJudge.Judgement uninitialized = ChainJudge.uninitialized(ex, laterWatermarkAfter(id));
+                    if (uninitialized.corrupt() || mode == ReplayMode.STRICT)
                     {
-                        throw ex;
-                    }
-                    if (mode == ReplayMode.STRICT)
-                    {
-                        throw ex.withNote(WalScan.HEADER_NEVER_REACHED_DISK);
+                        throw uninitialized.why();
                     }
                     return null; // best effort: the stream ends before it
                 }
                 throw ex;
             }
-            if (header.segmentId() != id)
+            final DurabilityException problem = ChainJudge.header(path, id, header, directory.fileLength(path), codecId);
+            if (problem != null)
             {
-                throw DurabilityException.format(
-                    "segment id in header does not match the file name", path, SegmentDescriptor.SEGMENT_ID_OFFSET,
-                    id, header.segmentId());
-            }
-            final long length = directory.fileLength(path);
-            if (length != header.capacity())
-            {
-                throw DurabilityException.format(
-                    "segment file length differs from the capacity in its header (a truncated or extended file)",
-                    path, -1, header.capacity() + " bytes", length + " bytes");
-            }
-            if (codecId != 0 && header.codecId() != 0 && header.codecId() != codecId)
-            {
-                throw WalScan.codecMismatch(path, codecId, header.codecId());
+                throw problem;
             }
             return new TailedSegment(file, header, path, id, Math.min(file.capacity(), header.capacity()), headerCrc);
         }

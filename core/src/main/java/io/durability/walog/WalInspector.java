@@ -121,16 +121,9 @@ public final class WalInspector
                         problem = scanner.problem();
                     }
                 }
-                if (length != header.capacity() && problem == null)
+                if (problem == null)
                 {
-                    problem = DurabilityException.format(
-                        "segment file length differs from the capacity in its header (a truncated or extended file)",
-                        path, -1, header.capacity() + " bytes", length + " bytes");
-                }
-                if (header.segmentId() != id && problem == null)
-                {
-                    problem = DurabilityException.format("segment id in header does not match the file name", path,
-                        SegmentDescriptor.SEGMENT_ID_OFFSET, id, header.segmentId());
+                    problem = ChainJudge.header(path, id, header, length, 0);
                 }
                 reports.add(new SegmentReport(id, path, length, header, entries,
                     header.startEntryId() + entries - 1, used, sealed, problem));

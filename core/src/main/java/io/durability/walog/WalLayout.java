@@ -1,7 +1,6 @@
 package io.durability.walog;
 
 import io.durability.storage.Directory;
-import io.durability.storage.DurabilityException;
 import io.durability.storage.RelativePath;
 
 import java.util.ArrayList;
@@ -92,21 +91,4 @@ public final class WalLayout
     {
         return io.durability.internal.frame.FrameDescriptor.align(FRAME_HEADER_LENGTH + payloadLength);
     }
-
-    /**
-     * The error for a hole in the segment chain: segment {@code previousId} exists, the next one found
-     * is {@code nextId}, and those between are missing (replay, resume, verify and every tailer name it
-     * the same way; each adds whether a later watermark proves it).
-     */
-    static DurabilityException missingSegment(final String walDir, final long previousId, final long nextId)
-    {
-        return DurabilityException.format(
-            "a segment file is missing between " + segmentPath(walDir, previousId) + " and this one",
-            segmentPath(walDir, nextId), -1, "segment " + (previousId + 1), "segment " + nextId);
-    }
-
-    /** The note on {@link #missingSegment} when a later segment records a durable watermark. */
-    static final String MISSING_PROVEN = " (a later segment records a durable watermark, so the missing one was durable)";
-    /** The note on {@link #missingSegment} when nothing after it is proven durable. */
-    static final String MISSING_TAIL = " (created after the last completed barrier: a power-loss tail)";
 }

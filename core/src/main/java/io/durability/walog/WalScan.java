@@ -58,9 +58,6 @@ final class WalScan
         final List<Long> droppedSegmentIds = new ArrayList<>();
     }
 
-    /** The note on an uninitialized header that only a power cut explains (replay and tailers alike). */
-    static final String HEADER_NEVER_REACHED_DISK =
-        " (the header of a segment created after the last completed barrier never reached the disk)";
     private static final int HEADER_OK = 0;
     private static final int HEADER_UNINITIALIZED = 1;
     private static final int HEADER_BAD = 2;
@@ -158,7 +155,7 @@ final class WalScan
             {
                 if (headerState[i] == HEADER_OK && headers[i].codecId() != 0 && headers[i].codecId() != codecId)
                 {
-                    throw codecMismatch(WalLayout.segmentPath(walDir, ids[i]), codecId, headers[i].codecId());
+                    throw ChainJudge.codecMismatch(WalLayout.segmentPath(walDir, ids[i]), codecId, headers[i].codecId());
                 }
             }
         }
@@ -183,12 +180,12 @@ final class WalScan
             final boolean proven = i <= lastProven;
             if (i > 0 && ids[i] != ids[i - 1] + 1)
             {
-                final DurabilityException missing = WalLayout.missingSegment(walDir, ids[i - 1], ids[i]);
-                if (proven)
+                final ChainJudge.Judgement missing = ChainJudge.missing(walDir, ids[i - 1], ids[i], proven);
+                if (missing.corrupt())
                 {
-                    return corrupt(result, n, missing.withNote(WalLayout.MISSING_PROVEN));
+                    return corrupt(result, n, missing.why());
                 }
-                tail = missing.withNote(WalLayout.MISSING_TAIL);
+                tail = missing.why();
                 m = i;
                 break;
             }
@@ -197,7 +194,7 @@ final class WalScan
                 m = i;
                 if (i < n - 1 || !noFrameAtStart[i])
                 {
-                    tail = headerErrors[i].withNote(HEADER_NEVER_REACHED_DISK);
+                    tail = ChainJudge.uninitialized(headerErrors[i], false).why();
                 }
                 break;
             }
@@ -205,18 +202,10 @@ final class WalScan
             {
                 return corrupt(result, n, headerErrors[i]);
             }
-            final SegmentHeader h = headers[i];
-            if (h.segmentId() != ids[i])
+            final DurabilityException headerProblem = ChainJudge.header(path, ids[i], headers[i], lengths[i], 0);
+            if (headerProblem != null)
             {
-                return corrupt(result, n, DurabilityException.format(
-                    "segment id in header does not match the file name", path, SegmentDescriptor.SEGMENT_ID_OFFSET,
-                    ids[i], h.segmentId()));
-            }
-            if (lengths[i] != h.capacity())
-            {
-                return corrupt(result, n, DurabilityException.format(
-                    "segment file length differs from the capacity in its header (a truncated or extended file)",
-                    path, -1, h.capacity() + " bytes", lengths[i] + " bytes"));
+                return corrupt(result, n, headerProblem);
             }
         }
         for (int i = m; i < n; i++)
@@ -258,9 +247,7 @@ final class WalScan
             if (header.startEntryId() != expected)
             {
                 result.nextEntryId = expected;
-                return corrupt(result, n, DurabilityException.format(
-                    "segment does not start where the previous segment's seal says", path,
-                    SegmentDescriptor.START_ENTRY_ID_OFFSET, expected, header.startEntryId()), entries,
+                return corrupt(result, n, ChainJudge.wrongStart(path, expected, header.startEntryId()), entries,
                     firstEntryId, allFrames);
             }
             final boolean isLast = i == m - 1;
@@ -307,41 +294,26 @@ final class WalScan
                         {
                             return finish(result, i, scanner, false, tail, n, m, entries, firstEntryId, walDir, allFrames);
                         }
-                        final DurabilityException noSeal = DurabilityException.format(
-                            "segment ends without a seal but is not the final segment", path, scanner.endOffset(),
-                            "a seal frame", "end of data");
-                        if (!mayEndHere)
+                        final ChainJudge.Judgement unsealed = ChainJudge.unsealed(path, scanner.endOffset(), !mayEndHere);
+                        if (unsealed.corrupt())
                         {
-                            return corrupt(result, n, noSeal.withNote(
-                                " (a later segment records a durable watermark, so this seal was durable)"), entries,
-                                firstEntryId, allFrames);
+                            return corrupt(result, n, unsealed.why(), entries, firstEntryId, allFrames);
                         }
-                        return finish(result, i, scanner, false,
-                            noSeal.withNote(" (the seal never reached the disk: the segments after it were created " +
-                                "after the last completed barrier)"), n, m, entries, firstEntryId, walDir, allFrames);
+                        return finish(result, i, scanner, false, unsealed.why(), n, m, entries, firstEntryId, walDir,
+                            allFrames);
                     }
                     // TORN
-                    if (!isLast && !mayEndHere)
+                    final ChainJudge.Judgement torn = ChainJudge.torn(scanner.problem(), scanner.endOffset(),
+                        header.watermark(), !isLast && !mayEndHere);
+                    if (torn.corrupt())
                     {
-                        return corrupt(result, n, scanner.problem().withNote(
-                            " in a segment a later barrier proved durable"), entries, firstEntryId, allFrames);
+                        return corrupt(result, n, torn.why(), entries, firstEntryId, allFrames);
                     }
-                    return finish(result, i, scanner, false, scanner.problem(), n, m, entries, firstEntryId, walDir,
-                        allFrames);
+                    return finish(result, i, scanner, false, torn.why(), n, m, entries, firstEntryId, walDir, allFrames);
                 }
             }
         }
         throw new IllegalStateException("unreachable: the last segment always ends the scan");
-    }
-
-    /** A WAL written with another codec than the one given: a configuration error, not damage. */
-    static DurabilityException codecMismatch(final String path, final int expected, final int found)
-    {
-        return DurabilityException.invalidConfig(
-            "the WAL was written with another codec: this segment's header records codec id " + found +
-            ", the codec given has id " + expected + "; open it with the codec that wrote it (or one of id 0, such " +
-            "as BytesCodec, which reads any bytes)", path, SegmentDescriptor.CODEC_ID_OFFSET, String.valueOf(expected),
-            String.valueOf(found));
     }
 
     /**
@@ -425,19 +397,15 @@ final class WalScan
             while (r == SegmentScanner.FRAME);
             if (r == SegmentScanner.SEALED)
             {
-                return scanner.nextEntryId() == next.startEntryId() ? null : DurabilityException.format(
-                    "segment does not start where the previous segment's seal says",
-                    WalLayout.segmentPath(walDir, id + 1), SegmentDescriptor.START_ENTRY_ID_OFFSET,
-                    scanner.nextEntryId(), next.startEntryId());
+                return scanner.nextEntryId() == next.startEntryId() ? null :
+                    ChainJudge.wrongStart(WalLayout.segmentPath(walDir, id + 1), scanner.nextEntryId(), next.startEntryId());
             }
             if (r == SegmentScanner.CORRUPT)
             {
                 return scanner.problem();
             }
-            return DurabilityException.format(
-                "segment ends without a seal but is not the final segment", path, scanner.endOffset(), "a seal frame",
-                r == SegmentScanner.END ? "end of data" : scanner.problem().getMessage())
-                .withNote(" (a later segment records a durable watermark, so this seal was durable)");
+            return r == SegmentScanner.END ? ChainJudge.unsealed(path, scanner.endOffset(), true).why() :
+                ChainJudge.torn(scanner.problem(), scanner.endOffset(), header.watermark(), true).why();
         }
     }
 
@@ -451,10 +419,8 @@ final class WalScan
         {
             // A writer seals a segment before it creates the next one: an unsealed segment followed by
             // one that was never initialized is what a power cut leaves, not a crash mid-roll.
-            why = DurabilityException.format(
-                "segment ends without a seal and the segment after it was never initialized (the seal never " +
-                "reached the disk)", WalLayout.segmentPath(walDir, result.segmentIds[index]), scanner.endOffset(),
-                "a seal frame", "end of data");
+            why = ChainJudge.unsealedBeforeUninitialized(WalLayout.segmentPath(walDir, result.segmentIds[index]),
+                scanner.endOffset());
         }
         return finishAs(result, index, scanner, sealed, why, n, m, entries, firstEntryId, walDir, allFrames);
     }

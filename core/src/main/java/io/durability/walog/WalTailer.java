@@ -384,10 +384,9 @@ public final class WalTailer<E> implements AutoCloseable
             {
                 if (durableLimit == Integer.MAX_VALUE)
                 {
-                    throw DurabilityException.format(
-                        "segment ends without a seal but a later segment records a durable watermark", s.path,
-                        scanner.endOffset(), "a seal frame", "end of data")
-                        .withNote(" (a later segment records a durable watermark, so this seal was durable)");
+                    // Durable delivery found a later watermark: the seal was durable (a live writer's end of data is
+                    // never proven by a later segment, so a visible tailer just waits here for the next frame).
+                    throw ChainJudge.unsealed(s.path, scanner.endOffset(), true).why();
                 }
                 // A committed-looking frame of an earlier life of the file (another salt) is the end of
                 // data: wait until the writer overwrites it.
@@ -396,19 +395,12 @@ public final class WalTailer<E> implements AutoCloseable
             }
             else if (r == SegmentScanner.TORN)
             {
-                final DurabilityException problem = scanner.problem();
                 final int watermark = s.watermark();
-                if (scanner.endOffset() < watermark)
+                final ChainJudge.Judgement torn = ChainJudge.torn(scanner.problem(), scanner.endOffset(), watermark,
+                    scanner.endOffset() >= watermark && laterSegmentRecordsAWatermark());
+                if (torn.corrupt() || mode == ReplayMode.STRICT)
                 {
-                    throw problem.withNote(" (below the durable watermark " + watermark + ": acknowledged data)");
-                }
-                if (laterSegmentRecordsAWatermark())
-                {
-                    throw problem.withNote(" in a segment a later barrier proved durable");
-                }
-                if (mode == ReplayMode.STRICT)
-                {
-                    throw problem;
+                    throw torn.why();
                 }
                 stuck(p);
                 break;
@@ -495,9 +487,7 @@ public final class WalTailer<E> implements AutoCloseable
         if (s.header.startEntryId() != nextEntryId)
         {
             s.file.close();
-            throw DurabilityException.format(
-                "segment does not start where the previous segment's seal says", s.path,
-                SegmentDescriptor.START_ENTRY_ID_OFFSET, nextEntryId, s.header.startEntryId());
+            throw ChainJudge.wrongStart(s.path, nextEntryId, s.header.startEntryId());
         }
         start(s);
         return true;

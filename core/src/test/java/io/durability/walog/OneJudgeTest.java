@@ -48,20 +48,8 @@ class OneJudgeTest
     @Test
     void everyReaderReachesTheSameVerdictOnTheSameDamage()
     {
-        final Map<String, byte[]> image;
-        try (MemoryDirectory dir = new MemoryDirectory())
-        {
-            try (WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, OPTIONS))
-            {
-                for (long id = 1; id <= 300; id++)
-                {
-                    w.append(payload(id));
-                }
-            }
-            image = new TreeMap<>(Damage.capture(dir, OPTIONS.walDir()));
-        }
-        final List<String> paths = new ArrayList<>(image.keySet());
-        paths.sort(java.util.Comparator.comparingLong(p -> WalLayout.parseSegmentId(p.substring(p.lastIndexOf('/') + 1))));
+        final Map<String, byte[]> image = cleanlyClosedWal();
+        final List<String> paths = segmentsInOrder(image);
         final SplittableRandom random = new SplittableRandom(SEED);
         final Map<String, Integer> kinds = new LinkedHashMap<>();
         final List<String> disagreements = new ArrayList<>();
@@ -96,6 +84,70 @@ class OneJudgeTest
         assertTrue(errors > CASES / 2, "most damage is named: " + errors);
         System.out.printf("one judge: seed=%d cases=%d %s, 2 replays and 4 tailers agree on each (errors named: %d)%n",
             SEED, CASES, kinds, errors);
+    }
+
+    /**
+     * A seal that no longer reads (its frame zeroed) in each segment but the last: the segments after
+     * it record durable watermarks, so the seal was durable and every reader must call it corruption,
+     * in the same words (a visible tailer stopped there would otherwise take it for a live writer's end).
+     */
+    @Test
+    void aLostSealBeforeAProvenSegmentIsNamedAlikeByEveryReader()
+    {
+        final Map<String, byte[]> image = cleanlyClosedWal();
+        final List<String> paths = segmentsInOrder(image);
+        for (final String path : paths.subList(0, paths.size() - 1))
+        {
+            try (MemoryDirectory dir = new MemoryDirectory())
+            {
+                dir.createDirectories(OPTIONS.walDir());
+                image.forEach(dir::atomicWrite);
+                final byte[] bytes = image.get(path);
+                int end = bytes.length;
+                while (end > 0 && bytes[end - 1] == 0)
+                {
+                    end--;
+                }
+                // The seal is the segment's last frame: a 24-byte header whose last word (its salt) is non-zero.
+                final int seal = ((end - 1) & ~(io.durability.internal.frame.FrameDescriptor.ALIGNMENT - 1)) - 16;
+                Damage.zero(dir, path, seal, end);
+                for (final ReplayMode mode : ReplayMode.values())
+                {
+                    final String replay = replay(dir, mode);
+                    assertTrue(replay.contains("segment ends without a seal but is not the final segment") &&
+                        replay.contains("so this seal was durable"), path + ", " + mode + ": " + replay);
+                    for (final WalTailer.Delivery delivery : WalTailer.Delivery.values())
+                    {
+                        final String tailed = tail(dir, delivery, mode);
+                        assertTrue(agree(replay, tailed, delivery, paths.get(paths.size() - 1)),
+                            path + ": " + mode + " replay [" + replay + "] vs " + delivery + " tailer [" + tailed + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    /** 300 entries of 40-199 bytes in 4 KiB segments, closed: every entry acknowledged, exact watermarks. */
+    private static Map<String, byte[]> cleanlyClosedWal()
+    {
+        try (MemoryDirectory dir = new MemoryDirectory())
+        {
+            try (WalWriter<byte[]> w = WalWriter.create(dir, BytesCodec.INSTANCE, OPTIONS))
+            {
+                for (long id = 1; id <= 300; id++)
+                {
+                    w.append(payload(id));
+                }
+            }
+            return new TreeMap<>(Damage.capture(dir, OPTIONS.walDir()));
+        }
+    }
+
+    private static List<String> segmentsInOrder(final Map<String, byte[]> image)
+    {
+        final List<String> paths = new ArrayList<>(image.keySet());
+        paths.sort(java.util.Comparator.comparingLong(p -> WalLayout.parseSegmentId(p.substring(p.lastIndexOf('/') + 1))));
+        return paths;
     }
 
     private static String damage(
@@ -228,6 +280,8 @@ class OneJudgeTest
     private static String summary(final List<Long> ids, final DurabilityException ex)
     {
         final String delivered = ids.isEmpty() ? "none" : ids.get(0) + ".." + ids.get(ids.size() - 1) + " (" + ids.size() + ")";
-        return ex == null ? delivered : delivered + " then error " + ex.kind() + " " + ex.file() + "@" + ex.offset();
+        // The whole message: the same rule names the same damage in the same words, whoever reads.
+        return ex == null ? delivered : delivered + " then error " + ex.kind() + " " + ex.file() + "@" + ex.offset() + ": " +
+            ex.getMessage();
     }
 }
