@@ -1,5 +1,6 @@
 package io.durability.publish;
 
+import io.durability.checkpoint.CheckpointDescriptor;
 import io.durability.checkpoint.CheckpointFile;
 import io.durability.codec.Codec;
 import io.durability.testhook.CrashPoints;
@@ -30,6 +31,11 @@ import java.util.function.BiFunction;
  * <p>On a directory without stable storage ({@code MemoryDirectory}) the same steps run in the same
  * order with visibility only, and {@link PublishResult#durable()} says so.
  *
+ * <p><b>Memory.</b> A publisher keeps the array it encoded the last checkpoint into and encodes the
+ * next one into it when it fits (a codec that knows its {@link Codec#exactLength exact length}), so
+ * it holds as much as the largest checkpoint it published; publishing then allocates no large array.
+ * Not thread-safe (neither is the WAL writer it appends to).
+ *
  * @param <C> the checkpoint state type.
  * @param <E> the WAL entry type.
  */
@@ -40,6 +46,8 @@ public final class CheckpointPublisher<C, E>
     private final Codec<C> checkpointCodec;
     private final BiFunction<String, Long, E> markerFactory;
     private final String checkpointDir;
+    /** The array the last checkpoint was encoded into, reused for the next. */
+    private byte[] encoded;
 
     /**
      * @param directory       where checkpoints are written (the WAL's directory).
@@ -94,13 +102,16 @@ public final class CheckpointPublisher<C, E>
         final boolean durable = directory.supportsDurability();
         final String path = pathFor(lastEntryId);
         directory.createDirectories(checkpointDir);
+        final CheckpointFile.Encoded checkpoint =
+            CheckpointFile.encode(lastEntryId, state, checkpointCodec, CheckpointDescriptor.DEFAULT_MAX_PAYLOAD, encoded);
+        encoded = checkpoint.bytes();
         if (durable)
         {
-            CheckpointFile.writeDurable(directory, path, lastEntryId, state, checkpointCodec);
+            directory.atomicWriteDurable(path, checkpoint.bytes(), checkpoint.length());
         }
         else
         {
-            CheckpointFile.write(directory, path, lastEntryId, state, checkpointCodec);
+            directory.atomicWrite(path, java.util.Arrays.copyOf(checkpoint.bytes(), checkpoint.length()));
         }
         CrashPoints.hit(CrashPoints.PUBLISH_AFTER_CHECKPOINT);
         final long markerId = wal.append(markerFactory.apply(path, lastEntryId));

@@ -168,6 +168,24 @@ public interface Directory extends AutoCloseable
     void atomicWriteDurable(String path, byte[] data);
 
     /**
+     * {@link #atomicWriteDurable(String, byte[])} of the first {@code length} bytes of {@code data}:
+     * the same guarantees. The caller may reuse {@code data} once it returns (a backend never keeps
+     * it). The default copies those bytes and calls the two-argument form (so a wrapper that
+     * intercepts that form sees every such write); a filesystem backend writes them without the copy.
+     *
+     * @throws DurabilityException NOT_SUPPORTED, IO, INVALID_CONFIG ({@code length} outside
+     *                             {@code 0..data.length}).
+     */
+    default void atomicWriteDurable(final String path, final byte[] data, final int length)
+    {
+        if (length < 0 || length > data.length)
+        {
+            throw DurabilityException.invalidConfig("length of the bytes to write", "0.." + data.length, length);
+        }
+        atomicWriteDurable(path, length == data.length ? data.clone() : java.util.Arrays.copyOf(data, length));
+    }
+
+    /**
      * {@link #atomicRename} made durable: rename, then sync the parent of {@code to} and, when it
      * differs, the parent of {@code from}.
      *

@@ -92,6 +92,47 @@ public abstract class CheckpointContractTest
         assertArrayEquals(dir.readFile("a.chk", 4096), dir.readFile("b.chk", 4096));
     }
 
+    /**
+     * Encoding into a reused array gives the bytes a fresh array gets, whatever the array held
+     * before (a larger checkpoint's bytes), and the array is reused only when it is large enough.
+     */
+    @Test
+    void encodingIntoAReusedArrayGivesTheBytesOfAFreshOne()
+    {
+        final SegmentIndexState large = new SegmentIndexState();
+        for (long id = 1; id <= 50; id++)
+        {
+            large.putSegment(id, 1000 + id);
+            large.delete(id, id * 3);
+        }
+        final byte[] fresh = CheckpointFile.encode(7, large, SegmentIndexCodec.INSTANCE, 1 << 20);
+        final CheckpointFile.Encoded first = CheckpointFile.encode(7, large, SegmentIndexCodec.INSTANCE, 1 << 20, null);
+        assertArrayEquals(fresh, Arrays.copyOf(first.bytes(), first.length()));
+        final byte[] dirty = new byte[first.bytes().length + 100];
+        Arrays.fill(dirty, (byte)0x5A);
+        final CheckpointFile.Encoded reused = CheckpointFile.encode(7, large, SegmentIndexCodec.INSTANCE, 1 << 20, dirty);
+        assertSame(dirty, reused.bytes(), "large enough: reused");
+        assertArrayEquals(fresh, Arrays.copyOf(reused.bytes(), reused.length()));
+        // A smaller state into the same array, which now holds the larger one's bytes.
+        final CheckpointFile.Encoded small = CheckpointFile.encode(42, sample(), SegmentIndexCodec.INSTANCE, 1 << 20, dirty);
+        assertSame(dirty, small.bytes());
+        assertArrayEquals(CheckpointFile.encode(42, sample(), SegmentIndexCodec.INSTANCE, 1 << 20),
+            Arrays.copyOf(small.bytes(), small.length()));
+        final CheckpointFile.Encoded grown = CheckpointFile.encode(7, large, SegmentIndexCodec.INSTANCE, 1 << 20, new byte[16]);
+        assertArrayEquals(fresh, Arrays.copyOf(grown.bytes(), grown.length()), "too short: a new array");
+        // Written through the directory from the reused array: read back as the state it holds.
+        if (dir.supportsDurability())
+        {
+            dir.atomicWriteDurable("r.chk", small.bytes(), small.length());
+            Arrays.fill(dirty, (byte)0);
+            final Checkpoint<SegmentIndexState> back = CheckpointFile.read(dir, "r.chk", SegmentIndexCodec.INSTANCE);
+            assertEquals(sample(), back.state(), "the directory kept nothing of the caller's array");
+            assertEquals(42, back.lastAppliedId());
+        }
+        assertEquals(Kind.ENCODE, assertThrows(DurabilityException.class,
+            () -> CheckpointFile.encode(-1, sample(), SegmentIndexCodec.INSTANCE, 1 << 20, dirty)).kind());
+    }
+
     @Test
     void durableWriteNeedsStableStorage()
     {

@@ -237,6 +237,18 @@ public abstract class DirectoryContractTest
                 dir.syncParentDir("f");
                 dir.atomicWriteDurable("g", new byte[] {5});
                 assertArrayEquals(new byte[] {5}, dir.readFile("g", 10));
+                // The first bytes of a longer array, which the caller then reuses.
+                final byte[] reused = {6, 7, 8, 9};
+                dir.atomicWriteDurable("p", reused, 2);
+                reused[0] = 0;
+                assertArrayEquals(new byte[] {6, 7}, dir.readFile("p", 10));
+                dir.atomicWriteDurable("p", reused, 0);
+                assertEquals(0, dir.fileLength("p"));
+                assertEquals(Kind.INVALID_CONFIG,
+                    assertThrows(DurabilityException.class, () -> dir.atomicWriteDurable("p", reused, 5)).kind());
+                assertEquals(Kind.INVALID_CONFIG,
+                    assertThrows(DurabilityException.class, () -> dir.atomicWriteDurable("p", reused, -1)).kind());
+                assertEquals(0, dir.fileLength("p"), "a refused write changes nothing");
                 dir.atomicRenameDurable("g", "sub/h");
                 assertArrayEquals(new byte[] {5}, dir.readFile("sub/h", 10));
             }

@@ -153,7 +153,7 @@ final class FsFiles
     {
         final Path file = paths.resolve(path);
         folders.create(file.getParent());
-        replace(file, path, writeTemp(file, path, data, false));
+        replace(file, path, writeTemp(file, path, data, data.length, false));
     }
 
     void createDirectories(final String path)
@@ -211,11 +211,11 @@ final class FsFiles
         folders.syncCreated(dir, path);
     }
 
-    void atomicWriteDurable(final String path, final byte[] data)
+    void atomicWriteDurable(final String path, final byte[] data, final int length)
     {
         final Path file = paths.resolve(path);
         folders.create(file.getParent());
-        final Path temp = writeTemp(file, path, data, true);
+        final Path temp = writeTemp(file, path, data, length, true);
         CrashPoints.hit(CrashPoints.ATOMIC_WRITE_BEFORE_RENAME);
         replace(file, path, temp);
         Folders.sync(file.getParent(), path);
@@ -282,7 +282,7 @@ final class FsFiles
         return new Path[] {source, target};
     }
 
-    private Path writeTemp(final Path file, final String path, final byte[] data, final boolean sync)
+    private Path writeTemp(final Path file, final String path, final byte[] data, final int length, final boolean sync)
     {
         final String name = file.getFileName().toString();
         final Path temp = file.resolveSibling(
@@ -290,7 +290,7 @@ final class FsFiles
             tempSequence.incrementAndGet());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
         {
-            final ByteBuffer source = ByteBuffer.wrap(data);
+            final ByteBuffer source = ByteBuffer.wrap(data, 0, length);
             while (source.hasRemaining())
             {
                 channel.write(source);

@@ -328,7 +328,18 @@ public final class MmapDirectory implements Directory
     @Override
     public void atomicWriteDurable(final String path, final byte[] data)
     {
-        fs.atomicWriteDurable(path, data);
+        fs.atomicWriteDurable(path, data, data.length);
+    }
+
+    /** {@inheritDoc} Written from {@code data} as it is, without a copy. */
+    @Override
+    public void atomicWriteDurable(final String path, final byte[] data, final int length)
+    {
+        if (length < 0 || length > data.length)
+        {
+            throw DurabilityException.invalidConfig("length of the bytes to write", "0.." + data.length, length);
+        }
+        fs.atomicWriteDurable(path, data, length);
     }
 
     @Override
