@@ -79,7 +79,7 @@ public final class Recovery
                 }
             }
         }
-        return replayOnto(spec, directory, checkpoint, used);
+        return replayOnto(spec, directory, checkpoint, used, false);
     }
 
     /** {@link RecoverySpec#recoverLatest}. */
@@ -126,7 +126,7 @@ public final class Recovery
                         "checkpoint does not hold the entries its WAL marker says", ref.path(), 16,
                         ref.lastEntryId(), checkpoint.lastAppliedId());
                 }
-                return replayOnto(spec, directory, checkpoint, ref.path());
+                return replayOnto(spec, directory, checkpoint, ref.path(), true);
             }
             catch (final DurabilityException ex)
             {
@@ -142,7 +142,7 @@ public final class Recovery
                 "the WAL no longer starts at entry 1 (it starts at " + firstId[0] + ") and no usable checkpoint " +
                 "marker was found: the state before entry " + firstId[0] + " is unavailable", walOptions.walDir());
         }
-        return replayOnto(spec, directory, null, null);
+        return replayOnto(spec, directory, null, null, true);
     }
 
     /** The working state while the WAL is folded into it: no casts, no arrays of objects. */
@@ -187,9 +187,14 @@ public final class Recovery
         }
     }
 
+    /**
+     * @param judged whether the whole WAL was just read and judged (the marker pass of {@link #latest}):
+     *               then only the segments from the one holding the first entry after the checkpoint are
+     *               read again, so recovery reads the WAL once plus what follows the checkpoint.
+     */
     private static <C, S, E> Recovered<S> replayOnto(
         final RecoverySpec<C, S, E> spec, final Directory directory, final Checkpoint<C> checkpoint,
-        final String checkpointPath)
+        final String checkpointPath, final boolean judged)
     {
         final long since = checkpoint == null ? 0 : checkpoint.lastAppliedId();
         final S initial = spec.init().apply(checkpoint == null ? Optional.empty() : Optional.of(checkpoint.state()));
@@ -197,8 +202,16 @@ public final class Recovery
             checkpoint != null);
         // Entries the checkpoint covers (and those past the ceiling) are CRC-checked, not decoded.
         final long ceiling = spec.options().upToEntryId();
-        new WalReader<>(directory, spec.walCodec(), spec.walOptions()).replayEach(spec.options().walMode(),
-            (id, buffer, offset, length) -> id > since && id <= ceiling, fold);
+        final WalReader<E> reader = new WalReader<>(directory, spec.walCodec(), spec.walOptions());
+        final FrameFilter after = (id, buffer, offset, length) -> id > since && id <= ceiling;
+        if (judged && since > 0)
+        {
+            reader.replayEachFrom(spec.options().walMode(), since + 1, after, fold);
+        }
+        else
+        {
+            reader.replayEach(spec.options().walMode(), after, fold);
+        }
         return new Recovered<>(fold.state, fold.last, checkpointPath, fold.replayed);
     }
 

@@ -125,6 +125,34 @@ public final class WalReader<E>
     }
 
     /**
+     * {@link #replayEach(ReplayMode, FrameFilter, RecordHandler)} from entry {@code fromEntryId} on, for a
+     * caller that has just judged the whole WAL (recovery, after the pass that found its checkpoint
+     * markers): frames are read and CRC-checked only from the segment holding {@code fromEntryId} (or
+     * from the last segment whose header records a durable watermark, when that comes first); the
+     * segments before it get the structural checks resume gives them (file length, header, ids, the
+     * seal naming the next segment), at a cost that does not grow with their size. Damage inside the
+     * frames of those earlier segments is therefore not seen by this call. Entries before
+     * {@code fromEntryId} that it reads are handed to {@code filter} and {@code handler} like any other.
+     *
+     * @return the number of entries read (from the first segment read on).
+     * @throws DurabilityException as {@link #replayEach(ReplayMode, RecordHandler)}.
+     */
+    public long replayEachFrom(
+        final ReplayMode mode, final long fromEntryId, final FrameFilter filter, final RecordHandler<? super E> handler)
+    {
+        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, false, codec.id(), fromEntryId,
+            (id, buffer, offset, length) ->
+            {
+                if (filter == null || filter.accept(id, buffer, offset, length))
+                {
+                    handler.onRecord(id, decode(codec, id, buffer, offset, length));
+                }
+            }).verdict;
+        verdict.throwIfNotAccepted(mode);
+        return verdict.entries();
+    }
+
+    /**
      * {@code codec.decode} of entry {@code id}'s payload, a codec's own failure (any runtime exception
      * but ours) reported as DECODE naming the entry. Replay and {@link WalTailer} decode through it.
      */

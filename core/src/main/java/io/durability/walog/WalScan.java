@@ -103,6 +103,20 @@ final class WalScan
         final Directory directory, final String walDir, final boolean allFrames, final boolean repair,
         final int codecId, final FrameHandler handlerOrNull)
     {
+        return scan(directory, walDir, allFrames, repair, codecId, 0, handlerOrNull);
+    }
+
+    /**
+     * @param fromEntryId with {@code allFrames}, frames are validated (and handed over) only from the
+     *                    segment that holds this id on, or from the last segment with a durable watermark
+     *                    when that comes first; the segments before get resume's structural checks (length,
+     *                    header, ids, seal). {@code <= 1}: every frame. The verdict's entry count then counts
+     *                    the frames read.
+     */
+    static Result scan(
+        final Directory directory, final String walDir, final boolean allFrames, final boolean repair,
+        final int codecId, final long fromEntryId, final FrameHandler handlerOrNull)
+    {
         final FrameHandler handler = handlerOrNull == null ? IGNORE : handlerOrNull;
         final Result result = new Result();
         final long[] ids = WalLayout.segmentIds(directory, walDir);
@@ -228,7 +242,10 @@ final class WalScan
         final long firstEntryId = headers[0].startEntryId();
 
         // Pass 2: frames.
-        final int start = allFrames ? 0 : Math.max(0, Math.min(m - 1, lastProven));
+        // Frames are skipped only in segments a later watermark proves (where the bounded seal check is the
+        // structural rule resume applies too); the segments after the last proven one are always read whole.
+        final int start = !allFrames ? Math.max(0, Math.min(m - 1, lastProven)) :
+            fromEntryId <= 1 ? 0 : Math.min(segmentHolding(headers, m, fromEntryId), Math.max(0, lastProven));
         for (int i = 0; i < start; i++)
         {
             final DurabilityException sealProblem = checkSeal(directory, walDir, ids[i], headers[i], headers[i + 1]);
@@ -314,6 +331,17 @@ final class WalScan
             }
         }
         throw new IllegalStateException("unreachable: the last segment always ends the scan");
+    }
+
+    /** @return the index of the last of the first {@code m} segments that starts at or before {@code entryId} (0 if none). */
+    private static int segmentHolding(final SegmentHeader[] headers, final int m, final long entryId)
+    {
+        int at = 0;
+        for (int i = 1; i < m && headers[i].startEntryId() <= entryId; i++)
+        {
+            at = i;
+        }
+        return at;
     }
 
     /**
