@@ -114,6 +114,10 @@ public final class RecoverySpec<C, S, E>
      * Recover from the newest checkpoint a marker names (older ones when it is missing, or, in best
      * effort, unreadable), plus the WAL after it.
      *
+     * <p>Cost: one pass over the whole WAL that CRC-checks every frame and judges the chain (it finds
+     * the markers), the checkpoint's read and decode, then the entries after the checkpoint, read again
+     * from the segment that holds the first of them (see {@link io.durability.walog.WalReader#replayEachFrom}).
+     *
      * @throws io.durability.storage.DurabilityException INVALID_CONFIG when no markers were given
      *                                                   ({@link #withMarkers}).
      * @throws io.durability.storage.DurabilityException as {@link Recovery} describes.
