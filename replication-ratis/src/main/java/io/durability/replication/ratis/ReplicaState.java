@@ -68,14 +68,14 @@ public final class ReplicaState
         {
             if (tail > head && sequence <= sequences[tail - 1])
             {
-                final int at = Arrays.binarySearch(sequences, head, tail, sequence);
-                if (at >= 0)
+                final int found = Arrays.binarySearch(sequences, head, tail, sequence);
+                if (found >= 0)
                 {
-                    ids[at] = id;
+                    ids[found] = id;
                     return;
                 }
-                makeRoom();
-                final int insert = -at - 1;
+                makeRoom(); // may move the pairs: search again
+                final int insert = -Arrays.binarySearch(sequences, head, tail, sequence) - 1;
                 System.arraycopy(sequences, insert, sequences, insert + 1, tail - insert);
                 System.arraycopy(ids, insert, ids, insert + 1, tail - insert);
                 sequences[insert] = sequence;

@@ -135,6 +135,34 @@ class ReplicaStateTest
         assertEquals(6, back.highestSequence(3));
     }
 
+    /** A sequence below the newest, recorded when the table is full and its front was forgotten (the pairs move). */
+    @Test
+    void aSequenceRecordedOutOfOrderLandsInPlaceWhenTheTableMoves()
+    {
+        for (int acked = 0; acked <= 10; acked += 2)
+        {
+            final ReplicaState s = new ReplicaState();
+            final Model model = new Model();
+            long id = 0;
+            // Eight pairs fill the table; the last record's acknowledgement forgets the front.
+            for (long sequence = 2; sequence <= 16; sequence += 2)
+            {
+                final long ack = sequence == 16 ? acked : 0;
+                s.recordEntry(++id, 9, sequence, ack);
+                model.record(id, 9, sequence, ack);
+            }
+            // Then 11 (between 10 and 12) into the full table whose pairs start past its front.
+            s.recordEntry(++id, 9, 11, acked);
+            model.record(id, 9, 11, acked);
+            for (long sequence = 0; sequence <= 18; sequence++)
+            {
+                assertEquals(model.idOf(9, sequence), s.idOf(9, sequence), "acked " + acked + ", sequence " + sequence);
+            }
+            assertEquals(16, s.highestSequence(9));
+            assertEquals(s, roundTrip(s));
+        }
+    }
+
     @Test
     void applyingAppendsAllocatesNothingInSteadyState()
     {
