@@ -38,21 +38,16 @@ public final class RecoverUntruncated
 
     public static void main(final String[] args) throws Exception
     {
-        long entries = 5_000_000;
-        double at = 0.98;
-        int reps = 11;
-        Path parent = Path.of(System.getProperty("java.io.tmpdir"));
-        for (int i = 0; i + 1 < args.length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--entries" -> entries = Long.parseLong(args[i + 1]);
-                case "--checkpoint-at" -> at = Double.parseDouble(args[i + 1]);
-                case "--reps" -> reps = Integer.parseInt(args[i + 1]);
-                case "--dir" -> parent = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        final java.util.Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("entries", "5000000");
+        defaults.put("checkpoint-at", "0.98");
+        defaults.put("reps", "11");
+        defaults.put("dir", System.getProperty("java.io.tmpdir"));
+        final java.util.Map<String, String> a = BenchArgs.parse(defaults, args);
+        final long entries = Long.parseLong(a.get("entries"));
+        final double at = Double.parseDouble(a.get("checkpoint-at"));
+        final int reps = Integer.parseInt(a.get("reps"));
+        final Path parent = Path.of(a.get("dir"));
         final Path root = Files.createTempDirectory(parent, "durability-recover-untruncated-");
         final WalOptions options = WalOptions.defaults().withSegmentCapacity(16 << 20);
         final long checkpointAt = (long)(entries * at);
