@@ -384,8 +384,8 @@ public final class WalTailer<E> implements AutoCloseable
             {
                 if (durableLimit == Integer.MAX_VALUE)
                 {
-                    // Durable delivery found a later watermark: the seal was durable (a live writer's end of data is
-                    // never proven by a later segment, so a visible tailer just waits here for the next frame).
+                    // A later segment's watermark proved this segment complete (either delivery sets the limit so):
+                    // its seal was durable. Without that proof the end of data is a live writer's, and the tailer waits.
                     throw ChainJudge.unsealed(s.path, scanner.endOffset(), true).why();
                 }
                 // A committed-looking frame of an earlier life of the file (another salt) is the end of
