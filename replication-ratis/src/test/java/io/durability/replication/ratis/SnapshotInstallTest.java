@@ -77,8 +77,12 @@ class SnapshotInstallTest
             final long returnedStart = returned.raftLogStartIndex();
             assertTrue(Files.list(group.storeDir(away).resolve(WalStateMachine.CHECKPOINT_DIR)).findAny().isPresent(),
                 "the catch-up's checkpoint is in the returned member's folder");
+            // The catch-up counts itself complete after the entries are in the WAL and Ratis's log has its
+            // position (awaitRaftLogWritten): a moment after the entries are seen, so waited for, not asserted at once.
+            Replicas.await("the returned member's catch-up to complete (counts when the wait began: entries, bytes, catch-ups " +
+                java.util.Arrays.toString(returned.stateMachine().catchUpCounts()) + ")", Duration.ofSeconds(30),
+                () -> returned.stateMachine().catchUpCounts()[2] >= 1);
             final long[] fetched = returned.stateMachine().catchUpCounts();
-            assertTrue(fetched[2] >= 1, "the returned member caught up from a peer: " + java.util.Arrays.toString(fetched));
             assertTrue(returned.stateMachine().state().lastIndex() >= leaderLogStart - 1,
                 "its state reaches the leader's log start: " + returned.stateMachine().state().lastIndex() + " >= " + (leaderLogStart - 1));
             // Every entry it lacked came by catch-up or by its log, never one it had.
