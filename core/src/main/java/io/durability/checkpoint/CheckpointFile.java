@@ -47,22 +47,17 @@ public final class CheckpointFile
         final long exact = exactLength(state, codec);
         if (exact >= 0)
         {
-            if (exact > maxPayload)
-            {
-                throw DurabilityException.encode("checkpoint payload exceeds the cap", "<= " + maxPayload + " bytes",
-                    exact + " bytes");
-            }
             // Sized exactly: encoded straight into the file's bytes, no second buffer, no copy.
-            final byte[] bytes = new byte[HEADER_LENGTH + (int)exact];
-            final int length = encodeInto(state, codec, new UnsafeBuffer(bytes), (int)exact);
-            if (length != exact)
-            {
-                throw DurabilityException.encode("codec wrote another length than its exactLength", exact,
-                    length == Codec.DOES_NOT_FIT ? "does not fit" : length);
-            }
-            writeHeader(bytes, lastAppliedId, length);
+            final byte[] bytes = new byte[HEADER_LENGTH + (int)checkCap(exact, maxPayload)];
+            encodeExact(lastAppliedId, state, codec, (int)exact, bytes);
             return bytes;
         }
+        return encodeUnsized(lastAppliedId, state, codec, maxPayload);
+    }
+
+    /** Encode into growing buffers, for a codec that cannot say its length in advance. */
+    private static <T> byte[] encodeUnsized(final long lastAppliedId, final T state, final Codec<T> codec, final int maxPayload)
+    {
         int capacity = 4096;
         while (true)
         {
@@ -117,21 +112,47 @@ public final class CheckpointFile
             throw DurabilityException.encode("lastAppliedId must not be negative", ">= 0", lastAppliedId);
         }
         final long exact = exactLength(state, codec);
-        if (reuse == null || exact < 0 || exact > maxPayload || HEADER_LENGTH + exact > reuse.length)
+        if (exact < 0)
         {
-            final byte[] bytes = encode(lastAppliedId, state, codec, maxPayload);
+            final byte[] bytes = encodeUnsized(lastAppliedId, state, codec, maxPayload);
             return new Encoded(bytes, bytes.length);
         }
-        final int total = HEADER_LENGTH + (int)exact;
-        java.util.Arrays.fill(reuse, 0, total, (byte)0);
-        final int length = encodeInto(state, codec, new UnsafeBuffer(reuse, 0, total), (int)exact);
+        final int total = HEADER_LENGTH + (int)checkCap(exact, maxPayload);
+        final byte[] bytes;
+        if (reuse != null && total <= reuse.length)
+        {
+            bytes = reuse;
+            java.util.Arrays.fill(bytes, 0, total, (byte)0);
+        }
+        else
+        {
+            bytes = new byte[total];
+        }
+        encodeExact(lastAppliedId, state, codec, (int)exact, bytes);
+        return new Encoded(bytes, total);
+    }
+
+    private static long checkCap(final long exact, final int maxPayload)
+    {
+        if (exact > maxPayload)
+        {
+            throw DurabilityException.encode("checkpoint payload exceeds the cap", "<= " + maxPayload + " bytes",
+                exact + " bytes");
+        }
+        return exact;
+    }
+
+    /** Encode a payload of exactly {@code exact} bytes and its header into {@code bytes[0, HEADER_LENGTH + exact)}, all zeros. */
+    private static <T> void encodeExact(
+        final long lastAppliedId, final T state, final Codec<T> codec, final int exact, final byte[] bytes)
+    {
+        final int length = encodeInto(state, codec, new UnsafeBuffer(bytes, 0, HEADER_LENGTH + exact), exact);
         if (length != exact)
         {
             throw DurabilityException.encode("codec wrote another length than its exactLength", exact,
                 length == Codec.DOES_NOT_FIT ? "does not fit" : length);
         }
-        writeHeader(reuse, lastAppliedId, length);
-        return new Encoded(reuse, total);
+        writeHeader(bytes, lastAppliedId, length);
     }
 
     private static <T> long exactLength(final T state, final Codec<T> codec)

@@ -114,14 +114,7 @@ public final class WalReader<E>
      */
     public long replayEach(final ReplayMode mode, final FrameFilter filter, final RecordHandler<? super E> handler)
     {
-        return replayFrames(mode, codec.id(), (id, buffer, offset, length) ->
-        {
-            if (filter != null && !filter.accept(id, buffer, offset, length))
-            {
-                return;
-            }
-            handler.onRecord(id, decode(codec, id, buffer, offset, length));
-        });
+        return replayEachFrom(mode, 0, filter, handler);
     }
 
     /**
@@ -140,16 +133,13 @@ public final class WalReader<E>
     public long replayEachFrom(
         final ReplayMode mode, final long fromEntryId, final FrameFilter filter, final RecordHandler<? super E> handler)
     {
-        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, false, codec.id(), fromEntryId,
-            (id, buffer, offset, length) ->
+        return replayFrames(mode, codec.id(), fromEntryId, (id, buffer, offset, length) ->
+        {
+            if (filter == null || filter.accept(id, buffer, offset, length))
             {
-                if (filter == null || filter.accept(id, buffer, offset, length))
-                {
-                    handler.onRecord(id, decode(codec, id, buffer, offset, length));
-                }
-            }).verdict;
-        verdict.throwIfNotAccepted(mode);
-        return verdict.entries();
+                handler.onRecord(id, decode(codec, id, buffer, offset, length));
+            }
+        });
     }
 
     /**
@@ -181,12 +171,12 @@ public final class WalReader<E>
      */
     public long replayFrames(final ReplayMode mode, final FrameHandler handler)
     {
-        return replayFrames(mode, 0, handler);
+        return replayFrames(mode, 0, 0, handler);
     }
 
-    private long replayFrames(final ReplayMode mode, final int codecId, final FrameHandler handler)
+    private long replayFrames(final ReplayMode mode, final int codecId, final long fromEntryId, final FrameHandler handler)
     {
-        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, false, codecId, handler).verdict;
+        final WalVerdict verdict = WalScan.scan(directory, options.walDir(), true, false, codecId, fromEntryId, handler).verdict;
         verdict.throwIfNotAccepted(mode);
         return verdict.entries();
     }
