@@ -21,10 +21,18 @@ public final class CrashPoints
     public static final String FRAME_MID_HEADER = "frame.midHeader";
     /** Header and CRC written; the length (the commit) not yet. */
     public static final String FRAME_BEFORE_COMMIT = "frame.beforeCommit";
-    /** The next segment file exists (zero-filled); the old one is not sealed yet. */
-    public static final String ROLL_AFTER_CREATE = "roll.afterCreate";
-    /** The old segment is sealed and the new header written: right after a roll. */
+    /**
+     * The next segment is named ahead (a zero-filled file under its final name) by the writer's
+     * background thread, or on the appending thread in {@code NextSegment.INLINE} mode; the writer still
+     * appends to the segment before it.
+     */
+    public static final String AHEAD_AFTER_NAMED = "ahead.afterNamed";
+    /** Roll: the old segment is sealed; the next one's header is not written (its file may be named ahead). */
     public static final String ROLL_AFTER_SEAL = "roll.afterSeal";
+    /** Roll: the old segment is sealed and the next one's file taken or created (zero-filled); no header yet. */
+    public static final String ROLL_AFTER_CREATE = "roll.afterCreate";
+    /** Roll: the new segment's header is written; nothing appended to it yet, the one after not named. */
+    public static final String ROLL_AFTER_HEADER = "roll.afterHeader";
     /** A segment file is partly allocated (mmap-directory's zero fill). */
     public static final String PREALLOCATE_MID = "preallocate.mid";
     /** Publish: the checkpoint is durable; no marker yet. */

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The durability room of a {@link WalWriter}: barriers (what each forces, in which order), the
  * header watermark, the durable position and its waiters ({@link DurableAcks}), the listener, the
  * background syncer it feeds ({@link Syncer}) and poisoning after a failed barrier. The appending
- * thread tells it about segments it creates and rolls ({@link #segmentCreated}, {@link #rolled}); it
+ * thread tells it about the segments it rolls into ({@link #rolled}: the next barrier syncs the folder); it
  * reads what the appending thread publishes from {@link AppendCounters}.
  *
  * <p>Barriers run one at a time ({@code barrierLock}), on the writer's thread or the syncer's. What
@@ -121,17 +121,12 @@ final class Barriers
 
     // ------------------------------------------------------------------------------------------ from the appending thread
 
-    /** A segment file was created: the next barrier syncs the folder. */
-    void segmentCreated()
-    {
-        synchronized (state)
-        {
-            createdSinceSync = true;
-        }
-    }
-
-    /** The appending thread sealed {@code old} and goes on in {@code next}; {@code old} is closed now or by the barrier forcing it. */
-    void rolled(final SegmentAppender old, final SegmentAppender next)
+    /**
+     * The appending thread sealed {@code old} and goes on in {@code next}.
+     *
+     * @return whether the caller closes {@code old} now; else the barrier forcing it closes it when it ends.
+     */
+    boolean rolled(final SegmentAppender old, final SegmentAppender next)
     {
         final boolean closeNow;
         synchronized (state)
@@ -151,10 +146,7 @@ final class Barriers
                 retired = old.file();
             }
         }
-        if (closeNow)
-        {
-            old.file().close();
-        }
+        return closeNow;
     }
 
     private void initHeaderWatermark(final SegmentAppender appender)

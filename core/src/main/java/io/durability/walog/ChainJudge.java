@@ -113,15 +113,20 @@ final class ChainJudge
     }
 
     /**
-     * A segment that ends without a seal, followed by one that was never initialized: a writer seals a
-     * segment before it creates the next one, so this is what a power cut leaves (never corruption: the
-     * caller asks only where nothing later is proven).
+     * Whether a segment whose header was never initialized (magic 0), and which no later watermark
+     * proves, is a <b>segment named ahead</b>: the writer's next segment, created under its final name
+     * while the writer still appends to the one before ({@link NextSegment}), or one a roll has just
+     * created. It is when it is the newest segment and holds no frame: the end of the WAL, whether the
+     * segment before it is sealed or not, never data and never an error. Anything else uninitialized is
+     * what a power cut leaves ({@link #uninitialized}): a writer names a segment ahead only after it
+     * initialized the one before, and writes a frame only after the header.
+     *
+     * @param newest      whether no segment file comes after it.
+     * @param noFrameAtStart whether its first frame slot is empty.
      */
-    static DurabilityException unsealedBeforeUninitialized(final String path, final int offset)
+    static boolean namedAhead(final boolean newest, final boolean noFrameAtStart)
     {
-        return DurabilityException.format(
-            "segment ends without a seal and the segment after it was never initialized (the seal never " +
-            "reached the disk)", path, offset, "a seal frame", "end of data");
+        return newest && noFrameAtStart;
     }
 
     /**

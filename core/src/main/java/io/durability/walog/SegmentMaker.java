@@ -8,13 +8,20 @@ import io.durability.storage.SegmentFile;
 
 import java.util.SplittableRandom;
 
-/** Creates a WAL's segment files: the file, then its header (segment id, first entry id, a fresh salt, the codec id). */
+/**
+ * Creates a WAL's segments: the file (named ahead by {@link SegmentAhead} when the
+ * {@link NextSegment} mode says so, else created here), then its header (segment id, first entry id,
+ * a fresh salt, the codec id), which only the roll can write. Appending thread only, but for what
+ * {@link SegmentAhead} does on its own thread.
+ */
 final class SegmentMaker
 {
     private final Directory directory;
     private final WalOptions options;
     private final int codecId;
     private final SplittableRandom saltSource;
+    /** {@code null} in {@link NextSegment#AT_ROLL} mode. */
+    private final SegmentAhead ahead;
 
     /**
      * @param resumedAt the id a resumed WAL goes on with, or 0 for a new WAL: with
@@ -29,14 +36,34 @@ final class SegmentMaker
         this.saltSource = options.saltSeed() == null ?
             new SplittableRandom(System.nanoTime() ^ ((long)System.identityHashCode(this) << 32)) :
             new SplittableRandom(resumedAt == 0 ? options.saltSeed() : options.saltSeed() ^ (resumedAt * 0x9E3779B97F4A7C15L));
+        final NextSegment mode = resolve(options, directory);
+        this.ahead = mode == NextSegment.AT_ROLL ? null : new SegmentAhead(directory, options, mode == NextSegment.BACKGROUND);
     }
 
-    /** Create segment {@code segmentId}, starting at entry {@code startEntryId}. */
+    /** @return what {@link NextSegment#AUTO} means on {@code directory}; other modes as given. */
+    static NextSegment resolve(final WalOptions options, final Directory directory)
+    {
+        final NextSegment mode = options.nextSegment();
+        if (mode != NextSegment.AUTO)
+        {
+            return mode;
+        }
+        return directory.filePath(options.walDir()).isPresent() ? NextSegment.BACKGROUND : NextSegment.AT_ROLL;
+    }
+
+    /**
+     * Begin segment {@code segmentId} at entry {@code startEntryId}: take the file named ahead or create
+     * it, and write the header. The caller asks for the next one ahead ({@link #aheadOf}).
+     */
     SegmentAppender create(final long segmentId, final long startEntryId)
     {
-        final String path = WalLayout.segmentPath(options.walDir(), segmentId);
-        final SegmentFile file = directory.createSegment(path, options.segmentCapacity());
+        SegmentFile file = ahead == null ? null : ahead.take(segmentId);
+        if (file == null)
+        {
+            file = directory.createSegment(WalLayout.segmentPath(options.walDir(), segmentId), options.segmentCapacity());
+        }
         CrashPoints.hit(CrashPoints.ROLL_AFTER_CREATE);
+        final SegmentAppender appender;
         try
         {
             int salt;
@@ -45,12 +72,55 @@ final class SegmentMaker
                 salt = saltSource.nextInt();
             }
             while (salt == 0);
-            return SegmentAppender.create(file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt, codecId);
+            appender = SegmentAppender.create(file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt, codecId);
         }
         catch (final RuntimeException ex)
         {
             file.close();
             throw ex;
+        }
+        CrashPoints.hit(CrashPoints.ROLL_AFTER_HEADER);
+        return appender;
+    }
+
+    /** The writer appends in {@code segmentId} (created, or resumed): name the one after it ahead. */
+    void aheadOf(final long segmentId)
+    {
+        if (ahead != null)
+        {
+            ahead.request(segmentId + 1);
+        }
+    }
+
+    /** Close a segment the writer rolled away from, off the appending thread when the mode allows. */
+    void retire(final SegmentFile file)
+    {
+        if (ahead == null)
+        {
+            file.close();
+        }
+        else
+        {
+            ahead.retire(file);
+        }
+    }
+
+    /**
+     * @param rolls the writer's rolls so far.
+     * @return those that found no segment named ahead ready ({@link WalMetrics#rollsWithoutSpare()}):
+     * every one when nothing is named ahead.
+     */
+    long rollsWithoutSpare(final long rolls)
+    {
+        return ahead == null ? rolls : ahead.misses();
+    }
+
+    /** Stop naming ahead; delete the segment named ahead and never used. The WAL lock must still be held. */
+    void close()
+    {
+        if (ahead != null)
+        {
+            ahead.close();
         }
     }
 }

@@ -9,6 +9,9 @@ package io.durability.walog;
  * @param appends              entries appended (by {@code append}, {@code appendBatch} or a committed claim).
  * @param bytesAppended        frame bytes written for them (24-byte headers and padding included).
  * @param rolls                new segments rolled to.
+ * @param rollsWithoutSpare    of them, those that found no segment named ahead ready ({@link NextSegment}):
+ *                             they created the file on the appending thread, or waited for the one being
+ *                             named. Every roll under {@link NextSegment#AT_ROLL}.
  * @param barriers             completed {@code flushAndSync} calls.
  * @param barrierNanosTotal    time spent in them, in nanoseconds.
  * @param barrierNanosMax      the longest of them, in nanoseconds.
@@ -20,7 +23,7 @@ package io.durability.walog;
  * @param poisoned             whether a failed barrier poisoned the writer.
  */
 public record WalMetrics(
-    long appends, long bytesAppended, long rolls, long barriers, long barrierNanosTotal, long barrierNanosMax,
+    long appends, long bytesAppended, long rolls, long rollsWithoutSpare, long barriers, long barrierNanosTotal, long barrierNanosMax,
     long acknowledgedEntryId, long lastEntryId, boolean repaired, boolean poisoned)
 {
 }

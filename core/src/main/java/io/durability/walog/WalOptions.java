@@ -21,7 +21,8 @@ public final class WalOptions
     /** The smallest segment capacity allowed: a header, one empty frame and the seal. */
     public static final int MIN_SEGMENT_CAPACITY = SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH;
 
-    private static final WalOptions DEFAULTS = new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null, false, SyncPolicy.manual(), null);
+    private static final WalOptions DEFAULTS =
+        new WalOptions(DEFAULT_WAL_DIR, DEFAULT_SEGMENT_CAPACITY, null, false, SyncPolicy.manual(), null, NextSegment.AUTO);
 
     private final String walDir;
     private final int segmentCapacity;
@@ -29,11 +30,13 @@ public final class WalOptions
     private final boolean fullResumeCheck;
     private final SyncPolicy syncPolicy;
     private final DurabilityListener durabilityListener;
+    private final NextSegment nextSegment;
 
     private WalOptions(
         final String walDir, final int segmentCapacity, final Long saltSeed, final boolean fullResumeCheck,
-        final SyncPolicy syncPolicy, final DurabilityListener durabilityListener)
+        final SyncPolicy syncPolicy, final DurabilityListener durabilityListener, final NextSegment nextSegment)
     {
+        this.nextSegment = nextSegment;
         this.fullResumeCheck = fullResumeCheck;
         this.syncPolicy = syncPolicy;
         this.durabilityListener = durabilityListener;
@@ -60,7 +63,7 @@ public final class WalOptions
             throw DurabilityException.invalidConfig("segment capacity too small", ">= " + MIN_SEGMENT_CAPACITY, capacity);
         }
         SegmentFiles.checkCapacity(null, capacity);
-        return new WalOptions(walDir, capacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener);
+        return new WalOptions(walDir, capacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener, nextSegment);
     }
 
     /**
@@ -69,7 +72,8 @@ public final class WalOptions
      */
     public WalOptions withWalDir(final String dir)
     {
-        return new WalOptions(RelativePath.validate(dir), segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener);
+        return new WalOptions(
+            RelativePath.validate(dir), segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener, nextSegment);
     }
 
     /**
@@ -79,7 +83,7 @@ public final class WalOptions
      */
     public WalOptions withSaltSeed(final long seed)
     {
-        return new WalOptions(walDir, segmentCapacity, seed, fullResumeCheck, syncPolicy, durabilityListener);
+        return new WalOptions(walDir, segmentCapacity, seed, fullResumeCheck, syncPolicy, durabilityListener, nextSegment);
     }
 
     /** @return the salt seed, or {@code null} for random salts. */
@@ -100,7 +104,7 @@ public final class WalOptions
      */
     public WalOptions withFullResumeCheck(final boolean full)
     {
-        return new WalOptions(walDir, segmentCapacity, saltSeed, full, syncPolicy, durabilityListener);
+        return new WalOptions(walDir, segmentCapacity, saltSeed, full, syncPolicy, durabilityListener, nextSegment);
     }
 
     /**
@@ -117,7 +121,7 @@ public final class WalOptions
         {
             throw DurabilityException.invalidConfig("sync policy must not be null", "a SyncPolicy", null);
         }
-        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, policy, durabilityListener);
+        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, policy, durabilityListener, nextSegment);
     }
 
     /** @return the sync policy (see {@link #withSyncPolicy}). */
@@ -135,13 +139,36 @@ public final class WalOptions
      */
     public WalOptions withDurabilityListener(final DurabilityListener listener)
     {
-        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, listener);
+        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, listener, nextSegment);
     }
 
     /** @return the durability listener, or {@code null}. */
     public DurabilityListener durabilityListener()
     {
         return durabilityListener;
+    }
+
+    /**
+     * When and where the writer creates the segment it rolls into next: see {@link NextSegment}. The
+     * default, {@link NextSegment#AUTO}, names it ahead on a background thread on a filesystem directory
+     * (a roll then makes no system call) and creates it at the roll on a memory one.
+     *
+     * @param mode the mode.
+     * @return options with that mode.
+     */
+    public WalOptions withNextSegment(final NextSegment mode)
+    {
+        if (mode == null)
+        {
+            throw DurabilityException.invalidConfig("next-segment mode must not be null", "a NextSegment", null);
+        }
+        return new WalOptions(walDir, segmentCapacity, saltSeed, fullResumeCheck, syncPolicy, durabilityListener, mode);
+    }
+
+    /** @return when the next segment is created (see {@link #withNextSegment}). */
+    public NextSegment nextSegment()
+    {
+        return nextSegment;
     }
 
     /** @return whether resume checks every frame (see {@link #withFullResumeCheck}). */
@@ -173,6 +200,7 @@ public final class WalOptions
     {
         return "WalOptions{walDir=" + walDir + ", segmentCapacity=" + segmentCapacity +
             (saltSeed == null ? "" : ", saltSeed=" + saltSeed) + (fullResumeCheck ? ", fullResumeCheck" : "") +
-            (syncPolicy.isBackground() ? ", " + syncPolicy : "") + '}';
+            (syncPolicy.isBackground() ? ", " + syncPolicy : "") +
+            (nextSegment == NextSegment.AUTO ? "" : ", nextSegment=" + nextSegment) + '}';
     }
 }

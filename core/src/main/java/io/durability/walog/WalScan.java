@@ -162,6 +162,18 @@ final class WalScan
                     noFrameAtStart[i] = !frameAtStart;
                 }
             }
+            catch (final DurabilityException ex)
+            {
+                if (i == n - 1 && ex.kind() == DurabilityException.Kind.NOT_FOUND)
+                {
+                    // The newest segment went away after the listing (a folder listing is not atomic with
+                    // the opens after it): a writer deletes the segment it named ahead when it closes, a
+                    // resume the segments it drops. Read the folder again; a missing segment before the
+                    // newest is left to the chain rules.
+                    return scan(directory, walDir, allFrames, repair, codecId, fromEntryId, handlerOrNull);
+                }
+                throw ex;
+            }
         }
         if (codecId != 0)
         {
@@ -206,7 +218,7 @@ final class WalScan
             if (headerState[i] == HEADER_UNINITIALIZED && !proven)
             {
                 m = i;
-                if (i < n - 1 || !noFrameAtStart[i])
+                if (!ChainJudge.namedAhead(i == n - 1, noFrameAtStart[i]))
                 {
                     tail = ChainJudge.uninitialized(headerErrors[i], false).why();
                 }
@@ -442,15 +454,10 @@ final class WalScan
         final DurabilityException problem, final int n, final int m, final long entries, final long firstEntryId,
         final String walDir, final boolean allFrames)
     {
-        DurabilityException why = problem;
-        if (why == null && !sealed && index + 1 < n)
-        {
-            // A writer seals a segment before it creates the next one: an unsealed segment followed by
-            // one that was never initialized is what a power cut leaves, not a crash mid-roll.
-            why = ChainJudge.unsealedBeforeUninitialized(WalLayout.segmentPath(walDir, result.segmentIds[index]),
-                scanner.endOffset());
-        }
-        return finishAs(result, index, scanner, sealed, why, n, m, entries, firstEntryId, walDir, allFrames);
+        // Without a problem, a segment after this one can only be the newest, never initialized and
+        // frameless (pass 1 ends the stream with a tail at any other): the writer's next segment named
+        // ahead, or one a roll had just created. The end of the WAL, sealed or not (ChainJudge.namedAhead).
+        return finishAs(result, index, scanner, sealed, problem, n, m, entries, firstEntryId, walDir, allFrames);
     }
 
     private static Result finishAs(

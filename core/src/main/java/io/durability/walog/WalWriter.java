@@ -88,6 +88,7 @@ public final class WalWriter<E> implements AutoCloseable
         this.counters = new AppendCounters(opened.lastEntryId());
         this.barriers = new Barriers(directory, options, counters, opened);
         barriers.startSyncer(options.syncPolicy());
+        segments.aheadOf(current.segmentId());
     }
 
     /**
@@ -275,16 +276,20 @@ public final class WalWriter<E> implements AutoCloseable
     private void roll()
     {
         final SegmentAppender old = current;
-        // Seal first, then create the next segment: a reader that lists the folder and finds the next
-        // segment always finds this one sealed, and a crash in between leaves a sealed final segment,
-        // which resume continues after. If the creation fails, the sealed segment stays current and
-        // the next append tries the roll again.
+        // Seal first, then initialize the next segment's header: a reader that finds the next segment
+        // initialized always finds this one sealed, and a crash in between leaves a sealed segment
+        // followed by one never initialized (named ahead, or just created), which resume continues
+        // after. If the creation fails, the sealed segment stays current and the next append tries the
+        // roll again. With a segment named ahead the roll makes no system call (NextSegment).
         old.seal();
         CrashPoints.hit(CrashPoints.ROLL_AFTER_SEAL);
         final SegmentAppender next = segments.create(old.segmentId() + 1, old.nextEntryId());
-        barriers.segmentCreated();
         current = next;
-        barriers.rolled(old, next);
+        if (barriers.rolled(old, next))
+        {
+            segments.retire(old.file());
+        }
+        segments.aheadOf(next.segmentId());
         counters.rolled();
     }
 
@@ -408,9 +413,10 @@ public final class WalWriter<E> implements AutoCloseable
      */
     public WalMetrics metrics()
     {
-        return new WalMetrics(counters.appends(), counters.bytes(), counters.rolls(), barriers.count(),
-            barriers.nanosTotal(), barriers.nanosMax(), barriers.lastDurableId(), counters.lastEntryId(),
-            repairReport.changedAnything(), barriers.poisoned());
+        final long rolls = counters.rolls();
+        return new WalMetrics(counters.appends(), counters.bytes(), rolls, segments.rollsWithoutSpare(rolls),
+            barriers.count(), barriers.nanosTotal(), barriers.nanosMax(), barriers.lastDurableId(),
+            counters.lastEntryId(), repairReport.changedAnything(), barriers.poisoned());
     }
 
     /** @return the id of the last entry appended (0 when the WAL has none). */
@@ -499,6 +505,8 @@ public final class WalWriter<E> implements AutoCloseable
         RuntimeException failure = null;
         // After the barrier in progress; everything appended is made durable below, on this thread.
         barriers.stopSyncer();
+        // The segment named ahead is deleted while the lock is held (no reader ever needed it).
+        segments.close();
         try
         {
             if (claim.isActive() && !barriers.poisoned())

@@ -71,7 +71,10 @@ public final class Damage
         return image;
     }
 
-    /** Put back the bytes {@link #capture} took (segment files created since are deleted). */
+    /**
+     * Put back the bytes {@link #capture} took: segment files created since are deleted, and those
+     * deleted since (the segment a writer named ahead, which its close deletes) are created again.
+     */
     public static void restore(final Directory dir, final String walDir, final java.util.Map<String, byte[]> image)
     {
         for (final long id : io.durability.walog.WalLayout.segmentIds(dir, walDir))
@@ -84,6 +87,10 @@ public final class Damage
         }
         for (final java.util.Map.Entry<String, byte[]> e : image.entrySet())
         {
+            if (!dir.exists(e.getKey()))
+            {
+                dir.createSegment(e.getKey(), e.getValue().length).close();
+            }
             write(dir, e.getKey(), 0, e.getValue());
         }
     }

@@ -56,8 +56,10 @@ class BarriersTest
         final SegmentAppender old = current;
         old.seal();
         current = opened.segments().create(old.segmentId() + 1, old.nextEntryId());
-        barriers.segmentCreated();
-        barriers.rolled(old, current);
+        if (barriers.rolled(old, current))
+        {
+            old.file().close();
+        }
     }
 
     @Test

@@ -260,7 +260,7 @@ class DurableMemoryWalTest extends WalContractTest
     {
         try (WalWriter<byte[]> w = createWriter(small()))
         {
-            assertEquals(new WalMetrics(0, 0, 0, 0, 0, 0, 0, 0, false, false), w.metrics());
+            assertEquals(new WalMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, false, false), w.metrics());
             long bytes = 0;
             while (w.currentSegmentId() < 3)
             {

@@ -388,7 +388,8 @@ public class WalTailerTest
                 return super.createSegment(path, capacity);
             }
         };
-        try (WalWriter<byte[]> w = WalWriter.create(flaky, BytesCodec.INSTANCE, OPTIONS);
+        // The roll itself creates the file (nothing named ahead), so the injected failure is the roll's.
+        try (WalWriter<byte[]> w = WalWriter.create(flaky, BytesCodec.INSTANCE, OPTIONS.withNextSegment(NextSegment.AT_ROLL));
             WalTailer<byte[]> t = tailer(ReplayMode.STRICT, WalTailer.Delivery.VISIBLE, WalTailer.FIRST))
         {
             long id = 0;

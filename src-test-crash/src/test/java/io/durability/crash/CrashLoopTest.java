@@ -50,7 +50,8 @@ class CrashLoopTest
     /** Every crash point the default run exercises, and at which hit it halts. */
     static final List<String> CRASH_POINTS = List.of(
         CrashPoints.FRAME_AFTER_PAYLOAD, CrashPoints.FRAME_MID_HEADER, CrashPoints.FRAME_BEFORE_COMMIT,
-        CrashPoints.ROLL_AFTER_CREATE, CrashPoints.ROLL_AFTER_SEAL, CrashPoints.PREALLOCATE_MID,
+        CrashPoints.AHEAD_AFTER_NAMED, CrashPoints.ROLL_AFTER_SEAL, CrashPoints.ROLL_AFTER_CREATE,
+        CrashPoints.ROLL_AFTER_HEADER, CrashPoints.PREALLOCATE_MID,
         CrashPoints.ATOMIC_WRITE_BEFORE_RENAME, CrashPoints.PUBLISH_AFTER_CHECKPOINT, CrashPoints.PUBLISH_AFTER_MARKER,
         CrashPoints.PUBLISH_AFTER_MARKER_SYNC, CrashPoints.TRUNCATE_MID);
 
