@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * <pre>
  * java [Agrona and Chronicle flags] -cp bench/target/benchmarks.jar io.durability.bench.LatencyLoop \
  *     --system ours|chronicle|raw --ops 100000000 --warmup 10000000 --rate 1000000 --payload 64 \
- *     --segment-mib 4 --dir /tmp --out bench/results/latency-ours.json
+ *     --segment-mib 4 --dir /tmp [--next-segment AUTO|AT_ROLL|BACKGROUND] --out bench/results/latency-ours.json
  * </pre>
  * <ul>
  *   <li>{@code ours}: {@code WalWriter.append} on an {@link MmapDirectory} with small segments
@@ -55,6 +55,12 @@ public final class LatencyLoop
         boolean append();
 
         default long rolls()
+        {
+            return 0;
+        }
+
+        /** @return rolls that found no segment named ahead ({@code WalMetrics.rollsWithoutSpare}). */
+        default long rollsWithoutSpare()
         {
             return 0;
         }
@@ -140,6 +146,7 @@ public final class LatencyLoop
         d.put("out", "");
         d.put("prealloc", "default");
         d.put("warmer", "0");
+        d.put("next-segment", "AUTO");
         final Map<String, String> a = BenchArgs.parse(d, args);
         final String system = a.get("system");
         final long ops = Long.parseLong(a.get("ops"));
@@ -154,6 +161,7 @@ public final class LatencyLoop
         final long started;
         final long elapsed;
         long rolls = 0;
+        long rollsWithoutSpare = 0;
         long allocatedBefore = 0;
         final long allocated;
         long stalls = 0;
@@ -203,6 +211,7 @@ public final class LatencyLoop
             schedAfter = SchedStats.now();
             allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
             rolls = op.rolls();
+            rollsWithoutSpare = op.rollsWithoutSpare();
         }
         finally
         {
@@ -241,6 +250,9 @@ public final class LatencyLoop
         out.put("rollCount", rollService.getTotalCount());
         out.put("rollP50", rollService.getValueAtPercentile(50));
         out.put("rollMax", rollService.getMaxValue());
+        out.put("rollP90", rollService.getValueAtPercentile(90));
+        out.put("rollsWithoutSpare", rollsWithoutSpare);
+        out.put("nextSegment", a.get("next-segment"));
         // Why the tail is what it is: appends whose own service time was >= 50 us, and what the scheduler
         // and the hypervisor did to the appending thread while recording (from /proc; -1 where unreadable).
         out.put("stalls", stalls);
@@ -261,7 +273,8 @@ public final class LatencyLoop
         switch (system)
         {
             case "ours":
-                return ours(folder, value, segmentBytes, mmapOptions(a));
+                return ours(folder, value, segmentBytes, mmapOptions(a),
+                    io.durability.walog.NextSegment.valueOf(a.get("next-segment").toUpperCase(java.util.Locale.ROOT)));
             case "chronicle":
                 return chronicle(folder, value, payload);
             case "raw":
@@ -309,10 +322,10 @@ public final class LatencyLoop
 
     private static Op ours(
         final Path folder, final DirectBuffer value, final int segmentBytes,
-        final io.durability.storage.mmap.MmapOptions mmapOptions)
+        final io.durability.storage.mmap.MmapOptions mmapOptions, final io.durability.walog.NextSegment next)
     {
         final MmapDirectory directory = MmapDirectory.open(folder, mmapOptions);
-        final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentBytes);
+        final WalOptions options = WalOptions.defaults().withSegmentCapacity(segmentBytes).withNextSegment(next);
         final WalWriter<DirectBuffer> writer = WalWriter.create(directory, DirectBufferCodec.INSTANCE, options);
         final Path walFolder = folder.resolve(options.walDir());
         final long firstSegment = writer.currentSegmentId();
@@ -340,6 +353,12 @@ public final class LatencyLoop
             public long rolls()
             {
                 return segment - firstSegment;
+            }
+
+            @Override
+            public long rollsWithoutSpare()
+            {
+                return writer.metrics().rollsWithoutSpare();
             }
 
             @Override

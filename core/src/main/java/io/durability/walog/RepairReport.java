@@ -10,7 +10,8 @@ import java.util.List;
  * @param before    the verdict of the WAL as it was found (CLEAN or TORN_TAIL).
  * @param cut       the bytes zeroed in the final segment (a torn frame or the leftover of an
  *                  uncommitted one), or {@code null}.
- * @param dropped   segment files deleted after the end of valid data, oldest first.
+ * @param dropped   segment files deleted after the end of valid data, oldest first (with a CLEAN verdict:
+ *                  only the segment the last writer named ahead and never used).
  * @param created   the segment file created for the next entry (after a sealed final segment or none),
  *                  or {@code null}.
  * @param nextEntryId the id the next appended entry gets.
@@ -23,10 +24,14 @@ public record RepairReport(WalVerdict before, WalVerdict.Cut cut, List<String> d
         dropped = List.copyOf(dropped);
     }
 
-    /** @return whether resume changed any byte or file that held data (creating the first segment does not count). */
+    /**
+     * @return whether resume changed any byte or file that held data. Creating the first segment does
+     * not count, nor does deleting the segment a writer had named ahead and never used (the one file a
+     * CLEAN verdict drops: {@link NextSegment}).
+     */
     public boolean changedAnything()
     {
-        return cut != null || !dropped.isEmpty();
+        return cut != null || !dropped.isEmpty() && before.state() != WalVerdict.State.CLEAN;
     }
 
     /** @return whether entries were cut (a torn tail, as opposed to tidying the leftover of an uncommitted frame). */
@@ -40,7 +45,12 @@ public record RepairReport(WalVerdict before, WalVerdict.Cut cut, List<String> d
     {
         if (!changedAnything())
         {
-            return "nothing to repair: " + before.describe() + "; the next entry gets id " + nextEntryId;
+            final StringBuilder sb = new StringBuilder("nothing to repair: ").append(before.describe());
+            for (final String d : dropped)
+            {
+                sb.append("; deleted ").append(d).append(" (named ahead by the last writer, never used)");
+            }
+            return sb.append("; the next entry gets id ").append(nextEntryId).toString();
         }
         final StringBuilder sb = new StringBuilder("repaired: ").append(before.describe());
         if (cut != null)

@@ -49,12 +49,17 @@ import java.util.concurrent.TimeUnit;
  * <h2>Hot path</h2>
  * {@link #append}, {@link #claim} and commit allocate nothing and make no system call (after
  * warm-up, with a codec that does not allocate); the only branch off it is the roll to a new
- * segment, which creates a file (an mmap directory prepares it ahead of need).
+ * segment. On a filesystem directory the next segment's file is named ahead by a thread of the
+ * writer ({@link NextSegment}), so a roll writes a seal and a header, swaps a pointer and hands the
+ * old segment to that thread to close: no system call, no thread woken. A roll that finds no file
+ * ready creates it itself ({@link WalMetrics#rollsWithoutSpare()} counts those).
  *
  * <p>Not thread-safe: call it from one thread, or guard it. The exceptions, safe from any thread:
  * {@link #lastDurableId()}, {@link #awaitDurable}, {@link #whenDurable} and {@link #metrics()}. A
  * background {@link SyncPolicy} adds one thread (the syncer), which never blocks the appending
- * thread and is never signalled by it: it reads what {@code append} publishes anyway.
+ * thread and is never signalled by it: it reads what {@code append} publishes anyway. So does
+ * {@link NextSegment#BACKGROUND} (the {@code durability-wal-ahead-<walDir>} thread, which polls);
+ * both stop at {@link #close()}.
  *
  * @param <E> the entry type.
  */

@@ -135,6 +135,9 @@ class NamedAheadTest
             assertEquals(WalVerdict.State.CLEAN, report.before().state(), report.describe());
             assertEquals(List.of("wal/wal-4.seg"), report.dropped());
             assertNull(report.cut());
+            assertFalse(report.changedAnything(), "deleting a file that never held data is no repair: " + report.describe());
+            assertTrue(report.describe().contains("deleted wal/wal-4.seg (named ahead by the last writer, never used)"),
+                report.describe());
             assertEquals(id + 1, resumed.nextEntryId());
             assertEquals(3, resumed.currentSegmentId());
             assertTrue(afterCrash.exists("wal/wal-4.seg"), "named ahead again by the resumed writer");
