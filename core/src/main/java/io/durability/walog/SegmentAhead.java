@@ -1,5 +1,6 @@
 package io.durability.walog;
 
+import io.durability.internal.frame.SegmentAppender;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
@@ -7,6 +8,7 @@ import io.durability.testhook.CrashPoints;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -38,6 +40,8 @@ final class SegmentAhead
     private final Directory directory;
     private final WalOptions options;
     private final boolean background;
+    /** Creates segment {@code id}'s file and prepares its appender ({@link SegmentMaker#prepared}). */
+    private final LongFunction<SegmentAppender> maker;
     private final OneToOneConcurrentArrayQueue<SegmentFile> retired;
     private Thread thread;
 
@@ -46,8 +50,8 @@ final class SegmentAhead
     private long wanted;
     /** The id the thread is creating now (0: none). */
     private long working;
-    /** The file named ahead, ready for the roll into {@link #readyId}. */
-    private SegmentFile ready;
+    /** The segment named ahead (its file created, its appender prepared), ready for the roll into {@link #readyId}. */
+    private SegmentAppender ready;
     private long readyId;
     /** The id whose creation failed (the roll creates it itself and reports its own error). */
     private long failedId;
@@ -56,8 +60,11 @@ final class SegmentAhead
     private long lastRequestAt;
     private long parkNanos = FIRST_PARK_NANOS;
 
-    SegmentAhead(final Directory directory, final WalOptions options, final boolean background)
+    SegmentAhead(
+        final Directory directory, final WalOptions options, final boolean background,
+        final LongFunction<SegmentAppender> maker)
     {
+        this.maker = maker;
         this.directory = directory;
         this.options = options;
         this.background = background;
@@ -111,9 +118,9 @@ final class SegmentAhead
      * the caller creates it, and the thread will not. Waits only when the thread is creating that very
      * file at this instant.
      */
-    SegmentFile take(final long segmentId)
+    SegmentAppender take(final long segmentId)
     {
-        SegmentFile stale = null;
+        SegmentAppender stale = null;
         try
         {
             synchronized (this)
@@ -139,13 +146,13 @@ final class SegmentAhead
                 wanted = 0;
                 if (ready != null && readyId == segmentId)
                 {
-                    final SegmentFile file = ready;
+                    final SegmentAppender prepared = ready;
                     ready = null;
                     if (waited)
                     {
                         misses++;
                     }
-                    return file;
+                    return prepared;
                 }
                 stale = ready;
                 ready = null;
@@ -192,7 +199,7 @@ final class SegmentAhead
     void close()
     {
         final Thread t;
-        final SegmentFile unused;
+        final SegmentAppender unused;
         synchronized (this)
         {
             if (closed)
@@ -246,22 +253,21 @@ final class SegmentAhead
         }
     }
 
-    /** Create segment {@code id}'s file and make it the one ready, unless the writer moved on meanwhile. */
+    /** Create segment {@code id}'s file and prepare it, and make it the one ready, unless the writer moved on meanwhile. */
     private void create(final long id)
     {
-        final String path = WalLayout.segmentPath(options.walDir(), id);
-        SegmentFile file = null;
+        SegmentAppender prepared = null;
         Throwable failure = null;
         try
         {
-            file = directory.createSegment(path, options.segmentCapacity());
+            prepared = maker.apply(id);
             CrashPoints.hit(CrashPoints.AHEAD_AFTER_NAMED);
         }
         catch (final RuntimeException ex)
         {
             failure = ex;
         }
-        SegmentFile unwanted = null;
+        SegmentAppender unwanted = null;
         synchronized (this)
         {
             working = 0;
@@ -271,20 +277,21 @@ final class SegmentAhead
             }
             else if (!closed && wanted == id && ready == null)
             {
-                ready = file;
+                ready = prepared;
                 readyId = id;
             }
             else
             {
-                unwanted = file;
+                unwanted = prepared;
             }
             notifyAll();
         }
         if (failure != null)
         {
             // Not lost: the roll creates the file itself and throws its own error if it fails there too.
-            LOG.log(System.Logger.Level.WARNING, "durability: naming segment " + path + " ahead failed; the roll " +
-                "creates it on the appending thread instead: " + failure, failure);
+            LOG.log(System.Logger.Level.WARNING, "durability: naming segment " +
+                WalLayout.segmentPath(options.walDir(), id) + " ahead failed; the roll creates it on the appending " +
+                "thread instead: " + failure, failure);
         }
         if (unwanted != null)
         {
@@ -292,9 +299,10 @@ final class SegmentAhead
         }
     }
 
-    /** Close and delete a file named ahead that no roll will use (all zeros: nothing of value in it). */
-    private void discard(final SegmentFile file)
+    /** Close and delete a segment named ahead that no roll will use (all zeros: nothing of value in it). */
+    private void discard(final SegmentAppender unused)
     {
+        final SegmentFile file = unused.file();
         final String path = file.path();
         file.close();
         try
@@ -303,7 +311,7 @@ final class SegmentAhead
         }
         catch (final DurabilityException ex)
         {
-            // Left behind it reads as a never-initialized last segment, which resume deletes.
+            // Left behind it reads as a never-initialized newest segment, which resume deletes.
             LOG.log(System.Logger.Level.WARNING, "durability: deleting the unused segment " + path + " failed: " + ex, ex);
         }
     }

@@ -37,7 +37,8 @@ final class SegmentMaker
             new SplittableRandom(System.nanoTime() ^ ((long)System.identityHashCode(this) << 32)) :
             new SplittableRandom(resumedAt == 0 ? options.saltSeed() : options.saltSeed() ^ (resumedAt * 0x9E3779B97F4A7C15L));
         final NextSegment mode = resolve(options, directory);
-        this.ahead = mode == NextSegment.AT_ROLL ? null : new SegmentAhead(directory, options, mode == NextSegment.BACKGROUND);
+        this.ahead = mode == NextSegment.AT_ROLL ? null :
+            new SegmentAhead(directory, options, mode == NextSegment.BACKGROUND, this::prepared);
     }
 
     /** @return what {@link NextSegment#AUTO} means on {@code directory}; other modes as given. */
@@ -52,35 +53,53 @@ final class SegmentMaker
     }
 
     /**
-     * Begin segment {@code segmentId} at entry {@code startEntryId}: take the file named ahead or create
-     * it, and write the header. The caller asks for the next one ahead ({@link #aheadOf}).
+     * Begin segment {@code segmentId} at entry {@code startEntryId}: take the segment named ahead or
+     * create it, and write its header (prepared: a copy, the id, the CRC, the magic). The caller asks for
+     * the next one ahead ({@link #aheadOf}).
      */
     SegmentAppender create(final long segmentId, final long startEntryId)
     {
-        SegmentFile file = ahead == null ? null : ahead.take(segmentId);
-        if (file == null)
+        SegmentAppender next = ahead == null ? null : ahead.take(segmentId);
+        if (next == null)
         {
-            file = directory.createSegment(WalLayout.segmentPath(options.walDir(), segmentId), options.segmentCapacity());
+            next = prepared(segmentId);
         }
         CrashPoints.hit(CrashPoints.ROLL_AFTER_CREATE);
-        final SegmentAppender appender;
+        next.begin(startEntryId);
+        CrashPoints.hit(CrashPoints.ROLL_AFTER_HEADER);
+        return next;
+    }
+
+    /**
+     * Create segment {@code segmentId}'s file (all zeros) and prepare its appender: a fresh salt, the
+     * header image and its CRC; nothing written into the file. Any thread (the writer's, or the one naming
+     * segments ahead).
+     */
+    SegmentAppender prepared(final long segmentId)
+    {
+        final SegmentFile file = directory.createSegment(WalLayout.segmentPath(options.walDir(), segmentId),
+            options.segmentCapacity());
         try
         {
-            int salt;
-            do
-            {
-                salt = saltSource.nextInt();
-            }
-            while (salt == 0);
-            appender = SegmentAppender.create(file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, startEntryId, salt, codecId);
+            return SegmentAppender.prepare(file, SegmentDescriptor.KIND_WAL_SEGMENT, segmentId, nextSalt(), codecId);
         }
         catch (final RuntimeException ex)
         {
             file.close();
             throw ex;
         }
-        CrashPoints.hit(CrashPoints.ROLL_AFTER_HEADER);
-        return appender;
+    }
+
+    /** @return a non-zero salt; salts are drawn in the order segments are prepared. */
+    private synchronized int nextSalt()
+    {
+        int salt;
+        do
+        {
+            salt = saltSource.nextInt();
+        }
+        while (salt == 0);
+        return salt;
     }
 
     /** The writer appends in {@code segmentId} (created, or resumed): name the one after it ahead. */

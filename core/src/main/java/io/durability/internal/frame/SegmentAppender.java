@@ -36,7 +36,7 @@ public final class SegmentAppender
      */
     private final Crc32cRange watermarkCrc = new Crc32cRange();
     private final long segmentId;
-    private final long startEntryId;
+    private long startEntryId;
     private final int salt;
     private final int dataLimit;
     /** Format 1: the length alone is stored last, flags are 0. Format 2: length and CRC in one store, flags = length check. */
@@ -48,6 +48,8 @@ public final class SegmentAppender
     private int dirtyFrom;
     private int dirtyTo;
     private boolean sealed;
+    /** The header {@link #begin} writes; {@code null} once written (or for a resumed segment). */
+    private HeaderImage headerImage;
     /** {@link #tail}, stored with release after every frame: read by a barrier on another thread ({@link #committedEnd()}). */
     private int committedEnd;
     /** {@link #dirtyTo}, stored with release after an abort or a resume's zeroing ({@link #writtenEnd()}). */
@@ -102,7 +104,8 @@ public final class SegmentAppender
     /**
      * Write a fresh header of the current {@link SegmentDescriptor#FORMAT_VERSION} into a new
      * (zero-filled) segment file and return an appender at its first frame slot. The header is
-     * visible on return, durable after the first {@link #force}.
+     * visible on return, durable after the first {@link #force}: {@link #prepare} then
+     * {@link #begin}.
      *
      * @param codecId the payload codec's {@link io.durability.codec.Codec#id() id} (0 = none), recorded
      *                at {@link SegmentDescriptor#CODEC_ID_OFFSET}.
@@ -111,7 +114,20 @@ public final class SegmentAppender
         final SegmentFile file, final int kind, final long segmentId, final long startEntryId, final int salt,
         final int codecId)
     {
-        final AtomicBuffer b = file.buffer();
+        final SegmentAppender appender = prepare(file, kind, segmentId, salt, codecId);
+        appender.begin(startEntryId);
+        return appender;
+    }
+
+    /**
+     * An appender for a new (zero-filled) segment file with everything ready but what only the roll into
+     * it knows, its first entry id: the header image is built and its CRC computed off to the side, and
+     * nothing is written into the file (it stays all zeros, an uninitialized segment, until
+     * {@link #begin}). Any thread; the appender then belongs to the thread that calls {@code begin}.
+     */
+    public static SegmentAppender prepare(
+        final SegmentFile file, final int kind, final long segmentId, final int salt, final int codecId)
+    {
         final int capacity = file.capacity();
         if (capacity < SegmentDescriptor.HEADER_LENGTH + 2 * FrameDescriptor.HEADER_LENGTH)
         {
@@ -120,25 +136,35 @@ public final class SegmentAppender
                 capacity);
         }
         final SegmentAppender appender = new SegmentAppender(
-            file, segmentId, startEntryId, salt, SegmentDescriptor.HEADER_LENGTH, startEntryId, capacity,
-            SegmentDescriptor.FORMAT_VERSION);
-        // Every field but the magic first, the magic last in one 8-byte release store: a crash
-        // while the header is being written leaves magic 0, "not initialized", never a half header.
-        b.putInt(SegmentDescriptor.VERSION_OFFSET, SegmentDescriptor.FORMAT_VERSION);
-        b.putInt(SegmentDescriptor.KIND_OFFSET, kind);
-        b.putLong(SegmentDescriptor.SEGMENT_ID_OFFSET, segmentId);
-        b.putLong(SegmentDescriptor.START_ENTRY_ID_OFFSET, startEntryId);
-        b.putInt(SegmentDescriptor.SALT_OFFSET, salt);
-        b.putInt(SegmentDescriptor.CAPACITY_OFFSET, capacity);
-        b.putInt(SegmentDescriptor.CODEC_ID_OFFSET, codecId);
-        b.putInt(SegmentDescriptor.WATERMARK_OFFSET, 0);
-        b.putInt(SegmentDescriptor.WATERMARK_CHECK_OFFSET, appender.crc.computeInts(0, salt));
-        b.putLong(SegmentDescriptor.RESERVED_OFFSET, 0L);
-        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET,
-            appender.crc.headerCrcWithMagic(SegmentDescriptor.MAGIC, SegmentDescriptor.FORMAT_VERSION));
-        b.putLongRelease(SegmentDescriptor.MAGIC_OFFSET, SegmentDescriptor.MAGIC);
-        appender.dirtyFrom = 0;
+            file, segmentId, 0, salt, SegmentDescriptor.HEADER_LENGTH, 0, capacity, SegmentDescriptor.FORMAT_VERSION);
+        appender.headerImage = HeaderImage.of(kind, segmentId, salt, capacity, codecId);
         return appender;
+    }
+
+    /**
+     * Write the header prepared by {@link #prepare} for a segment whose first entry is
+     * {@code startEntryId}: every field but the magic in one copy, the first entry id, the header CRC
+     * (the prepared one, corrected for the id by {@link HeaderImage#crcWith}: no checksum pass here), then
+     * the magic in one 8-byte release store, so a crash while the header is written leaves magic 0, "not
+     * initialized", never a half header. Visible on return.
+     */
+    public void begin(final long startEntryId)
+    {
+        final HeaderImage image = headerImage;
+        if (image == null)
+        {
+            throw new IllegalStateException("begin() once, after prepare()");
+        }
+        headerImage = null;
+        this.startEntryId = startEntryId;
+        this.nextEntryId = startEntryId;
+        final AtomicBuffer b = buffer;
+        b.putBytes(SegmentDescriptor.VERSION_OFFSET, image.bytes, SegmentDescriptor.VERSION_OFFSET,
+            SegmentDescriptor.HEADER_LENGTH - SegmentDescriptor.VERSION_OFFSET);
+        b.putLong(SegmentDescriptor.START_ENTRY_ID_OFFSET, startEntryId);
+        b.putInt(SegmentDescriptor.HEADER_CRC_OFFSET, image.crcWith(startEntryId));
+        b.putLongRelease(SegmentDescriptor.MAGIC_OFFSET, SegmentDescriptor.MAGIC);
+        dirtyFrom = 0;
     }
 
     /**
