@@ -263,8 +263,9 @@ final class SegmentAhead
             prepared = maker.apply(id);
             CrashPoints.hit(CrashPoints.AHEAD_AFTER_NAMED);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // Never left half done: a roll may be waiting for this id (an Error is rethrown below).
             failure = ex;
         }
         SegmentAppender unwanted = null;
@@ -296,6 +297,10 @@ final class SegmentAhead
         if (unwanted != null)
         {
             discard(unwanted);
+        }
+        if (failure instanceof Error)
+        {
+            throw (Error)failure;
         }
     }
 

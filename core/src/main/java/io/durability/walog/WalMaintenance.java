@@ -84,7 +84,11 @@ public final class WalMaintenance
             {
                 return 0;
             }
-            return deleteCovered(directory, options, entryId, ids[ids.length - 1]);
+            // A newest segment never initialized (named ahead by a writer that did not close) holds nothing:
+            // the one before it is the final segment.
+            final long last = ids[ids.length - 1];
+            final boolean namedAhead = ids.length > 1 && uninitialized(directory, options, last);
+            return deleteCovered(directory, options, entryId, namedAhead ? ids[ids.length - 2] : last);
         }
     }
 
@@ -143,6 +147,15 @@ public final class WalMaintenance
             }
         }
         return deleted;
+    }
+
+    /** @return whether segment {@code id}'s magic is 0 (never initialized). */
+    private static boolean uninitialized(final Directory directory, final WalOptions options, final long id)
+    {
+        try (SegmentFile segment = directory.openSegment(WalLayout.segmentPath(options.walDir(), id), false))
+        {
+            return segment.capacity() >= 8 && segment.buffer().getLongVolatile(SegmentDescriptor.MAGIC_OFFSET) == 0;
+        }
     }
 
     private static SegmentHeader readHeader(

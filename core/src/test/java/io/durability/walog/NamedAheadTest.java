@@ -148,6 +148,23 @@ class NamedAheadTest
     }
 
     @Test
+    void truncationWithoutAWriterTreatsALeftNamedSegmentAsNothing()
+    {
+        final WalWriter<byte[]> w = WalWriter.create(memory, BytesCodec.INSTANCE, INLINE);
+        long id = 0;
+        while (w.currentSegmentId() < 4)
+        {
+            id = w.append(payload(id + 1));
+        }
+        w.flushAndSync();
+        final PowerLossDirectory afterCrash = memory.processCrash();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids(afterCrash), "segment 5 named ahead, never used");
+        // Everything is covered: every segment but the final one (4, not the named 5) goes.
+        assertEquals(3, WalMaintenance.deleteSegmentsCoveredBy(afterCrash, INLINE, id));
+        assertEquals(List.of(4L, 5L), ids(afterCrash));
+    }
+
+    @Test
     void aRollWhoseNamingAheadFailedCreatesItsOwnFileAndCountsIt()
     {
         final FaultInjectingDirectory faulty = new FaultInjectingDirectory(memory);
