@@ -95,6 +95,21 @@ public final class Damage
         }
     }
 
+    /**
+     * @return the path of the newest segment that holds data: the newest listed, or the one before it
+     * when the newest was never initialized (a segment a writer named ahead, which a crash image keeps).
+     */
+    public static String finalSegment(final Directory dir, final String walDir)
+    {
+        final long[] ids = io.durability.walog.WalLayout.segmentIds(dir, walDir);
+        String path = io.durability.walog.WalLayout.segmentPath(walDir, ids[ids.length - 1]);
+        if (ids.length > 1 && java.util.Arrays.equals(read(dir, path, 0, 8), new byte[8]))
+        {
+            path = io.durability.walog.WalLayout.segmentPath(walDir, ids[ids.length - 2]);
+        }
+        return path;
+    }
+
     /** The sector size torn writes are judged at. */
     public static final int SECTOR = 512;
 

@@ -466,7 +466,7 @@ class AcknowledgedProtectionTest
         }
         final long[] ids = WalLayout.segmentIds(dir, "wal");
         assertTrue(ids[0] > 1, "publish truncated the WAL");
-        final String last = WalLayout.segmentPath("wal", ids[ids.length - 1]);
+        final String last = Damage.finalSegment(dir, "wal");
         final List<Damage.FrameSpan> frames = Damage.frames(dir, last, KIND);
         final Damage.FrameSpan marker = frames.get(frames.size() - 1);
         Damage.flipByte(dir, last, marker.offset() + marker.length() - 1);

@@ -116,18 +116,29 @@ class NamedAheadTest
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ids(memory));
     }
 
-    @Test
-    void anAbandonedWriterLeavesItsNamedSegmentWhichResumeDeletesWithoutCuttingAnything()
+    /** The files a process crash leaves after a writer appended into segment {@code segment} and synced. */
+    private PowerLossDirectory crashed;
+
+    /** @return the last id appended (and made durable) before {@link #crashed} was taken. */
+    private long appendIntoSegmentAndCrash(final long segment)
     {
         final WalWriter<byte[]> w = WalWriter.create(memory, BytesCodec.INSTANCE, INLINE);
         long id = 0;
-        while (w.currentSegmentId() < 3)
+        while (w.currentSegmentId() < segment)
         {
             id = w.append(payload(id + 1));
         }
         w.flushAndSync();
+        crashed = memory.processCrash();
+        return id;
+    }
+
+    @Test
+    void anAbandonedWriterLeavesItsNamedSegmentWhichResumeDeletesWithoutCuttingAnything()
+    {
         // A crash: no close. Segment 3 is current and unsealed, segment 4 named ahead.
-        final PowerLossDirectory afterCrash = memory.processCrash();
+        final long id = appendIntoSegmentAndCrash(3);
+        final PowerLossDirectory afterCrash = crashed;
         assertTrue(afterCrash.exists("wal/wal-4.seg"));
         try (WalWriter<byte[]> resumed = WalWriter.resume(afterCrash, BytesCodec.INSTANCE, INLINE))
         {
@@ -150,14 +161,8 @@ class NamedAheadTest
     @Test
     void truncationWithoutAWriterTreatsALeftNamedSegmentAsNothing()
     {
-        final WalWriter<byte[]> w = WalWriter.create(memory, BytesCodec.INSTANCE, INLINE);
-        long id = 0;
-        while (w.currentSegmentId() < 4)
-        {
-            id = w.append(payload(id + 1));
-        }
-        w.flushAndSync();
-        final PowerLossDirectory afterCrash = memory.processCrash();
+        final long id = appendIntoSegmentAndCrash(4);
+        final PowerLossDirectory afterCrash = crashed;
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids(afterCrash), "segment 5 named ahead, never used");
         // Everything is covered: every segment but the final one (4, not the named 5) goes.
         assertEquals(3, WalMaintenance.deleteSegmentsCoveredBy(afterCrash, INLINE, id));

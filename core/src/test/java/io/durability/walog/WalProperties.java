@@ -100,8 +100,7 @@ public abstract class WalProperties
 
     private static String finalSegment(final Directory dir)
     {
-        final long[] ids = WalLayout.segmentIds(dir, "wal");
-        return WalLayout.segmentPath("wal", ids[ids.length - 1]);
+        return Damage.finalSegment(dir, "wal");
     }
 
     @Property(tries = 150, seed = "20261125")
