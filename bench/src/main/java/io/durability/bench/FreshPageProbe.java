@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.durability.bench.FreshPageProbe --dir /tmp --payload 1024 \
- *     --total-mib 1024 --modes sparse-1g,sparse-64m,fallocate-64m,zero-fill-64m,zero-fill-64m-synced,prewritten-64m
+ *     --total-mib 1024 --modes sparse-1g,sparse-64m,fallocate-64m,zero-fill-64m,zero-fill-64m-synced,prewritten-64m,\
+ *     ours-default,ours-zero-fill,ours-fallocate
  * </pre>
  * Prints, per mode: ns per frame, minor faults per 4 KiB page written (from {@code /proc/thread-self/stat}).
  */
@@ -41,7 +42,8 @@ public final class FreshPageProbe
         d.put("payload", "1024");
         d.put("total-mib", "1024");
         d.put("rounds", "3");
-        d.put("modes", "sparse-1g,sparse-64m,fallocate-64m,zero-fill-64m,zero-fill-64m-synced,prewritten-64m");
+        d.put("modes", "sparse-1g,sparse-64m,fallocate-64m,zero-fill-64m,zero-fill-64m-synced,prewritten-64m," +
+            "ours-default,ours-zero-fill,ours-fallocate");
         final Map<String, String> a = BenchArgs.parse(d, args);
         final int payload = Integer.parseInt(a.get("payload"));
         final long total = Long.parseLong(a.get("total-mib")) << 20;
@@ -65,6 +67,11 @@ public final class FreshPageProbe
     private static void run(final String mode, final Path folder, final int payload, final long total, final int round)
         throws IOException
     {
+        if (mode.startsWith("ours"))
+        {
+            ours(mode, folder, payload, total, round);
+            return;
+        }
         final long fileBytes = mode.endsWith("-1g") ? 1L << 30 : 64L << 20;
         final int files = (int)Math.max(1, total / fileBytes);
         final List<MappedByteBuffer> maps = new ArrayList<>();
@@ -133,6 +140,47 @@ public final class FreshPageProbe
         {
             IoUtil.unmap(maps.get(i));
             channels.get(i).close();
+        }
+    }
+
+    /**
+     * {@code ours-default}, {@code ours-zero-fill}, {@code ours-fallocate}: the same bytes through the public
+     * API ({@code WalWriter.append} on an {@code MmapDirectory}, 64 MiB segments, rolls and spare waits
+     * inside the loop).
+     */
+    private static void ours(final String mode, final Path folder, final int payload, final long total, final int round)
+        throws IOException
+    {
+        io.durability.storage.mmap.MmapOptions o = io.durability.storage.mmap.MmapOptions.defaults();
+        if (mode.equals("ours-zero-fill"))
+        {
+            o = o.withPreallocation(io.durability.storage.mmap.Preallocation.ZERO_FILL);
+        }
+        else if (mode.equals("ours-fallocate"))
+        {
+            o = o.withPreallocation(io.durability.storage.mmap.Preallocation.FALLOCATE);
+        }
+        final UnsafeBuffer value = BenchPayloads.direct(payload);
+        final int slot = (24 + payload + 7) & ~7;
+        final long n = total / slot;
+        try (io.durability.storage.mmap.MmapDirectory dir = io.durability.storage.mmap.MmapDirectory.open(folder, o);
+            io.durability.walog.WalWriter<org.agrona.DirectBuffer> w = io.durability.walog.WalWriter.create(dir,
+                io.durability.codec.DirectBufferCodec.INSTANCE))
+        {
+            final long faultsBefore = minorFaults();
+            final long start = System.nanoTime();
+            for (long i = 0; i < n; i++)
+            {
+                w.append(value);
+            }
+            final long nanos = System.nanoTime() - start;
+            final long faults = minorFaults() - faultsBefore;
+            final double pages = (double)n * slot / 4096;
+            final io.durability.storage.mmap.MmapMetrics m = dir.metrics();
+            System.out.printf("round %d %-22s payload %5d: %8.1f ns/frame, %.3f faults per page, %6.2f us per page;" +
+                " rolls %d, without a spare %d, spare waits %d (%.1f ms)%n", round, mode, payload, (double)nanos / n,
+                faults / pages, nanos / pages / 1000, w.metrics().rolls(), w.metrics().rollsWithoutSpare(),
+                m.spareWaits(), m.spareWaitNanos() / 1e6);
         }
     }
 
