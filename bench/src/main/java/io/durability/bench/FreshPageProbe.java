@@ -89,6 +89,17 @@ public final class FreshPageProbe
             else if (mode.startsWith("fallocate"))
             {
                 BenchNative.fallocate(file, fileBytes);
+                if (mode.contains("-read"))
+                {
+                    // The reserved (unwritten) extents read as zeros without a disk read: read(2) leaves the
+                    // page cache holding the file's pages, clean, without mapping them here.
+                    final ByteBuffer sink = ByteBuffer.allocateDirect(1 << 16);
+                    for (long p = 0; p < fileBytes; p += sink.capacity())
+                    {
+                        sink.clear();
+                        ch.read(sink, p);
+                    }
+                }
             }
             else
             {
@@ -159,6 +170,10 @@ public final class FreshPageProbe
         else if (mode.equals("ours-fallocate"))
         {
             o = o.withPreallocation(io.durability.storage.mmap.Preallocation.FALLOCATE);
+        }
+        else if (mode.equals("ours-pretouch-read"))
+        {
+            o = o.withPreTouch(io.durability.storage.mmap.PreTouch.READ);
         }
         final UnsafeBuffer value = BenchPayloads.direct(payload);
         final int slot = (24 + payload + 7) & ~7;

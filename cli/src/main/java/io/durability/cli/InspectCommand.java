@@ -117,7 +117,7 @@ public final class InspectCommand implements Callable<Integer>
             if (r.header() == null)
             {
                 rows.add(new String[] {Long.toString(r.segmentId()), "-", Text.count(r.fileLength()) + " bytes",
-                    "bad header", "-"});
+                    r.problem() == null ? "named ahead (empty)" : "bad header", "-"});
             }
             else
             {

@@ -89,7 +89,8 @@ public final class RepairCommand implements Callable<Integer>
             {
                 final boolean uninitialized = segments.stream().anyMatch(s -> s.path().equals(dropped) && s.header() == null);
                 out.println("  dropped: " + dropped + (uninitialized ?
-                    " (its header never reached the disk: a writer died creating it)" : " (after the end of valid data)"));
+                    " (never initialized: named ahead by a writer that did not close, or its header never reached the " +
+                    "disk)" : " (after the end of valid data)"));
             }
             if (report.created() != null)
             {

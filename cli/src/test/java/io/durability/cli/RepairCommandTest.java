@@ -50,22 +50,29 @@ class RepairCommandTest
     }
 
     @Test
-    void dropsATornFinalSegmentHeader()
+    void dropsANeverInitializedFinalSegment()
     {
         TestWals.writeEntries(root, 100);
         final long[] ids = TestWals.segmentIds(root);
         final long next = ids[ids.length - 1] + 1;
-        // A power cut after the next segment's folder entry reached the disk, but neither its header nor
-        // the previous segment's seal did: a zero-filled file after an unsealed segment.
+        // What a writer that did not close leaves (the next segment named ahead), or a power cut after the
+        // next segment's folder entry reached the disk but not its header: a zero-filled file after an
+        // unsealed segment. The end of the WAL, clean; repair deletes the file.
         try (MmapDirectory dir = MmapDirectory.open(root);
             SegmentFile f = dir.createSegment(TestWals.segmentPath(next), TestWals.SEGMENT))
         {
             assertEquals(0, f.buffer().getLong(SegmentDescriptor.MAGIC_OFFSET));
         }
-        assertEquals(ExitCodes.TORN_TAIL, cli("verify", root.toString()).exit());
+        final TestWals.Run verify = cli("verify", root.toString());
+        assertEquals(ExitCodes.OK, verify.exit(), verify.err());
+        assertTrue(verify.out().contains("1 uninitialized final segment ignored"), verify.out());
+        final TestWals.Run inspect = cli("inspect", root.toString());
+        assertTrue(inspect.out().contains("named ahead (empty)"), inspect.out());
+        assertFalse(inspect.out().contains("problem:"), inspect.out());
         final TestWals.Run r = cli("repair", root.toString());
         assertEquals(ExitCodes.OK, r.exit(), r.err());
-        assertTrue(r.out().contains("  dropped: wal/wal-" + next + ".seg (its header never reached the disk: a writer died creating it)"), r.out());
+        assertTrue(r.out().contains("  dropped: wal/wal-" + next + ".seg (never initialized: named ahead by a writer " +
+            "that did not close, or its header never reached the disk)"), r.out());
         assertFalse(r.out().contains("cut:"), r.out());
         assertTrue(r.out().contains("  after:   clean: " + ids.length + " segments, 100 entries (ids 1..100)"), r.out());
         assertEquals(ids.length, TestWals.segmentIds(root).length);

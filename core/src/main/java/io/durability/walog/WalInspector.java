@@ -26,7 +26,9 @@ public final class WalInspector
      * @param path         the file.
      * @param fileLength   bytes in the file.
      * @param header       the validated header, or {@code null} when it does not read (its
-     *                     {@link SegmentHeader#codecId()} names the codec that wrote the segment).
+     *                     {@link SegmentHeader#codecId()} names the codec that wrote the segment); with
+     *                     {@code problem} {@code null} too, the segment is one a writer named ahead
+     *                     ({@link NextSegment}): never initialized, the newest, no frame, no data.
      * @param entries      valid data frames from the start, up to the first problem or the end.
      * @param lastEntryId  the id of the last of them ({@code startEntryId - 1} when none; 0 without header).
      * @param bytesUsed    where the valid frames (and the seal) end.
@@ -74,8 +76,10 @@ public final class WalInspector
         final List<SegmentReport> reports = new ArrayList<>();
         final Crc32cRange crc = new Crc32cRange();
         final SegmentScanner scanner = new SegmentScanner();
-        for (final long id : WalLayout.segmentIds(directory, options.walDir()))
+        final long[] ids = WalLayout.segmentIds(directory, options.walDir());
+        for (int i = 0; i < ids.length; i++)
         {
+            final long id = ids[i];
             final String path = WalLayout.segmentPath(options.walDir(), id);
             final long length = directory.fileLength(path);
             try (SegmentFile segment = directory.openSegment(path, false))
@@ -89,7 +93,11 @@ public final class WalInspector
                 }
                 catch (final DurabilityException ex)
                 {
-                    reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, ex));
+                    final boolean namedAhead = snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
+                        ChainJudge.namedAhead(i == ids.length - 1, segment.capacity() < SegmentDescriptor.HEADER_LENGTH + 8 ||
+                            segment.buffer().getLongVolatile(SegmentDescriptor.HEADER_LENGTH) == 0);
+                    // A segment named ahead (never initialized, the newest, no frame): no header, no problem.
+                    reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, namedAhead ? null : ex));
                     continue;
                 }
                 scanner.wrap(segment.buffer(), segment.byteBuffer(), path, header,
