@@ -89,6 +89,19 @@ public final class FreshPageProbe
             else if (mode.startsWith("fallocate"))
             {
                 BenchNative.fallocate(file, fileBytes);
+                if (mode.contains("-zero"))
+                {
+                    // Reserved and durable as unwritten extents (zeros after any crash); then zeros written
+                    // through write(2), not synced: the page cache holds the pages, dirty, and the disk gets
+                    // them only if the writer has not overwritten them before writeback.
+                    ch.force(false);
+                    final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
+                    for (long p = 0; p < fileBytes; p += zeros.capacity())
+                    {
+                        zeros.clear();
+                        ch.write(zeros, p);
+                    }
+                }
                 if (mode.contains("-read"))
                 {
                     // The reserved (unwritten) extents read as zeros without a disk read: read(2) leaves the
@@ -170,6 +183,10 @@ public final class FreshPageProbe
         else if (mode.equals("ours-fallocate"))
         {
             o = o.withPreallocation(io.durability.storage.mmap.Preallocation.FALLOCATE);
+        }
+        else if (mode.equals("ours-cache"))
+        {
+            o = o.withPreTouch(io.durability.storage.mmap.PreTouch.CACHE);
         }
         else if (mode.equals("ours-pretouch-read"))
         {

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * <pre>
  * java [Agrona and Chronicle flags] -cp bench/target/benchmarks.jar io.durability.bench.LatencyLoop \
  *     --system ours|chronicle|raw --ops 100000000 --warmup 10000000 --rate 1000000 --payload 64 \
- *     --segment-mib 4 --dir /tmp [--next-segment AUTO|AT_ROLL|BACKGROUND] --out bench/results/latency-ours.json
+ *     --segment-mib 4 --dir /tmp [--next-segment AUTO|AT_ROLL|BACKGROUND] [--pretouch AUTO|CACHE|...] \
+ *     --out bench/results/latency-ours.json
  * </pre>
  * <ul>
  *   <li>{@code ours}: {@code WalWriter.append} on an {@link MmapDirectory} with small segments
@@ -147,6 +148,7 @@ public final class LatencyLoop
         d.put("prealloc", "default");
         d.put("warmer", "0");
         d.put("next-segment", "AUTO");
+        d.put("pretouch", "AUTO");
         final Map<String, String> a = BenchArgs.parse(d, args);
         final String system = a.get("system");
         final long ops = Long.parseLong(a.get("ops"));
@@ -253,6 +255,7 @@ public final class LatencyLoop
         out.put("rollP90", rollService.getValueAtPercentile(90));
         out.put("rollsWithoutSpare", rollsWithoutSpare);
         out.put("nextSegment", a.get("next-segment"));
+        out.put("preTouch", a.get("pretouch"));
         // Why the tail is what it is: appends whose own service time was >= 50 us, and what the scheduler
         // and the hypervisor did to the appending thread while recording (from /proc; -1 where unreadable).
         out.put("stalls", stalls);
@@ -317,6 +320,7 @@ public final class LatencyLoop
         }
         // Recorded as applied (the defaults may change).
         a.put("prealloc", o.preallocation() == io.durability.storage.mmap.Preallocation.FALLOCATE ? "fallocate" : "zero-fill");
+        o = o.withPreTouch(io.durability.storage.mmap.PreTouch.valueOf(a.get("pretouch").toUpperCase(java.util.Locale.ROOT)));
         return o.withPageWarmer(Integer.parseInt(a.get("warmer")));
     }
 

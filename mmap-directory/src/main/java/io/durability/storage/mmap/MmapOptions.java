@@ -137,7 +137,7 @@ public final class MmapOptions
      */
     public boolean rangedBarriers()
     {
-        return rangedBarriers || pageWarmerWindow > 0;
+        return rangedBarriers || pageWarmerWindow > 0 || preTouch == PreTouch.CACHE;
     }
 
     /** @return whether spares are prepared ahead on a background thread. */

@@ -1,6 +1,9 @@
 package io.durability.storage.mmap;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -16,6 +19,8 @@ import java.nio.file.Path;
 final class PreTouching
 {
     private static final int PAGE_SIZE = 4096;
+    /** One shared, never written, direct buffer of zeros for {@link PreTouch#CACHE}. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final PreTouch mode;
 
@@ -24,14 +29,31 @@ final class PreTouching
         this.mode = mode;
     }
 
-    /** Touch {@code map} ({@code capacity} bytes, all zero) of a spare in folder {@code realFolder}. */
-    void touch(final MappedByteBuffer map, final int capacity, final Path realFolder)
+    /** Touch {@code map} ({@code capacity} bytes, all zero, of {@code channel}) of a spare in folder {@code realFolder}. */
+    void touch(final FileChannel channel, final MappedByteBuffer map, final int capacity, final Path realFolder)
+        throws IOException
     {
-        touch(map, capacity, mode == PreTouch.AUTO ? auto(realFolder) : mode);
+        touch(channel, map, capacity, mode == PreTouch.AUTO ? auto(realFolder) : mode);
     }
 
-    private static void touch(final MappedByteBuffer map, final int capacity, final PreTouch how)
+    private static void touch(final FileChannel channel, final MappedByteBuffer map, final int capacity, final PreTouch how)
+        throws IOException
     {
+        if (how == PreTouch.CACHE)
+        {
+            // Zeros over zeros, through write(2) and never synced: the page cache then holds every page
+            // of the file (the blocks stay as the allocator made them durable: reserved, reading as
+            // zeros after any crash), and the writer's first stores map them many pages per fault.
+            final ByteBuffer zeros = ZEROS.duplicate();
+            for (long at = PAGE_SIZE; at < capacity; at += zeros.capacity())
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), capacity - at));
+                while (zeros.hasRemaining())
+                {
+                    channel.write(zeros, at + zeros.position());
+                }
+            }
+        }
         // The first page always takes a store: the writer's header goes there first, and the first
         // barrier after the roll forces that page anyway. It spares the roll one write fault on the
         // appending thread (about 0.1 ms measured on ext4).

@@ -82,7 +82,7 @@ final class SpareFiles
             allocator.allocate(file, channel, capacity);
             channel.force(false);
             map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
-            touching.touch(map, capacity, realFolder);
+            touching.touch(channel, map, capacity, realFolder);
             prepared = true;
             return new Spare(file, capacity, channel, map, lock);
         }
