@@ -3,6 +3,7 @@ package io.durability.walog;
 import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.internal.frame.SegmentHeader;
 import io.durability.storage.DurabilityException;
+import io.durability.storage.SegmentFile;
 
 /**
  * The rules of the segment chain, and their error texts, in one place. Every reader walks the chain
@@ -110,6 +111,17 @@ final class ChainJudge
         final DurabilityException noSeal = DurabilityException.format(
             "segment ends without a seal but is not the final segment", path, offset, "a seal frame", "end of data");
         return new Judgement(proven, noSeal.withNote(proven ? SEAL_PROVEN : SEAL_TAIL));
+    }
+
+    /**
+     * @return whether {@code segment}'s first frame slot holds no commit word (read with acquire: a writer
+     * stores the magic before any frame, so read before the header, a word seen here means the header
+     * read after it is the real one).
+     */
+    static boolean firstSlotEmpty(final SegmentFile segment)
+    {
+        return segment.capacity() < SegmentDescriptor.HEADER_LENGTH + 8 ||
+            segment.buffer().getLongVolatile(SegmentDescriptor.HEADER_LENGTH) == 0;
     }
 
     /**

@@ -94,8 +94,7 @@ public final class WalInspector
                 catch (final DurabilityException ex)
                 {
                     final boolean namedAhead = snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
-                        ChainJudge.namedAhead(i == ids.length - 1, segment.capacity() < SegmentDescriptor.HEADER_LENGTH + 8 ||
-                            segment.buffer().getLongVolatile(SegmentDescriptor.HEADER_LENGTH) == 0);
+                        ChainJudge.namedAhead(i == ids.length - 1, ChainJudge.firstSlotEmpty(segment));
                     // A segment named ahead (never initialized, the newest, no frame): no header, no problem.
                     reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, namedAhead ? null : ex));
                     continue;

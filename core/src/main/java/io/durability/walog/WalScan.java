@@ -144,8 +144,7 @@ final class WalScan
                 lengths[i] = directory.fileLength(path);
                 // The first frame word before the header: a writer stores the magic before any frame, so
                 // a frame seen here means a header seen below is the real one (never a half-made view).
-                final boolean frameAtStart = segment.capacity() >= SegmentDescriptor.HEADER_LENGTH + 8 &&
-                    segment.buffer().getLongVolatile(SegmentDescriptor.HEADER_LENGTH) != 0;
+                final boolean frameAtStart = !ChainJudge.firstSlotEmpty(segment);
                 final UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
                 crc.wrap(snapshot.byteBuffer());
                 try

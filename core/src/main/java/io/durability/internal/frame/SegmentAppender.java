@@ -137,7 +137,9 @@ public final class SegmentAppender
         }
         final SegmentAppender appender = new SegmentAppender(
             file, segmentId, 0, salt, SegmentDescriptor.HEADER_LENGTH, 0, capacity, SegmentDescriptor.FORMAT_VERSION);
-        appender.headerImage = HeaderImage.of(kind, segmentId, salt, capacity, codecId);
+        // The appender's frame CRC state: no frame is written before begin(), and crc.wrap below re-aims it.
+        appender.headerImage = HeaderImage.of(kind, segmentId, salt, capacity, codecId, appender.crc);
+        appender.crc.wrap(file.byteBuffer());
         return appender;
     }
 
