@@ -51,7 +51,7 @@ class MmapNamedAheadTest
             assertEquals(before + 1, aheadThreads(), "started with the writer (AUTO on a filesystem is BACKGROUND)");
             for (int segment = 1; segment <= 8; segment++)
             {
-                // Rolls 50 ms apart: far more than the thread's first poll (1 ms) and a spare's rename.
+                // Rolls 50 ms apart: far more than the thread's longest poll (10 ms) and a spare's rename.
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                 while (w.currentSegmentId() == segment)
                 {
