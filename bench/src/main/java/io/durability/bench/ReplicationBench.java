@@ -10,6 +10,7 @@ import io.durability.storage.mmap.MmapDirectory;
 import io.durability.walog.DurabilityListener;
 import io.durability.walog.ReplayMode;
 import io.durability.walog.SyncPolicy;
+import io.durability.walog.NextSegment;
 import io.durability.walog.WalOptions;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalWriter;
@@ -58,7 +59,7 @@ import java.util.stream.Collectors;
  *   -cp bench/target/benchmarks.jar io.durability.bench.ReplicationBench \
  *   [--inflight 1,64,1024,8192] [--payloads 64,1024] [--jit-warmup 120] [--warmup 5] [--first-warmup 20] [--seconds 10] \
  *   [--drain 120] [--member-heap 256m] [--election-ms default|MIN,MAX] [--requests-in-flight default|K] \
- *   [--member-page-warmer default|BYTES] \
+ *   [--member-page-warmer default|BYTES] [--next-segment default|AUTO|BACKGROUND|INLINE|AT_ROLL] \
  *   [--failovers 5] [--failover-inflight 64] \
  *   [--dir /tmp] [--keep false] [--out replication.json]
  * }</pre>
@@ -252,6 +253,7 @@ public final class ReplicationBench
         d.put("election-ms", "default");
         d.put("requests-in-flight", "default");
         d.put("member-page-warmer", "default");
+        d.put("next-segment", "default");
         d.put("failovers", "5");
         d.put("failover-inflight", "64");
         d.put("dir", System.getProperty("java.io.tmpdir"));
@@ -282,6 +284,13 @@ public final class ReplicationBench
         {
             memberFlags.addAll(List.of("--page-warmer-bytes", a.get("member-page-warmer")));
         }
+        // How every WAL of the run (the members' and the local ones) gets its next segment.
+        final NextSegment nextSegment = a.get("next-segment").equals("default") ? WalOptions.defaults().nextSegment() :
+            NextSegment.valueOf(a.get("next-segment"));
+        if (!a.get("next-segment").equals("default"))
+        {
+            memberFlags.addAll(List.of("--next-segment", a.get("next-segment")));
+        }
         System.err.printf(Locale.ROOT, "election timeout %d..%d ms (%s), members and writer alike; request timeout %d ms%n",
             options.electionTimeoutMin().toMillis(), options.electionTimeoutMax().toMillis(), electionSource,
             options.requestTimeout().toMillis());
@@ -301,6 +310,7 @@ public final class ReplicationBench
         out.put("electionMs", options.electionTimeoutMin().toMillis() + "," + options.electionTimeoutMax().toMillis());
         out.put("electionSource", electionSource);
         out.put("memberPageWarmer", a.get("member-page-warmer"));
+        out.put("nextSegment", nextSegment.toString());
         out.put("failovers", failovers);
         final List<Point> points = new ArrayList<>();
         FailoverResult rounds = null;
@@ -352,7 +362,7 @@ public final class ReplicationBench
                         hot.stop();
                     }
                     final Path local = root.resolve("local-jit");
-                    final LocalLoad hotLocal = new LocalLoad(local, 1024, payloads[0], true);
+                    final LocalLoad hotLocal = new LocalLoad(local, 1024, payloads[0], true, nextSegment);
                     hotLocal.start();
                     sleep(Math.min(jitWarmup, 10));
                     hotLocal.stop();
@@ -371,14 +381,14 @@ public final class ReplicationBench
                         firstReplicated = false;
                         final Path local = root.resolve("local-" + folder++);
                         points.add(measure("localContinuous", payload, n, firstContinuous ? firstWarmup : warmup, seconds,
-                            new LocalLoad(local, n, payload, true), List.of(new Proc("writer", self.pid(), List.of("store"),
+                            new LocalLoad(local, n, payload, true, nextSegment), List.of(new Proc("writer", self.pid(), List.of("store"),
                                 List.of(local)))));
                         firstContinuous = false;
                         BenchFolders.delete(local);
                     }
                     final Path local = root.resolve("local-" + folder++);
                     points.add(measure("localSyncEach", payload, 1, firstSync ? firstWarmup : warmup, seconds,
-                        new LocalLoad(local, 1, payload, false), List.of(new Proc("writer", self.pid(), List.of("store"),
+                        new LocalLoad(local, 1, payload, false, nextSegment), List.of(new Proc("writer", self.pid(), List.of("store"),
                             List.of(local)))));
                     firstSync = false;
                     BenchFolders.delete(local);
@@ -746,19 +756,22 @@ public final class ReplicationBench
         private final int inflight;
         private final byte[] payload;
         private final boolean continuous;
+        private final NextSegment nextSegment;
         private final Semaphore permits;
         private final long[] sentAt;
         private final int mask;
         private volatile Throwable failure;
         private long acknowledged;   // the syncer thread's
 
-        LocalLoad(final Path folder, final int inflight, final int payload, final boolean continuous)
+        LocalLoad(final Path folder, final int inflight, final int payload, final boolean continuous,
+            final NextSegment nextSegment)
         {
             super(continuous ? "local-continuous-writer" : "local-sync-writer");
             this.folder = folder;
             this.inflight = inflight;
             this.payload = new byte[payload];
             this.continuous = continuous;
+            this.nextSegment = nextSegment;
             this.permits = new Semaphore(inflight);
             final int slots = Integer.highestOneBit(Math.max(1, inflight - 1)) << 1;
             this.sentAt = new long[slots];
@@ -770,6 +783,7 @@ public final class ReplicationBench
         {
             final WalOptions options = WalOptions.defaults()
                 .withSyncPolicy(continuous ? SyncPolicy.continuous() : SyncPolicy.manual())
+                .withNextSegment(nextSegment)
                 .withDurabilityListener(this);
             final UnsafeBuffer tag = new UnsafeBuffer(payload);
             try (MmapDirectory directory = MmapDirectory.open(folder);

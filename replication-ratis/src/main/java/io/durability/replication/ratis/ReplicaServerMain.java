@@ -1,6 +1,6 @@
 package io.durability.replication.ratis;
 
-import io.durability.walog.WalOptions;
+import io.durability.walog.NextSegment;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one member of a replica group until the process is stopped:
  * {@code ReplicaServerMain ID PEERS DIR [--group NAME] [--snapshot-every N] [--segment-bytes N]
- * [--raft-segment-bytes N] [--election-ms MIN MAX] [--request-timeout-ms MS] [--page-warmer-bytes N]}, where {@code PEERS} is {@code id=host:port,...} (the same on every member).
+ * [--raft-segment-bytes N] [--election-ms MIN MAX] [--request-timeout-ms MS] [--page-warmer-bytes N] [--next-segment AUTO|BACKGROUND|INLINE|AT_ROLL]}, where {@code PEERS} is {@code id=host:port,...} (the same on every member).
  * Prints {@code started ID} when it serves.
  */
 public final class ReplicaServerMain
@@ -26,7 +26,7 @@ public final class ReplicaServerMain
 
     private static final String USAGE = "usage: ReplicaServerMain ID id=host:port,... DIR [--group NAME] " +
         "[--snapshot-every N] [--segment-bytes N] [--raft-segment-bytes N] [--election-ms MIN MAX] " +
-        "[--request-timeout-ms MS] [--page-warmer-bytes N]";
+        "[--request-timeout-ms MS] [--page-warmer-bytes N] [--next-segment AUTO|BACKGROUND|INLINE|AT_ROLL]";
 
     /**
      * @param args see the class comment. Bad arguments print one line saying which and the usage, and
@@ -88,7 +88,9 @@ public final class ReplicaServerMain
                     case "--group" -> options = options.withGroupName(value(args, ++i, option));
                     case "--snapshot-every" -> options = options.withSnapshotEvery(number(args, ++i, option));
                     case "--segment-bytes" -> options = options.withWalOptions(
-                        WalOptions.defaults().withSegmentCapacity(intNumber(args, ++i, option)));
+                        options.walOptions().withSegmentCapacity(intNumber(args, ++i, option)));
+                    case "--next-segment" -> options = options.withWalOptions(
+                        options.walOptions().withNextSegment(nextSegment(args, ++i, option)));
                     case "--raft-segment-bytes" -> options = options.withRaftSegmentBytes(intNumber(args, ++i, option));
                     case "--request-timeout-ms" -> options = options.withRequestTimeout(Duration.ofMillis(number(args, ++i, option)));
                     case "--election-ms" -> options = options.withElectionTimeout(
@@ -109,6 +111,20 @@ public final class ReplicaServerMain
             }
         }
         return options;
+    }
+
+    private static NextSegment nextSegment(final String[] args, final int at, final String option)
+    {
+        final String name = value(args, at, option);
+        try
+        {
+            return NextSegment.valueOf(name);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(option + " takes one of " + java.util.Arrays.toString(NextSegment.values())
+                + ", not " + name, ex);
+        }
     }
 
     private static String value(final String[] args, final int at, final String option)

@@ -1,6 +1,7 @@
 package io.durability.replication.ratis;
 
 import io.durability.testing.ChildJvms;
+import io.durability.walog.NextSegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,11 +20,13 @@ class ReplicaServerMainArgsTest
     {
         final ReplicationOptions o = ReplicaServerMain.parseOptions(new String[] {"n1", "spec", "dir",
             "--group", "orders", "--snapshot-every", "5000", "--segment-bytes", "1048576", "--raft-segment-bytes", "262144",
-            "--election-ms", "300", "600", "--request-timeout-ms", "1500", "--page-warmer-bytes", "0"}, 3);
+            "--election-ms", "300", "600", "--request-timeout-ms", "1500", "--page-warmer-bytes", "0",
+            "--next-segment", "AT_ROLL"}, 3);
         assertEquals("orders", o.groupName());
         assertEquals(Duration.ofMillis(300), o.electionTimeoutMin());
         assertEquals(Duration.ofMillis(1500), o.requestTimeout());
         assertEquals(1 << 20, o.walOptions().segmentCapacity());
+        assertEquals(NextSegment.AT_ROLL, o.walOptions().nextSegment(), "--next-segment after --segment-bytes keeps both");
         assertEquals(0, o.mmapOptions().pageWarmerWindow());
         assertTrue(o.toString().contains("snapshotEvery=5000"), o.toString());
         assertTrue(o.toString().contains("raftSegment=262144"), o.toString());
@@ -39,6 +42,7 @@ class ReplicaServerMainArgsTest
         assertRefused("--snapshot-every takes a whole number, not 'many'", "--snapshot-every", "many");
         assertRefused("--segment-bytes takes a number up to 2147483647, not 9999999999", "--segment-bytes", "9999999999");
         assertRefused("page warmer window", "--page-warmer-bytes", "5");
+        assertRefused("--next-segment takes one of [AUTO, BACKGROUND, INLINE, AT_ROLL], not SOON", "--next-segment", "SOON");
     }
 
     private static void assertRefused(final String expected, final String... options)
