@@ -3,7 +3,7 @@ package io.durability.cli;
 import io.durability.codec.BytesCodec;
 import io.durability.storage.DurabilityException;
 import io.durability.walog.ReplayMode;
-import io.durability.walog.WalInspector;
+import io.durability.walog.WalSalvage;
 import io.durability.walog.WalReader;
 import io.durability.walog.WalTailer;
 import io.durability.walog.WalVerdict;
@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
         "2:bad usage",
         "3:torn tail before the end of the range (the entries before it were printed)",
         "4:corruption before the end of the range (the entries before it were printed); with --skip-damage:",
-        "  the WAL is damaged (the intact segments after the damage were printed too)",
+        "  the WAL is damaged (every entry that could be read was printed, each loss labelled)",
         "6:no such folder or WAL folder, or entries asked for by --from/--to that the WAL does not hold"})
 public final class DumpCommand implements Callable<Integer>
 {
@@ -65,8 +65,9 @@ public final class DumpCommand implements Callable<Integer>
     EntryPrinter.Codec codec;
 
     @Option(names = "--skip-damage",
-        description = {"Forensics: after damage, go on with the intact frames of every later segment, each group",
-            "labelled. Not a replay: what follows damage may never have been acknowledged. Exit 4 if damaged."})
+        description = {"Forensics: read past damage, from the next frame whose length, CRC, salt and id check out,",
+            "and label each loss with the entry ids and bytes it took. Not a replay: what follows damage may",
+            "never have been acknowledged. Exit 4 if damaged."})
     boolean skipDamage;
 
     @Option(names = "--follow",
@@ -374,8 +375,10 @@ public final class DumpCommand implements Callable<Integer>
     }
 
     /**
-     * {@code --skip-damage}: every segment's intact frames, damaged segments or not, with each group
-     * labelled, then exit 4 when anything was damaged. The verdict on the WAL is still core's.
+     * {@code --skip-damage}: every entry that can be read ({@link WalSalvage}: past damage, at the next frame
+     * that checks out), each loss labelled where it happened with the ids and bytes it took, then a summary
+     * on the error stream and exit 4 when anything was lost or the verdict is not clean. The verdict on
+     * the WAL is still core's.
      */
     private int salvage(
         final WalFolder.Wal wal, final PrintWriter out, final PrintWriter err, final EntryPrinter printer,
@@ -383,71 +386,43 @@ public final class DumpCommand implements Callable<Integer>
     {
         final WalVerdict verdict = Progress.overWal(err, "verifying", wal,
             new WalReader<>(wal.directory(), BytesCodec.INSTANCE, wal.options())::check);
-        final List<WalInspector.SegmentReport> reports = Progress.overWal(err, "inspecting", wal,
-            frames -> WalInspector.inspect(wal.directory(), wal.options(), frames));
-        final int[] nextReport = {0};
+        final WalSalvage.Report report;
         try (Progress progress = wal.progress(err, "dump"))
         {
             final io.durability.walog.FrameHandler advance = progress.frames();
-            final long[] expected = {0};
-            WalInspector.inspect(wal.directory(), wal.options(), (id, buffer, offset, length) ->
+            report = WalSalvage.salvage(wal.directory(), wal.options(), (id, buffer, offset, length) ->
             {
                 advance.onFrame(id, buffer, offset, length);
-                labelDamageBefore(out, reports, nextReport, id);
                 if (id < lo || id > hi)
                 {
                     return;
                 }
-                if (expected[0] != 0 && id != expected[0])
-                {
-                    label(out, "GAP: entries " + expected[0] + ".." + (id - 1) + " are not here (damaged or dropped)");
-                }
-                expected[0] = id + 1;
                 print(printer, seen, id, buffer, offset, length);
                 if (seen.printed % CHECK_OUTPUT_EVERY == 0 && out.checkError())
                 {
                     seen.outputClosed = true;
                     throw new Stop();
                 }
-            });
+            }, loss -> label(out, "LOST " + loss.describe()));
         }
         catch (final Stop stop)
         {
             return finish(out, err, printer, seen, lo, hi, false);
         }
-        labelDamageBefore(out, reports, nextReport, Long.MAX_VALUE);
-        final boolean damaged = verdict.state() != WalVerdict.State.CLEAN ||
-            reports.stream().anyMatch(r -> r.problem() != null);
+        final boolean damaged = verdict.state() != WalVerdict.State.CLEAN || report.lostAnything();
         out.flush();
         if (damaged)
         {
+            final String lost = !report.lostAnything() ? "nothing lost to damage" :
+                Text.count(report.entriesLost()) + (report.entriesLost() == 1 ? " entry" : " entries") + " lost in " +
+                Text.count(report.losses().size()) +
+                (report.losses().size() == 1 ? " place" : " places") +
+                (report.lossUnbounded() ? ", and an unknown number after the last entry read" : "");
             throw new CliFailure(ExitCodes.CORRUPT, "--skip-damage printed " + Text.count(seen.printed) +
-                " intact entries, including any after the damage, which may never have been acknowledged: " +
+                " entries (" + lost + "), including any after the damage, which may never have been acknowledged: " +
                 Verdicts.advice(verdict));
         }
         return finish(out, err, printer, seen, lo, hi, true);
-    }
-
-    /** Label, in order, the damage of every segment whose intact frames all come before entry {@code id}. */
-    private void labelDamageBefore(
-        final PrintWriter out, final List<WalInspector.SegmentReport> reports, final int[] next, final long id)
-    {
-        while (next[0] < reports.size())
-        {
-            final WalInspector.SegmentReport r = reports.get(next[0]);
-            final boolean before = r.header() == null || r.header().startEntryId() + r.entries() <= id;
-            if (!before)
-            {
-                return;
-            }
-            if (r.problem() != null)
-            {
-                label(out, "DAMAGE in " + r.path() + " after " + Text.count(r.entries()) + " intact entries" +
-                    (r.entries() == 0 ? "" : " (" + r.header().startEntryId() + ".." + r.lastEntryId() + ")") +
-                    ", the rest of this segment skipped: " + r.problem().getMessage());
-            }
-            next[0]++;
-        }
     }
 
     private void label(final PrintWriter out, final String text)

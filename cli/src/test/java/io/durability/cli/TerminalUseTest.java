@@ -399,7 +399,7 @@ class TerminalUseTest
     }
 
     @Test
-    void skipDamageGoesOnWithTheIntactSegmentsAfterCorruptionLabelled(@TempDir final Path clean)
+    void skipDamageLosesOnlyTheDamagedEntryAndLabelsItsIdsAndBytes(@TempDir final Path clean)
     {
         TestWals.writeEntries(root, 250);
         final long[] ids = TestWals.segmentIds(root);
@@ -414,16 +414,16 @@ class TerminalUseTest
         assertEquals(ExitCodes.CORRUPT, r.exit(), r.out());
         final List<String> lines = r.lines();
         final int label = (int)(damaged - 1);
-        assertTrue(lines.get(label).startsWith("-- DAMAGE in wal/wal-1.seg after " + (damaged - 1) + " intact entries"),
-            lines.get(label));
-        assertTrue(lines.get(label + 1).startsWith("-- GAP: entries " + damaged + ".."), lines.get(label + 1));
-        assertTrue(lines.get(label + 2).matches("[0-9]+  (AddSegment|DeleteDocuments)\\[.*"), lines.get(label + 2));
-        assertTrue(lines.get(lines.size() - 1).startsWith("250  "), "the intact segments after the damage are printed");
-        assertTrue(r.err().contains("--skip-damage printed") && r.err().contains("may never have been acknowledged"),
-            r.err());
+        assertTrue(lines.get(label).startsWith("-- LOST wal/wal-1.seg bytes ["), lines.get(label));
+        assertTrue(lines.get(label).contains("entry " + damaged + " lost: "), lines.get(label));
+        assertTrue(lines.get(label + 1).startsWith((damaged + 1) + "  "), "resynchronised at the next entry: " + lines.get(label + 1));
+        assertEquals(250 + 1 - 1, lines.size(), "every entry but the damaged one, and one label");
+        assertTrue(lines.get(lines.size() - 1).startsWith("250  "), "the entries after the damage are printed");
+        assertTrue(r.err().contains("--skip-damage printed 249 entries (1 entry lost in 1 place)") &&
+            r.err().contains("may never have been acknowledged"), r.err());
 
         final TestWals.Run json = cli("dump", root.toString(), "--skip-damage", "--format", "json");
-        assertTrue(json.lines().get(label).startsWith("{\"skip-damage\":\"DAMAGE in wal/wal-1.seg"), json.lines().get(label));
+        assertTrue(json.lines().get(label).startsWith("{\"skip-damage\":\"LOST wal/wal-1.seg bytes ["), json.lines().get(label));
 
         // On an intact WAL it is an ordinary dump.
         TestWals.writeEntries(clean, 30);

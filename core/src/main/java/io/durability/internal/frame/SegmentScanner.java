@@ -407,6 +407,24 @@ public final class SegmentScanner
         return true;
     }
 
+    /**
+     * Salvage only: after {@link #TORN} or {@link #CORRUPT}, move to the first 8-aligned offset after
+     * {@code from} holding a whole committed frame of this segment (length, length check, CRC, salt, a known
+     * type) whose id is at least {@code minId}, so that {@link #next()} goes on from it.
+     *
+     * @return that offset, or -1 when no such frame follows (the scanner is left where it stopped).
+     */
+    public int resyncAfter(final int from, final long minId)
+    {
+        final int start = ((Math.max(from, SegmentDescriptor.HEADER_LENGTH) + ALIGNMENT) / ALIGNMENT) * ALIGNMENT;
+        final int p = findCommittedFrame(start, limit, minId);
+        if (p >= 0)
+        {
+            rewind(p, buffer.getLong(entryIdOffset(p)));
+        }
+        return p;
+    }
+
     /** @return the cursor, positioned on the last {@link #FRAME}. */
     public FrameCursor cursor()
     {
