@@ -86,6 +86,8 @@ public final class CheckpointScale
         final long[] read = new long[reps];
         final long[] recover = new long[reps];
         final long[] floor = new long[reps];
+        final long[] heapFloor = new long[reps];
+        final long[] decodeAllocated = new long[reps];
         final long[] rawWrite = new long[reps];
         final long[] walScan = new long[reps];
         final long[] encode = new long[reps];
@@ -149,9 +151,12 @@ public final class CheckpointScale
                 new io.durability.walog.WalReader<>(directory, WalEntryCodec.INSTANCE, options)
                     .replayFrames(io.durability.walog.ReplayMode.STRICT, (id, buffer, offset, length) -> { });
                 walScan[r] = System.nanoTime() - t3;
+                final long a0 = ALLOCATION.getCurrentThreadAllocatedBytes();
                 final long t2 = System.nanoTime();
                 final SegmentIndexState decoded = CheckpointFile.read(directory, checkpoint, SegmentIndexCodec.INSTANCE).state();
                 read[r] = System.nanoTime() - t2;
+                decodeAllocated[r] = ALLOCATION.getCurrentThreadAllocatedBytes() - a0;
+                heapFloor[r] = freshArrays(decodeAllocated[r]);
                 if (!decoded.equals(rec.state()))
                 {
                     throw new IllegalStateException("the checkpoint does not hold the recovered state");
@@ -183,6 +188,10 @@ public final class CheckpointScale
         System.out.printf(Locale.ROOT, "  of which checkpoint read+decode (CheckpointFile.read) median %8.1f ms  %s  %.1fx floor%n",
             median(read) / 1e6, ms(read), median(read) / f);
         System.out.printf(Locale.ROOT, "floor    median %8.1f ms  %s  (read the file + CRC32C)%n", f / 1e6, ms(floor));
+        final double h = median(heapFloor);
+        System.out.printf(Locale.ROOT, "heap floor median %8.1f ms  %s  (the %.1f MB read+decode allocates, as plain long[] written once); " +
+            "recover %.1fx floor + heap floor, read+decode %.1fx%n", h / 1e6, ms(heapFloor), median(decodeAllocated) / 1e6,
+            median(recover) / (f + h), median(read) / (f + h));
         System.out.printf(Locale.ROOT, "raw durable write median %8.1f ms  %s  (the same bytes: write, fdatasync, rename, folder fsync); publish %.2fx it%n",
             median(rawWrite) / 1e6, ms(rawWrite), median(publish) / median(rawWrite));
         if (out != null)
@@ -194,6 +203,39 @@ public final class CheckpointScale
                 entries, segments, fileBytes, reps, median(publish) / 1e6, median(recover) / 1e6, median(read) / 1e6,
                 f / 1e6, median(rawWrite) / 1e6, median(walScan) / 1e6, median(encode) / 1e6, median(encodeReused) / 1e6, walBytes, ms(publish), ms(recover), ms(floor)));
         }
+    }
+
+    private static final com.sun.management.ThreadMXBean ALLOCATION =
+        (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Sink for {@link #freshArrays}, so the arrays are not optimized away. */
+    static long sink;
+
+    /**
+     * The floor of producing a decoded state in the heap: {@code bytes} of new {@code long[]} (1 MiB each,
+     * held until the end, as a decoded state holds its arrays), every element written once.
+     * @return nanoseconds.
+     */
+    private static long freshArrays(final long bytes)
+    {
+        final int chunk = 1 << 17;
+        final long[][] arrays = new long[(int)((bytes / 8 + chunk - 1) / chunk)][];
+        final long t0 = System.nanoTime();
+        for (int i = 0; i < arrays.length; i++)
+        {
+            final long[] a = new long[chunk];
+            for (int j = 0; j < chunk; j++)
+            {
+                a[j] = j ^ i;
+            }
+            arrays[i] = a;
+        }
+        final long took = System.nanoTime() - t0;
+        for (final long[] a : arrays)
+        {
+            sink += a[a.length - 1];
+        }
+        return took;
     }
 
     /** The physical proxy of a publish: the checkpoint's bytes written as a new file, made durable, renamed in. */
