@@ -26,9 +26,10 @@ import java.util.concurrent.Callable;
     name = "durability",
     mixinStandardHelpOptions = true,
     versionProvider = BuildVersion.class,
-    description = "Inspect, dump, verify and repair durability write-ahead logs; show checkpoints; run a demo.",
+    description = "Inspect, dump, verify, repair and salvage durability write-ahead logs; show checkpoints; run a demo.",
     subcommands = {
-        InspectCommand.class, DumpCommand.class, VerifyCommand.class, RepairCommand.class, CheckpointCommand.class,
+        InspectCommand.class, DumpCommand.class, VerifyCommand.class, RepairCommand.class, SalvageCommand.class,
+        CheckpointCommand.class,
         DemoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
