@@ -59,10 +59,11 @@ public final class DumpCommand implements Callable<Integer>
     EntryPrinter.Format format;
 
     @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "auto",
-        description = {"auto (the codec the WAL records: WalEntry payloads decoded, any other shown as hex),",
-            "walentry (decode as WalEntry; refused on a WAL that records another codec) or raw (hex)",
-            "(default: ${DEFAULT-VALUE})."})
-    EntryPrinter.Codec codec;
+        description = {"auto (the codec whose id the WAL records, among those the codec providers on the class path",
+            "offer; hex and ASCII when none does), raw (hex and ASCII), a codec's NAME (walentry; replicated with the",
+            "replication jar on the class path), or the CLASS name of a Codec (its static INSTANCE or CODEC field, or",
+            "a public no-argument constructor) (default: ${DEFAULT-VALUE})."})
+    String codec;
 
     @Option(names = "--skip-damage",
         description = {"Forensics: read past damage, from the next frame whose length, CRC, salt and id check out,",
@@ -264,23 +265,9 @@ public final class DumpCommand implements Callable<Integer>
      * @return the decoder to use: what the WAL records for {@code auto}; {@code walentry} is refused
      * (bad usage) on a WAL whose headers record another codec, which would print nonsense.
      */
-    private EntryPrinter.Codec decoder(final WalFolder.Wal wal)
+    private io.durability.codec.Codec<?> decoder(final WalFolder.Wal wal)
     {
-        if (codec == EntryPrinter.Codec.raw)
-        {
-            return codec;
-        }
-        final int recorded = WalReader.recordedCodecId(wal.directory(), wal.options());
-        if (codec == EntryPrinter.Codec.auto)
-        {
-            return recorded == io.durability.walog.WalEntryCodec.ID ? EntryPrinter.Codec.walentry : EntryPrinter.Codec.raw;
-        }
-        if (recorded != 0 && recorded != io.durability.walog.WalEntryCodec.ID)
-        {
-            throw new CliFailure(ExitCodes.USAGE, "--codec walentry: the WAL records its codec as " +
-                EntryPrinter.codecName(recorded) + ", not WalEntry; use --codec raw (or auto)");
-        }
-        return codec;
+        return Codecs.resolve(codec, WalReader.recordedCodecId(wal.directory(), wal.options()));
     }
 
     private static void print(

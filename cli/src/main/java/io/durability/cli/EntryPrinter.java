@@ -1,16 +1,16 @@
 package io.durability.cli;
 
 import io.durability.storage.DurabilityException;
-import io.durability.walog.WalEntry;
 import io.durability.walog.WalEntryCodec;
 import org.agrona.DirectBuffer;
 
 import java.io.PrintWriter;
 
 /**
- * Prints one WAL entry per line for {@code dump}: as text or as JSON Lines, decoded with
- * {@link WalEntryCodec} or shown raw as hex. An entry that does not decode is shown as hex with the
- * reason, and counted: one bad payload must not hide the entries after it.
+ * Prints one WAL entry per line for {@code dump}: as text or as JSON Lines, decoded with a codec (one a
+ * {@link io.durability.codec.CodecProvider} offers, such as {@link WalEntryCodec}, or a class named on the
+ * command line) or shown raw as hex with an ASCII column. An entry that does not decode is shown raw with
+ * the reason, and counted: one bad payload must not hide the entries after it.
  */
 final class EntryPrinter
 {
@@ -18,15 +18,6 @@ final class EntryPrinter
     enum Format
     {
         text, json
-    }
-
-    /** Payload codecs, named as typed on the command line. */
-    enum Codec
-    {
-        /** The codec the WAL records in its segment headers (format 3): WalEntry, or raw for any other. */
-        auto,
-        walentry,
-        raw
     }
 
     /** @return a person's name for a recorded codec id. */
@@ -43,11 +34,16 @@ final class EntryPrinter
 
     private final PrintWriter out;
     private final Format format;
-    private final Codec codec;
+    /** {@code null}: raw (hex and ASCII). */
+    private final io.durability.codec.Codec<?> codec;
     private final StringBuilder line = new StringBuilder(256);
     private long undecodable;
 
-    EntryPrinter(final PrintWriter out, final Format format, final Codec codec)
+    /**
+     * @param codec the codec payloads are decoded with ({@link io.durability.codec.CodecProvider}, or a class
+     *              named on the command line), or {@code null} for raw bytes.
+     */
+    EntryPrinter(final PrintWriter out, final Format format, final io.durability.codec.Codec<?> codec)
     {
         this.out = out;
         this.format = format;
@@ -64,27 +60,32 @@ final class EntryPrinter
     void print(final long id, final DirectBuffer buffer, final int offset, final int length)
     {
         line.setLength(0);
-        WalEntry entry = null;
+        Object entry = null;
         String error = null;
-        if (codec == Codec.walentry)
+        if (codec != null)
         {
             try
             {
-                entry = WalEntryCodec.INSTANCE.decode(buffer, offset, length);
+                entry = codec.decode(buffer, offset, length);
             }
-            catch (final DurabilityException ex)
+            catch (final RuntimeException ex)
             {
+                // A codec of the user's may fail in any way: the entry is shown raw, the next ones still printed.
                 undecodable++;
-                error = ex.getMessage();
+                error = ex instanceof DurabilityException ? ex.getMessage() : ex.toString();
             }
         }
         if (format == Format.json)
         {
             line.append("{\"id\":").append(id);
-            if (entry != null)
+            if (entry instanceof Record r)
             {
                 Json.string(line.append(",\"entry\":"), entry.getClass().getSimpleName());
-                Json.fields(line, (Record)entry, false);
+                Json.fields(line, r, false);
+            }
+            else if (entry != null)
+            {
+                Json.value(line.append(",\"value\":"), entry);
             }
             else
             {
@@ -102,7 +103,7 @@ final class EntryPrinter
             line.append(id).append("  ");
             if (entry != null)
             {
-                line.append(entry);
+                Text.render(line, entry);
             }
             else
             {
@@ -111,9 +112,21 @@ final class EntryPrinter
                     line.append("UNDECODABLE (").append(error).append(")  ");
                 }
                 hex(line.append(length).append(" bytes  "), buffer, offset, length);
+                ascii(line.append("  |"), buffer, offset, length).append('|');
             }
         }
         out.append(line).println();
+    }
+
+    /** Printable ASCII as is, every other byte as {@code .}: the column beside a hex dump. */
+    static StringBuilder ascii(final StringBuilder sb, final DirectBuffer buffer, final int offset, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            final byte b = buffer.getByte(offset + i);
+            sb.append(b >= 0x20 && b < 0x7f ? (char)b : '.');
+        }
+        return sb;
     }
 
     private StringBuilder hex(final DirectBuffer buffer, final int offset, final int length)

@@ -70,6 +70,15 @@ final class Json
             }
             return sb.append(']');
         }
+        if (v instanceof byte[] bytes)
+        {
+            sb.append('"');
+            for (final byte b : bytes)
+            {
+                Text.appendHex(sb, b);
+            }
+            return sb.append('"');
+        }
         if (v instanceof Record r)
         {
             sb.append('{');

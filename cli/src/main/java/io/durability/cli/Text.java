@@ -15,6 +15,48 @@ final class Text
     {
     }
 
+    /**
+     * Append a decoded entry: its {@code toString()}, except that a record with a {@code byte[]} component
+     * (whose {@code toString()} is an identity hash) is written {@code Name[a=1, payload=HEX |ASCII|]}.
+     */
+    static StringBuilder render(final StringBuilder sb, final Object value)
+    {
+        if (value instanceof byte[] bytes)
+        {
+            final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(bytes);
+            for (final byte x : bytes)
+            {
+                appendHex(sb, x);
+            }
+            return EntryPrinter.ascii(sb.append(" |"), b, 0, bytes.length).append('|');
+        }
+        if (!(value instanceof Record r) || java.util.Arrays.stream(r.getClass().getRecordComponents())
+            .noneMatch(c -> c.getType() == byte[].class))
+        {
+            return sb.append(value);
+        }
+        sb.append(r.getClass().getSimpleName()).append('[');
+        boolean first = true;
+        for (final java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents())
+        {
+            if (!first)
+            {
+                sb.append(", ");
+            }
+            first = false;
+            sb.append(c.getName()).append('=');
+            try
+            {
+                render(sb, c.getAccessor().invoke(r));
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                sb.append('?');
+            }
+        }
+        return sb.append(']');
+    }
+
     /** @return {@code 1234567} as {@code 1,234,567}. */
     static String count(final long n)
     {

@@ -109,7 +109,7 @@ class DumpCommandTest
         TestWals.writeRaw(root, 3);
         final TestWals.Run text = cli("dump", root.toString(), "--codec", "raw");
         assertEquals(ExitCodes.OK, text.exit(), text.err());
-        assertEquals(List.of("1  7 bytes  656e7472792d31", "2  7 bytes  656e7472792d32", "3  7 bytes  656e7472792d33"),
+        assertEquals(List.of("1  7 bytes  656e7472792d31  |entry-1|", "2  7 bytes  656e7472792d32  |entry-2|", "3  7 bytes  656e7472792d33  |entry-3|"),
             text.lines());
         final TestWals.Run json = cli("dump", root.toString(), "--codec", "raw", "--format", "json", "--from", "2");
         assertEquals(List.of("{\"id\":2,\"length\":7,\"hex\":\"656e7472792d32\"}", "{\"id\":3,\"length\":7,\"hex\":\"656e7472792d33\"}"),
@@ -125,7 +125,7 @@ class DumpCommandTest
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         assertEquals(2, r.lines().size());
         assertTrue(r.lines().get(0).startsWith("1  UNDECODABLE (DECODE: "), r.out());
-        assertTrue(r.lines().get(0).endsWith("7 bytes  656e7472792d31"), r.out());
+        assertTrue(r.lines().get(0).endsWith("7 bytes  656e7472792d31  |entry-1|"), r.out());
         assertTrue(r.err().contains("2 entries did not decode as WalEntry"), r.err());
         final TestWals.Run json = cli("dump", root.toString(), "--format", "json", "--to", "1", "--codec", "walentry");
         assertTrue(json.out().startsWith("{\"id\":1,\"length\":7,\"hex\":\"656e7472792d31\",\"error\":\"DECODE: "), json.out());

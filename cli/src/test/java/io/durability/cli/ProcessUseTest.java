@@ -54,7 +54,7 @@ class ProcessUseTest
             .redirectError(ProcessBuilder.Redirect.PIPE));
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
         {
-            assertEquals("1  7 bytes  656e7472792d31", out.readLine());
+            assertEquals("1  7 bytes  656e7472792d31  |entry-1|", out.readLine());
         }
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dump did not stop");
         final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
