@@ -65,6 +65,20 @@ final class Codecs
         return codec;
     }
 
+    /** @return the name a provider on the class path offers the codec of id {@code id} under, if any. */
+    static java.util.Optional<String> offeredName(final int id)
+    {
+        try
+        {
+            return CodecProvider.discover(Codecs.class.getClassLoader()).entrySet().stream()
+                .filter(e -> e.getValue().id() == id).map(Map.Entry::getKey).findFirst();
+        }
+        catch (final DurabilityException | java.util.ServiceConfigurationError ex)
+        {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A codec class: its static INSTANCE or CODEC field, else a public no-argument constructor. */
     private static Codec<?> load(final String className)
     {

@@ -28,7 +28,10 @@ final class EntryPrinter
             case 0 -> "none recorded (raw bytes, or a WAL of format 1 or 2)";
             case io.durability.walog.WalEntryCodec.ID -> "WalEntry (id " + id + ")";
             case 2 -> "ChronicleCodec (id 2)";
-            default -> "an application codec (id " + id + ")";
+            case 3 -> "ReplicatedEntry (id 3)";
+            case 4 -> "ReplicaState (id 4)";
+            default -> Codecs.offeredName(id).map(name -> name + " (id " + id + ")")
+                .orElse("an application codec (id " + id + ")");
         };
     }
 

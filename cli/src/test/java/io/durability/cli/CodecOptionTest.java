@@ -78,7 +78,8 @@ class CodecOptionTest
         assertTrue(missing.err().contains("no such class on the class path"), missing.err());
         final TestWals.Run wrong = cli("dump", root.toString(), "--codec", "walentry");
         assertEquals(ExitCodes.USAGE, wrong.exit());
-        assertTrue(wrong.err().contains("the WAL records its codec as an application codec (id 70002), not WalEntry"),
+        assertTrue(wrong.err().contains("the WAL records its codec as test-text (id 70002), not WalEntry"),
             wrong.err());
+        assertTrue(cli("inspect", root.toString()).out().contains("codec: test-text (id 70002)"), "inspect names it too");
     }
 }
