@@ -26,10 +26,10 @@ import java.util.concurrent.Callable;
     name = "durability",
     mixinStandardHelpOptions = true,
     versionProvider = BuildVersion.class,
-    description = "Inspect, dump, verify, repair and salvage durability write-ahead logs; show checkpoints; run a demo.",
+    description = "Inspect, dump, verify, repair and salvage durability write-ahead logs; list named tailers; show checkpoints; run a demo.",
     subcommands = {
         InspectCommand.class, DumpCommand.class, VerifyCommand.class, RepairCommand.class, SalvageCommand.class,
-        CheckpointCommand.class,
+        TailersCommand.class, CheckpointCommand.class,
         DemoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

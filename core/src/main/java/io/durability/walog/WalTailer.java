@@ -144,6 +144,9 @@ public final class WalTailer<E> implements AutoCloseable
     /** A slot the scan stopped at without an error: judged again once it holds a whole frame. */
     private int stuckOffset = UNKNOWN;
     private boolean closed;
+    /** A named tailer's name and the lock that holds it ({@code null}: unnamed). */
+    private String name;
+    private io.durability.storage.DirectoryLock nameLock;
 
     private WalTailer(
         final Directory directory, final Codec<E> codec, final WalOptions options, final ReplayMode mode,
@@ -212,6 +215,158 @@ public final class WalTailer<E> implements AutoCloseable
     }
 
     /**
+     * @return a builder of a tailer on the WAL in {@code directory} (defaults: {@link WalOptions#defaults()},
+     * {@link ReplayMode#STRICT}, {@link Delivery#VISIBLE}, from {@link #FIRST}, unnamed).
+     */
+    public static <E> Builder<E> builder(final Directory directory, final Codec<E> codec)
+    {
+        return new Builder<>(directory, codec);
+    }
+
+    /**
+     * What a tailer is opened with. A <b>named</b> tailer ({@link #named}) resumes where the last
+     * {@link WalTailer#commit()} under its name left it, across restarts and crashes: its position is a
+     * small file in the folder {@code <walDir>.tailers/} beside the WAL folder, replaced atomically and
+     * durably at each commit (docs/FORMAT.md, "Tailer position"), and only one tailer at a time may hold a
+     * name (a lock file beside it, held until {@link WalTailer#close()}, in this process and any other).
+     * Delivery is at least once: the entries polled after the last commit are delivered again after a
+     * restart. With no stored position (a new name) it starts at {@link #from}.
+     *
+     * @param <E> the entry type.
+     */
+    public static final class Builder<E>
+    {
+        private final Directory directory;
+        private final Codec<E> codec;
+        private WalOptions options = WalOptions.defaults();
+        private ReplayMode mode = ReplayMode.STRICT;
+        private Delivery delivery = Delivery.VISIBLE;
+        private long from = FIRST;
+        private String name;
+
+        private Builder(final Directory directory, final Codec<E> codec)
+        {
+            this.directory = directory;
+            this.codec = codec;
+        }
+
+        /** @param value where the WAL is ({@link WalOptions#walDir()}). @return this. */
+        public Builder<E> options(final WalOptions value)
+        {
+            options = value;
+            return this;
+        }
+
+        /** @param value how a torn write is treated (corruption is always an error). @return this. */
+        public Builder<E> mode(final ReplayMode value)
+        {
+            mode = value;
+            return this;
+        }
+
+        /** @param value visible or durable entries. @return this. */
+        public Builder<E> delivery(final Delivery value)
+        {
+            delivery = value;
+            return this;
+        }
+
+        /**
+         * @param entryId the first entry to deliver ({@link #FIRST}, {@link #END} or an id): for an unnamed
+         *                tailer, and for a named one with no stored position yet.
+         * @return this.
+         */
+        public Builder<E> from(final long entryId)
+        {
+            from = entryId;
+            return this;
+        }
+
+        /**
+         * @param value the name to resume under: 1 to 64 of {@code a-z 0-9 . _ -}, starting with a letter or
+         *              digit.
+         * @return this.
+         */
+        public Builder<E> named(final String value)
+        {
+            name = TailerPositions.checkName(value);
+            return this;
+        }
+
+        /**
+         * Open the tailer: a named one takes its name's lock, then seeks to its stored position (or to
+         * {@link #from} when it has none).
+         *
+         * @throws DurabilityException LOCK_FAILED when a tailer of that name is open; FORMAT when its position
+         *                             file is damaged (naming the file: the position is never guessed);
+         *                             NOT_FOUND when the stored position was truncated away (reopen under
+         *                             another name, or with the file deleted, and {@link #from}); as
+         *                             {@link WalTailer#open} otherwise.
+         */
+        public WalTailer<E> open()
+        {
+            if (name == null)
+            {
+                return WalTailer.open(directory, codec, options, mode, delivery, from);
+            }
+            final io.durability.storage.DirectoryLock lock = TailerPositions.lock(directory, options.walDir(), name);
+            try
+            {
+                final long stored = TailerPositions.read(directory, options.walDir(), name);
+                final WalTailer<E> tailer = WalTailer.open(directory, codec, options, mode, delivery,
+                    stored == 0 ? from : stored);
+                tailer.name = name;
+                tailer.nameLock = lock;
+                return tailer;
+            }
+            catch (final RuntimeException ex)
+            {
+                lock.close();
+                throw ex;
+            }
+        }
+    }
+
+    /**
+     * A named tailer: store, durably where the directory has stable storage, that every entry before
+     * {@link #nextEntryId()} is consumed, so that the next tailer opened under this name starts at
+     * {@link #nextEntryId()}. Call it after the entries polled are processed; it costs an atomic durable
+     * file replacement (a write, an fsync, a rename and a folder fsync: milliseconds on a disk), so commit
+     * every batch, not every entry.
+     *
+     * @throws DurabilityException INVALID_STATE when the tailer is unnamed or closed; IO.
+     */
+    public void commit()
+    {
+        if (closed)
+        {
+            throw DurabilityException.invalidState("WAL tailer is closed", walDir);
+        }
+        if (name == null)
+        {
+            throw DurabilityException.invalidState("commit() needs a named tailer (WalTailer.builder(...).named(...))",
+                walDir);
+        }
+        TailerPositions.write(directory, walDir, name, nextEntryId);
+    }
+
+    /** @return this tailer's name, or {@code null} when unnamed. */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the positions named tailers stored on the WAL in {@code options.walDir()}: name to the next entry
+     * id each will deliver, sorted by name.
+     * @throws DurabilityException FORMAT when a position file is damaged (naming it); IO.
+     */
+    public static java.util.Map<String, Long> positions(final Directory directory, final WalOptions options)
+    {
+        return TailerPositions.all(directory, options.walDir());
+    }
+
+    /**
      * Deliver up to {@code limit} new entries, decoded, in id order.
      *
      * @param handler receives each entry; when it throws, the entry counts as not delivered.
@@ -269,7 +424,7 @@ public final class WalTailer<E> implements AutoCloseable
         return segmentId;
     }
 
-    /** Release the segments this tailer holds. Idempotent. */
+    /** Release the segments this tailer holds, and its name's lock. Does not {@link #commit()}. Idempotent. */
     @Override
     public void close()
     {
@@ -284,6 +439,11 @@ public final class WalTailer<E> implements AutoCloseable
             current = null;
         }
         chain.closeProbe();
+        if (nameLock != null)
+        {
+            nameLock.close();
+            nameLock = null;
+        }
     }
 
     /**
