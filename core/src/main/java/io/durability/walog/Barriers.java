@@ -202,6 +202,12 @@ final class Barriers
             {
                 throw poisonedError();
             }
+            // JFR (WalEvents): nothing allocated unless a recording enabled the event.
+            final WalEvents.Barrier event = WalEvents.BARRIER_TYPE.isEnabled() ? new WalEvents.Barrier() : null;
+            if (event != null)
+            {
+                event.begin();
+            }
             final long started = System.nanoTime();
             final SegmentAppender a;
             final List<String> toSync;
@@ -238,6 +244,7 @@ final class Barriers
             }
             START_ENTRY_ID.setRelease(this, covered);
             START_BYTES.setRelease(this, counters.bytes());
+            final int sealedCount = toSync.size();
             try
             {
                 for (int i = 0; i < toSync.size(); i++)
@@ -281,6 +288,20 @@ final class Barriers
                 if (listener != null)
                 {
                     tell(covered);
+                }
+            }
+            if (event != null)
+            {
+                event.end();
+                if (event.shouldCommit())
+                {
+                    event.walDir = walDir;
+                    event.segmentId = a.segmentId();
+                    event.bytes = Math.max(0, end - from);
+                    event.durableEntryId = covered;
+                    event.sealedSegments = sealedCount;
+                    event.exact = exact;
+                    event.commit();
                 }
             }
         }
@@ -462,6 +483,13 @@ final class Barriers
     private void poison(final RuntimeException ex)
     {
         poisonedBy = ex;
+        if (WalEvents.POISONED_TYPE.isEnabled())
+        {
+            final WalEvents.Poisoned event = new WalEvents.Poisoned();
+            event.walDir = walDir;
+            event.cause = String.valueOf(ex.getMessage());
+            event.commit();
+        }
         LOG.log(System.Logger.Level.ERROR, "durability: WAL writer in " + walDir + " is poisoned by a failed " +
             "barrier (entries after the last completed barrier may not be durable; reopen with resume): " +
             ex.getMessage(), ex);

@@ -170,6 +170,15 @@ final class WalOpening
         {
             LOG.log(report.cutEntries() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                 "durability: WalWriter.resume in " + walDir + ": " + report.describe());
+            if (WalEvents.REPAIR_TYPE.isEnabled())
+            {
+                final WalEvents.Repair event = new WalEvents.Repair();
+                event.walDir = walDir;
+                event.report = report.describe();
+                event.cutEntries = report.cutEntries();
+                event.nextEntryId = scan.nextEntryId;
+                event.commit();
+            }
         }
         final long lastEntryId = scan.nextEntryId - 1;
         return new Opened(current, created != null, segments, pendingSync, createdSinceSync, lastDurableOffset,

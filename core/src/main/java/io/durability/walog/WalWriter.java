@@ -280,6 +280,13 @@ public final class WalWriter<E> implements AutoCloseable
 
     private void roll()
     {
+        // JFR (WalEvents): nothing allocated or read unless a recording enabled the event.
+        final WalEvents.Roll event = WalEvents.ROLL_TYPE.isEnabled() ? new WalEvents.Roll() : null;
+        final long missesBefore = event == null ? 0 : segments.rollsWithoutSpare(counters.rolls());
+        if (event != null)
+        {
+            event.begin();
+        }
         final SegmentAppender old = current;
         // Seal first, then initialize the next segment's header: a reader that finds the next segment
         // initialized always finds this one sealed, and a crash in between leaves a sealed segment
@@ -296,6 +303,18 @@ public final class WalWriter<E> implements AutoCloseable
         }
         segments.aheadOf(next.segmentId());
         counters.rolled();
+        if (event != null)
+        {
+            event.end();
+            if (event.shouldCommit())
+            {
+                event.walDir = options.walDir();
+                event.segmentId = next.segmentId();
+                event.startEntryId = next.nextEntryId();
+                event.namedAhead = segments.rollsWithoutSpare(counters.rolls()) == missesBefore;
+                event.commit();
+            }
+        }
     }
 
     /**
