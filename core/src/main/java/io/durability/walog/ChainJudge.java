@@ -142,6 +142,44 @@ final class ChainJudge
     }
 
     /**
+     * A segment's header as a tool that reads every segment on its own sees it ({@link WalInspector},
+     * {@link WalSalvage}).
+     *
+     * @param header     the validated header, or {@code null} when it does not read.
+     * @param problem    why it does not read; {@code null} with a header, and for a segment named ahead.
+     */
+    record HeaderRead(SegmentHeader header, DurabilityException problem)
+    {
+        /** @return whether the segment is one a writer named ahead: no header, and no problem. */
+        boolean namedAhead()
+        {
+            return header == null && problem == null;
+        }
+    }
+
+    /**
+     * Read the header of {@code segment}, the {@code newest} of its WAL or not: a header that does not read
+     * is a problem unless the segment is one named ahead ({@link #namedAhead}).
+     */
+    static HeaderRead readHeader(
+        final SegmentFile segment, final io.durability.internal.frame.Crc32cRange crc, final String path,
+        final boolean newest)
+    {
+        final org.agrona.concurrent.UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
+        crc.wrap(snapshot.byteBuffer());
+        try
+        {
+            return new HeaderRead(SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_WAL_SEGMENT), null);
+        }
+        catch (final DurabilityException ex)
+        {
+            final boolean ahead = snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
+                namedAhead(newest, firstSlotEmpty(segment));
+            return new HeaderRead(null, ahead ? null : ex);
+        }
+    }
+
+    /**
      * A torn write ({@code SegmentScanner}'s {@code TORN}: an incomplete frame whose slot holds an
      * all-zero 512-byte sector) ending valid data at {@code endOffset} of a segment whose header records
      * {@code watermark}: corruption below the watermark (acknowledged data) or where a later segment

@@ -2,7 +2,6 @@ package io.durability.walog;
 
 import io.durability.internal.frame.Crc32cRange;
 import io.durability.internal.frame.SegmentScanner;
-import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.internal.frame.SegmentHeader;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
@@ -84,19 +83,12 @@ public final class WalInspector
             final long length = directory.fileLength(path);
             try (SegmentFile segment = directory.openSegment(path, false))
             {
-                final org.agrona.concurrent.UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
-                crc.wrap(snapshot.byteBuffer());
-                final SegmentHeader header;
-                try
+                final ChainJudge.HeaderRead read = ChainJudge.readHeader(segment, crc, path, i == ids.length - 1);
+                final SegmentHeader header = read.header();
+                if (header == null)
                 {
-                    header = SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
-                }
-                catch (final DurabilityException ex)
-                {
-                    final boolean namedAhead = snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
-                        ChainJudge.namedAhead(i == ids.length - 1, ChainJudge.firstSlotEmpty(segment));
                     // A segment named ahead (never initialized, the newest, no frame): no header, no problem.
-                    reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, namedAhead ? null : ex));
+                    reports.add(new SegmentReport(id, path, length, null, 0, 0, 0, false, read.problem()));
                     continue;
                 }
                 scanner.wrap(segment.buffer(), segment.byteBuffer(), path, header,

@@ -3,13 +3,11 @@ package io.durability.walog;
 import io.durability.internal.frame.Crc32cRange;
 import io.durability.internal.frame.FrameCursor;
 import io.durability.internal.frame.FrameDescriptor;
-import io.durability.internal.frame.SegmentDescriptor;
 import io.durability.internal.frame.SegmentHeader;
 import io.durability.internal.frame.SegmentScanner;
 import io.durability.storage.Directory;
 import io.durability.storage.DurabilityException;
 import io.durability.storage.SegmentFile;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -154,22 +152,15 @@ public final class WalSalvage
                 final String path = WalLayout.segmentPath(options.walDir(), ids[i]);
                 try (SegmentFile segment = directory.openSegment(path, false))
                 {
-                    final UnsafeBuffer snapshot = SegmentHeader.snapshot(segment.buffer());
-                    crc.wrap(snapshot.byteBuffer());
-                    final SegmentHeader header;
-                    try
+                    final ChainJudge.HeaderRead read = ChainJudge.readHeader(segment, crc, path, i == ids.length - 1);
+                    final SegmentHeader header = read.header();
+                    if (header == null)
                     {
-                        header = SegmentHeader.read(snapshot, crc, path, SegmentDescriptor.KIND_WAL_SEGMENT);
-                    }
-                    catch (final DurabilityException ex)
-                    {
-                        final boolean namedAhead = snapshot.capacity() >= 8 && snapshot.getLong(0) == 0 &&
-                            ChainJudge.namedAhead(i == ids.length - 1, ChainJudge.firstSlotEmpty(segment));
-                        if (!namedAhead)
+                        if (!read.namedAhead())
                         {
                             lose(ids[i], path, 0, SegmentScanner.lastNonZeroEnd(segment.buffer(), 0, segment.capacity()),
                                 "the segment header does not read, so neither do its frames (their salt is in it): " +
-                                ex.getMessage());
+                                read.problem().getMessage());
                         }
                         continue;
                     }
