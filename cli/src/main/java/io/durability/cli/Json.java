@@ -10,7 +10,7 @@ import java.util.List;
  */
 final class Json
 {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     private Json()
     {
@@ -37,8 +37,7 @@ final class Json
                     // U+2028/2029 are valid JSON but break JavaScript line splitting: escape them too.
                     if (c < 0x20 || c == '\u2028' || c == '\u2029')
                     {
-                        sb.append("\\u").append(HEX[c >> 12 & 0xF]).append(HEX[c >> 8 & 0xF])
-                            .append(HEX[c >> 4 & 0xF]).append(HEX[c & 0xF]);
+                        sb.append("\\u").append(HEX.toHexDigits(c));
                     }
                     else
                     {
@@ -72,12 +71,7 @@ final class Json
         }
         if (v instanceof byte[] bytes)
         {
-            sb.append('"');
-            for (final byte b : bytes)
-            {
-                Text.appendHex(sb, b);
-            }
-            return sb.append('"');
+            return HEX.formatHex(sb.append('"'), bytes).append('"');
         }
         if (v instanceof Record r)
         {

@@ -9,7 +9,7 @@ import java.util.Locale;
 final class Text
 {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     private Text()
     {
@@ -23,12 +23,9 @@ final class Text
     {
         if (value instanceof byte[] bytes)
         {
-            final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(bytes);
-            for (final byte x : bytes)
-            {
-                appendHex(sb, x);
-            }
-            return EntryPrinter.ascii(sb.append(" |"), b, 0, bytes.length).append('|');
+            HEX.formatHex(sb, bytes);
+            return EntryPrinter.ascii(sb.append(" |"), new org.agrona.concurrent.UnsafeBuffer(bytes), 0, bytes.length)
+                .append('|');
         }
         if (!(value instanceof Record r) || java.util.Arrays.stream(r.getClass().getRecordComponents())
             .noneMatch(c -> c.getType() == byte[].class))
@@ -101,7 +98,7 @@ final class Text
     /** Append {@code b} as two lower-case hex digits (no allocation: dump streams large payloads). */
     static void appendHex(final StringBuilder sb, final byte b)
     {
-        sb.append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+        HEX.toHexDigits(sb, b);
     }
 
     /** @return {@code value} as {@code 0x} and eight hex digits. */
