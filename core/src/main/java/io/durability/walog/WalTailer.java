@@ -232,6 +232,12 @@ public final class WalTailer<E> implements AutoCloseable
      * Delivery is at least once: the entries polled after the last commit are delivered again after a
      * restart. With no stored position (a new name) it starts at {@link #from}.
      *
+     * <p><b>Power loss.</b> A {@link Delivery#VISIBLE} tailer can commit past entries that are not durable
+     * yet; a power cut can take those back, and the writer's {@code resume} then gives their ids to new
+     * entries, which a tailer reopened at the stored position skips without an error (once the WAL has grown
+     * past it again; before that, the open fails with NOT_FOUND). A consumer that must not skip an entry across
+     * a power cut uses {@link Delivery#DURABLE}: its positions only ever cover entries no resume can cut.
+     *
      * @param <E> the entry type.
      */
     public static final class Builder<E>
