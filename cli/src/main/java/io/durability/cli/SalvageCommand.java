@@ -44,7 +44,7 @@ import java.util.stream.Stream;
     exitCodeList = {
         "0:every entry was copied (nothing was damaged)",
         "1:other failure (I/O)",
-        "2:bad usage (NEWDIR is not an empty folder, or is DIR)",
+        "2:bad usage (NEWDIR is not an empty folder, or is DIR or inside it)",
         "4:entries were lost to damage: the rest were copied, the losses are listed",
         "6:no such folder, or no WAL folder in it"})
 public final class SalvageCommand implements Callable<Integer>
@@ -125,6 +125,12 @@ public final class SalvageCommand implements Callable<Integer>
     /** NEWDIR must be missing or an empty folder, and not DIR: salvage never writes over anything. */
     private void checkTarget()
     {
+        final Path source = folder.dir.toAbsolutePath().normalize();
+        final Path target = into.toAbsolutePath().normalize();
+        if (!target.equals(source) && target.startsWith(source))
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--into " + into + " is inside DIR: salvage never writes into DIR");
+        }
         try
         {
             if (Files.exists(into))

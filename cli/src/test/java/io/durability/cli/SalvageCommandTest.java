@@ -85,5 +85,9 @@ class SalvageCommandTest
         final TestWals.Run self = cli("salvage", root.toString(), "--into", root.toString());
         assertEquals(ExitCodes.USAGE, self.exit());
         assertTrue(self.err().contains("--into is DIR itself"), self.err());
+        final TestWals.Run inside = cli("salvage", root.toString(), "--into", root.resolve("copy").toString());
+        assertEquals(ExitCodes.USAGE, inside.exit());
+        assertTrue(inside.err().contains("is inside DIR"), inside.err());
+        assertFalse(Files.exists(root.resolve("copy")), "nothing created in DIR");
     }
 }
