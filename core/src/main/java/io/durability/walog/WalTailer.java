@@ -373,6 +373,17 @@ public final class WalTailer<E> implements AutoCloseable
     }
 
     /**
+     * @return the next entry id the tailer named {@code name} will deliver, as its last commit stored it, or
+     * 0 when it has none (one small file read).
+     * @throws DurabilityException INVALID_CONFIG for a name that cannot be one; FORMAT when its position
+     *                             file is damaged (naming it); IO.
+     */
+    public static long position(final Directory directory, final WalOptions options, final String name)
+    {
+        return TailerPositions.read(directory, options.walDir(), TailerPositions.checkName(name));
+    }
+
+    /**
      * Deliver up to {@code limit} new entries, decoded, in id order.
      *
      * @param handler receives each entry; when it throws, the entry counts as not delivered.

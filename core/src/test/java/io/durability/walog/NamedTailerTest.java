@@ -95,6 +95,8 @@ class NamedTailerTest
             b.commit();
         }
         assertEquals(Map.of("a", 22L, "b", 21L), WalTailer.positions(dir, OPTIONS));
+        assertEquals(22L, WalTailer.position(dir, OPTIONS, "a"));
+        assertEquals(0L, WalTailer.position(dir, OPTIONS, "never"), "no position: 0");
     }
 
     @Test

@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -118,11 +117,11 @@ public final class DurabilityMetrics implements MeterBinder
         }
     }
 
+    /** One tailer's lag: its own position file read, not every tailer's (one gauge per name). */
     private double tailerLag(final WalWriter<?> w, final String tailer)
     {
-        final Map<String, Long> positions = WalTailer.positions(tailerDirectory, w.options());
-        final Long next = positions.get(tailer);
-        return next == null ? Double.NaN : Math.max(0, w.metrics().lastEntryId() - next + 1);
+        final long next = WalTailer.position(tailerDirectory, w.options(), tailer);
+        return next == 0 ? Double.NaN : Math.max(0, w.metrics().lastEntryId() - next + 1);
     }
 
     private static void bindMmap(
